@@ -1,0 +1,215 @@
+/**
+ * `POST /cxml`: every cXML request a buyer sends. Reads the document (no DTD, no entities, no
+ * network), finds the connection by the From credentials, checks the SharedSecret under Sender
+ * in constant time, and dispatches. Business errors are answered with HTTP 200 and a cXML Status.
+ */
+import { CxmlError, statusText } from '../protocol/cxml/errors.js';
+import { readCxml } from '../protocol/cxml/reader.js';
+import { writeProfileResponse, writePunchOutSetupResponse, writeStatusResponse, type WriteContext } from '../protocol/cxml/writer.js';
+import { newPayloadId } from '../protocol/cxml/payload-id.js';
+import type { Credential, Envelope, OrderRequest, ProfileRequest, PunchOutSetupRequest } from '../protocol/cxml/model.js';
+import { anyIdentityMatches, sameIdentity, type Connection } from '../domain/connection.js';
+import type { AppContext } from './context.js';
+import { listConnections } from './connections.js';
+import { logDocument, redactXml } from './document-log.js';
+import { verifySecret } from './secrets.js';
+import { createSession, hostOf, startUrl } from './punchout.js';
+import { getProductsBySku } from './catalog.js';
+import { dec } from '../protocol/money.js';
+import { checkReturnUrl } from '../protocol/oci/inbound-call.js';
+import { receiveOrder } from './orders.js';
+
+export interface CxmlAnswer {
+  /** HTTP status: 200 for every cXML answer (business errors included). */
+  httpStatus: number;
+  xml: string;
+}
+
+const DEFAULT_VERSION = '1.2.014';
+
+export function writeContext(ctx: AppContext, version?: string): WriteContext {
+  const now = ctx.now();
+  return { payloadID: newPayloadId(hostOf(ctx.config.baseUrl), now, () => ctx.token(9)), timestamp: now, version: version ?? DEFAULT_VERSION };
+}
+
+/** A full cXML envelope with a Status; used for every refusal. */
+export function statusAnswer(ctx: AppContext, code: number, detail: string, version?: string): string {
+  return writeStatusResponse(writeContext(ctx, version), { code, text: statusText(code), detail });
+}
+
+export async function handleCxmlRequest(ctx: AppContext, body: string): Promise<CxmlAnswer> {
+  let envelope: Envelope;
+  try {
+    envelope = readCxml(body, { maxBytes: ctx.config.maxBodyBytes }).envelope;
+  } catch (err) {
+    const code = err instanceof CxmlError ? err.code : 406;
+    const message = err instanceof CxmlError ? err.message : `The document could not be read: ${(err as Error).message}`;
+    if (!(err instanceof CxmlError)) ctx.log.warn({ err }, 'unexpected error while reading a cXML document');
+    return refuse(ctx, { code, message, docType: 'unreadable', body });
+  }
+  const version = envelope.doctype?.version;
+  const kind = envelope.payload.kind;
+  if (!envelope.header) {
+    return refuse(ctx, { code: 400, message: `This endpoint takes cXML requests (with a Header); got a ${kind === 'Other' ? envelope.payload.name : kind} without one.`, docType: kind, body, envelope, version });
+  }
+  if (kind !== 'ProfileRequest' && kind !== 'PunchOutSetupRequest' && kind !== 'OrderRequest') {
+    const name = kind === 'Other' ? envelope.payload.name : kind;
+    return refuse(ctx, { code: 450, message: `${name} is not supported at this endpoint. Supported: ProfileRequest, PunchOutSetupRequest, OrderRequest.`, docType: name, body, envelope, version });
+  }
+  const auth = await authenticate(ctx, envelope);
+  if (!auth.ok) return refuse(ctx, { code: 401, message: auth.message, docType: kind, body, envelope, version, connectionId: auth.connectionId });
+  const connection = auth.connection;
+
+  switch (kind) {
+    case 'ProfileRequest':
+      return profile(ctx, connection, envelope as Envelope<ProfileRequest>, body);
+    case 'PunchOutSetupRequest':
+      return setup(ctx, connection, envelope as Envelope<PunchOutSetupRequest>, body);
+    case 'OrderRequest':
+      return receiveOrder(ctx, connection, envelope as Envelope<OrderRequest>, body);
+  }
+}
+
+type AuthResult = { ok: true; connection: Connection } | { ok: false; message: string; connectionId?: string };
+
+function describe(creds: readonly Credential[]): string {
+  return creds.map((c) => `${c.domain}/${c.identity}`).join(', ') || '(none)';
+}
+
+/**
+ * The buyer is found through any From credential; the SharedSecret counts only under Sender,
+ * and To must name us. Every failure is a 401 that says which part did not match.
+ */
+async function authenticate(ctx: AppContext, envelope: Envelope): Promise<AuthResult> {
+  const header = envelope.header!;
+  const candidates = (await listConnections(ctx, 'cxml')).filter((c) => anyIdentityMatches(header.from.credentials, c.buyerIdentities));
+  const senderCreds = header.sender.credentials;
+  const secret = senderCreds.find((c) => c.sharedSecret !== undefined)?.sharedSecret;
+  if (candidates.length === 0) {
+    verifySecret(secret ?? '', null); // same cost as a real check
+    return { ok: false, message: `No buyer connection matches the From credential(s) ${describe(header.from.credentials)}.` };
+  }
+  for (const connection of candidates) {
+    const senderKnown = senderCreds.some((s) => connection.senderIdentities.some((k) => sameIdentity(s, k)));
+    const secretOk = verifySecret(secret ?? '', connection.secretHash);
+    if (!senderKnown || !secretOk) continue;
+    if (!connection.enabled) return { ok: false, message: `The connection "${connection.name}" is disabled.`, connectionId: connection.id };
+    if (connection.supplierIdentities.length > 0 && !anyIdentityMatches(header.to.credentials, connection.supplierIdentities)) {
+      return { ok: false, message: `The To credential(s) ${describe(header.to.credentials)} do not name this supplier; expected ${describe(connection.supplierIdentities)}.`, connectionId: connection.id };
+    }
+    return { ok: true, connection };
+  }
+  const first = candidates[0]!;
+  if (secret === undefined) return { ok: false, message: `No SharedSecret under Sender ${describe(senderCreds)}.`, connectionId: first.id };
+  return { ok: false, message: `The Sender credential ${describe(senderCreds)} or its SharedSecret was not accepted.`, connectionId: first.id };
+}
+
+async function refuse(
+  ctx: AppContext,
+  r: { code: number; message: string; docType: string; body: string; envelope?: Envelope; version?: string | undefined; connectionId?: string | undefined },
+): Promise<CxmlAnswer> {
+  const xml = statusAnswer(ctx, r.code, r.message, r.version);
+  await logInOut(ctx, { docType: r.docType, requestBody: r.body, envelope: r.envelope, connectionId: r.connectionId, status: r.code, detail: r.message, answer: xml, answerType: 'Response' });
+  return { httpStatus: 200, xml };
+}
+
+export async function logInOut(
+  ctx: AppContext,
+  e: { docType: string; requestBody: string; envelope?: Envelope | undefined; connectionId?: string | undefined; sessionId?: string; orderId?: string; status: number; detail: string; answer: string; answerType: string; loggedAnswer?: string },
+): Promise<void> {
+  await logDocument(ctx, {
+    direction: 'in',
+    protocol: 'cxml',
+    docType: e.docType,
+    connectionId: e.connectionId ?? null,
+    sessionId: e.sessionId ?? null,
+    orderId: e.orderId ?? null,
+    payloadId: e.envelope?.payloadID ?? null,
+    status: e.status,
+    detail: e.detail,
+    contentType: 'text/xml',
+    body: redactXml(e.requestBody),
+  });
+  await logDocument(ctx, {
+    direction: 'out',
+    protocol: 'cxml',
+    docType: e.answerType,
+    connectionId: e.connectionId ?? null,
+    sessionId: e.sessionId ?? null,
+    orderId: e.orderId ?? null,
+    payloadId: null,
+    status: e.status,
+    detail: e.status >= 400 ? e.detail : `answer to ${e.envelope?.payloadID ?? 'request'}`,
+    contentType: 'text/xml',
+    body: e.loggedAnswer ?? e.answer,
+  });
+}
+
+async function profile(ctx: AppContext, connection: Connection, envelope: Envelope<ProfileRequest>, body: string): Promise<CxmlAnswer> {
+  const url = `${ctx.config.baseUrl}/cxml`;
+  const xml = writeProfileResponse(writeContext(ctx, connection.options.cxml.version), {
+    effectiveDate: ctx.now(),
+    transactions: [
+      { requestName: 'ProfileRequest', url },
+      { requestName: 'PunchOutSetupRequest', url, options: [{ name: 'operationAllowed', value: 'create inspect edit' }] },
+      { requestName: 'OrderRequest', url },
+    ],
+  });
+  await logInOut(ctx, { docType: 'ProfileRequest', requestBody: body, envelope, connectionId: connection.id, status: 200, detail: 'profile sent', answer: xml, answerType: 'ProfileResponse' });
+  return { httpStatus: 200, xml };
+}
+
+async function setup(ctx: AppContext, connection: Connection, envelope: Envelope<PunchOutSetupRequest>, body: string): Promise<CxmlAnswer> {
+  const req = envelope.payload;
+  const version = connection.options.cxml.version;
+  const no = (code: number, message: string) => refuse(ctx, { code, message, docType: 'PunchOutSetupRequest', body, envelope, version, connectionId: connection.id });
+  if (req.operation === 'source') return no(450, 'operation="source" (sourcing) is not supported; use create, edit or inspect.');
+  if (!req.browserFormPostUrl) return no(400, 'BrowserFormPost/URL is missing: without it the cart can never be sent back.');
+  const check = checkReturnUrl(req.browserFormPostUrl, [...connection.returnUrlPrefixes]);
+  if (!check.ok) return no(400, `BrowserFormPost URL ${req.browserFormPostUrl} is not allowed for this connection: ${check.reason}`);
+
+  // edit / inspect: rebuild the earlier cart from the ItemOut lines, keyed by our aux IDs.
+  const products = await getProductsBySku(ctx, req.itemOut.map((i) => i.itemID.supplierPartID));
+  const lines = [];
+  const unknown: string[] = [];
+  for (const item of req.itemOut) {
+    const product = products.get(item.itemID.supplierPartID);
+    if (!product) {
+      unknown.push(item.itemID.supplierPartID);
+      continue;
+    }
+    const unitPrice = item.itemDetail?.unitPrice.amount ?? dec(product.price);
+    lines.push({ productId: product.id, quantity: item.quantity, unitPrice, currency: item.itemDetail?.unitPrice.currency ?? product.currency, ...(item.itemID.supplierPartAuxiliaryID ? { auxId: item.itemID.supplierPartAuxiliaryID } : {}) });
+  }
+  if (req.operation === 'create') lines.length = 0; // a create always starts with an empty cart
+  const email = req.extrinsics.find((e) => /^(useremail|email)$/i.test(e.name))?.value ?? req.contacts.find((c) => c.email)?.email;
+  const returnFrame = req.extrinsics.find((e) => e.name.toLowerCase() === 'returnframe')?.value.trim();
+  const opened = await createSession(ctx, {
+    connection,
+    operation: req.operation,
+    buyerCookie: req.buyerCookie,
+    returnUrl: req.browserFormPostUrl,
+    ...(returnFrame ? { returnTarget: returnFrame } : {}),
+    context: {
+      buyerCredentials: envelope.header!.from.credentials.map((c) => ({ domain: c.domain, identity: c.identity })),
+      supplierCredentials: envelope.header!.to.credentials.map((c) => ({ domain: c.domain, identity: c.identity })),
+      extrinsics: req.extrinsics,
+      ...(req.contacts[0]?.name ? { contactName: req.contacts[0].name } : {}),
+      ...(email ? { contactEmail: email } : {}),
+      userAgent: envelope.header!.sender.userAgent,
+      ...(req.shipTo ? { shipTo: req.shipTo } : {}),
+      ...(req.selectedItem?.supplierPartID ? { selectedSku: req.selectedItem.supplierPartID } : {}),
+      lang: envelope.lang ?? 'en-US',
+    },
+    deploymentMode: envelope.deploymentMode,
+    setupPayloadId: envelope.payloadID,
+    lines,
+  });
+  const wctx = writeContext(ctx, version);
+  const xml = writePunchOutSetupResponse(wctx, { startPageUrl: startUrl(ctx, opened.startToken) });
+  // The start URL is a one-time credential: the log keeps the same answer with the token hidden.
+  const logged = writePunchOutSetupResponse(wctx, { startPageUrl: startUrl(ctx, '[redacted]') });
+  const note = unknown.length ? `; ${unknown.length} earlier line(s) not in the catalog any more: ${unknown.join(', ')}` : '';
+  await logInOut(ctx, { docType: 'PunchOutSetupRequest', requestBody: body, envelope, connectionId: connection.id, sessionId: opened.sessionId, status: 200, detail: `session opened (${req.operation})${note}`, answer: xml, loggedAnswer: logged, answerType: 'PunchOutSetupResponse' });
+  return { httpStatus: 200, xml };
+}

@@ -1,0 +1,101 @@
+/**
+ * The document log: every inbound and outbound cXML document, OCI call and OCI cart, with
+ * direction, type, connection, session and status. Secrets are redacted before anything is
+ * stored: callers pass bodies through the redaction helpers first.
+ */
+import { SaxesParser } from 'saxes';
+import { iso, type AppContext } from './context.js';
+
+export interface DocumentEntry {
+  direction: 'in' | 'out';
+  protocol: 'oci' | 'cxml';
+  docType: string;
+  connectionId?: string | null;
+  sessionId?: string | null;
+  orderId?: string | null;
+  payloadId?: string | null;
+  status: string | number;
+  detail?: string;
+  contentType: string;
+  /** Already redacted. */
+  body: string;
+}
+
+export async function logDocument(ctx: AppContext, entry: DocumentEntry): Promise<void> {
+  try {
+    await ctx.db
+      .insertInto('documents')
+      .values({
+        id: ctx.token(12),
+        direction: entry.direction,
+        protocol: entry.protocol,
+        doc_type: entry.docType,
+        connection_id: entry.connectionId ?? null,
+        session_id: entry.sessionId ?? null,
+        order_id: entry.orderId ?? null,
+        payload_id: entry.payloadId ?? null,
+        status: String(entry.status),
+        detail: entry.detail ?? '',
+        content_type: entry.contentType,
+        body: entry.body,
+        created_at: iso(ctx.now()),
+      })
+      .execute();
+  } catch (err) {
+    // The log must never turn a good answer into a failure; say so loudly instead.
+    ctx.log.error({ err, docType: entry.docType }, 'could not write the document log');
+  }
+}
+
+const REDACTED = '[redacted]';
+
+/**
+ * Replaces the text of every element named in `names` (e.g. SharedSecret) with [redacted].
+ * Positions come from a real XML parser; the document is spliced by offsets, never by regex.
+ * A document that does not parse is stored as a short notice instead (it may hold a secret).
+ */
+export function redactXml(xml: string, names: ReadonlySet<string> = new Set(['SharedSecret', 'CredentialMac'])): string {
+  const ranges: [number, number][] = [];
+  const parser = new SaxesParser({ position: true });
+  const open: { name: string; contentStart: number }[] = [];
+  let failed = false;
+  parser.on('opentag', (tag) => {
+    open.push({ name: tag.name, contentStart: parser.position });
+  });
+  parser.on('closetag', (tag) => {
+    const top = open.pop();
+    if (!top || !names.has(tag.name)) return;
+    const closeStart = xml.lastIndexOf('</', parser.position);
+    if (closeStart >= top.contentStart && !tag.isSelfClosing) ranges.push([top.contentStart, closeStart]);
+  });
+  parser.on('error', () => {
+    failed = true;
+  });
+  try {
+    parser.write(xml).close();
+  } catch {
+    failed = true;
+  }
+  if (failed && ranges.length === 0 && xmlMentions(xml, names)) {
+    return `[document not well-formed; body withheld because it may contain a secret; ${xml.length} characters]`;
+  }
+  let out = '';
+  let at = 0;
+  for (const [start, end] of ranges.sort((a, b) => a[0] - b[0])) {
+    if (start < at) continue;
+    out += xml.slice(at, start) + REDACTED;
+    at = end;
+  }
+  return out + xml.slice(at);
+}
+
+function xmlMentions(xml: string, names: ReadonlySet<string>): boolean {
+  const lower = xml.toLowerCase();
+  return [...names].some((n) => lower.includes(n.toLowerCase()));
+}
+
+/** Name/value pairs with password-like values masked (OCI calls). */
+export function redactPairs(pairs: readonly { name: string; value: string }[], secretNames: readonly string[]): { name: string; value: string }[] {
+  const secret = new Set(secretNames.map((n) => n.toLowerCase()));
+  return pairs.map((p) => (secret.has(p.name.toLowerCase()) ? { name: p.name, value: REDACTED } : p));
+}

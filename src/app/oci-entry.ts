@@ -1,0 +1,94 @@
+/**
+ * OCI login: the buyer's browser arrives with HOOK_URL and credentials. We authenticate against
+ * the connection, open a server-side session with a fresh cart, and lead the browser into the shop.
+ */
+import { checkReturnUrl, readOciCall, type OciCall } from '../protocol/oci/inbound-call.js';
+import type { Connection } from '../domain/connection.js';
+import type { AppContext } from './context.js';
+import { getConnection } from './connections.js';
+import { logDocument, redactPairs } from './document-log.js';
+import { createSession, redeemStartToken } from './punchout.js';
+import { verifySecret } from './secrets.js';
+
+export type OciEntryResult =
+  | { ok: true; sessionId: string; call: OciCall; landing: { productSku?: string; search?: string } }
+  | { ok: false; httpStatus: number; title: string; message: string; whatToDo: string };
+
+export interface OciRequest {
+  method: 'GET' | 'POST';
+  rawQuery: string;
+  rawBody?: string;
+}
+
+export async function enterOci(ctx: AppContext, connectionId: string, request: OciRequest): Promise<OciEntryResult> {
+  const connection = await getConnection(ctx, connectionId);
+  if (!connection || connection.protocol !== 'oci') {
+    await logCall(ctx, undefined, request, 404, `no OCI connection "${connectionId}"`);
+    return fail(404, 'Unknown punchout connection', `There is no OCI connection named "${connectionId}" in this shop.`, 'Check the catalog URL configured in your purchasing system, or ask the supplier for the right one.');
+  }
+  if (!connection.enabled) {
+    await logCall(ctx, connection, request, 403, 'connection disabled');
+    return fail(403, 'Punchout connection disabled', `The connection "${connection.name}" is switched off.`, 'Ask the supplier to enable it again.');
+  }
+  const { oci } = connection.options;
+  const call = readOciCall(request, { usernameField: oci.usernameField, passwordField: oci.passwordField, hookUrlField: oci.hookUrlField });
+
+  const userOk = call.username !== undefined && connection.ociUsername !== null && call.username === connection.ociUsername;
+  // Always run the hash comparison so timing does not tell whether the user name was right.
+  const passwordOk = verifySecret(call.password ?? '', connection.secretHash);
+  if (!userOk || !passwordOk) {
+    await logCall(ctx, connection, request, 401, call.username === undefined ? `no ${oci.usernameField}` : 'wrong user name or password', call);
+    return fail(401, 'Punchout login failed', `The user name or password sent by your purchasing system was not accepted for "${connection.name}".`, `Check the ${oci.usernameField} and ${oci.passwordField} values of this catalog in your purchasing system's configuration.`);
+  }
+  if (!call.hookUrl) {
+    await logCall(ctx, connection, request, 400, `no ${oci.hookUrlField}`, call);
+    return fail(400, 'No return address', `Your purchasing system did not send a ${oci.hookUrlField}, so the cart could never be sent back.`, `Add the return URL parameter (${oci.hookUrlField}) to this catalog's call structure.`);
+  }
+  const urlCheck = checkReturnUrl(call.hookUrl, [...connection.returnUrlPrefixes], { allowSapEvent: oci.allowSapEvent });
+  if (!urlCheck.ok) {
+    await logCall(ctx, connection, request, 400, `HOOK_URL refused: ${urlCheck.reason}`, call);
+    return fail(400, 'Return address not allowed', `The return address ${call.hookUrl} is not allowed for "${connection.name}": ${urlCheck.reason}`, 'Ask the supplier to add your purchasing system’s address to the allowed return URLs of this connection.');
+  }
+  const secretNames = [oci.passwordField, 'PASSWORD'];
+  const opened = await createSession(ctx, {
+    connection,
+    operation: 'create',
+    returnUrl: call.hookUrl,
+    ...(call.target !== undefined ? { returnTarget: call.target } : {}),
+    echoFields: call.echo,
+    context: {
+      ociParams: redactPairs(call.params, secretNames),
+      ...(call.vendor !== undefined ? { ociVendor: call.vendor } : {}),
+      ...(call.function !== undefined ? { ociFunction: call.function } : {}),
+      ociMethod: call.method,
+    },
+  });
+  const redeemed = await redeemStartToken(ctx, opened.startToken);
+  if (!redeemed.ok) throw new Error('a fresh OCI session could not be opened');
+  await logCall(ctx, connection, request, 200, `session opened (${call.method}${call.function ? `, FUNCTION=${call.function}` : ''})`, call, opened.sessionId);
+  const fn = call.function?.toUpperCase();
+  const landing: { productSku?: string; search?: string } = {};
+  if (fn === 'DETAIL' && call.productId) landing.productSku = call.productId;
+  if ((fn === 'SOURCING' || fn === 'BACKGROUND_SEARCH') && call.searchString) landing.search = call.searchString;
+  return { ok: true, sessionId: opened.sessionId, call, landing };
+}
+
+function fail(httpStatus: number, title: string, message: string, whatToDo: string): OciEntryResult {
+  return { ok: false, httpStatus, title, message, whatToDo };
+}
+
+async function logCall(ctx: AppContext, connection: Connection | undefined, request: OciRequest, status: number, detail: string, call?: OciCall, sessionId?: string): Promise<void> {
+  const secretNames = [connection?.options.oci.passwordField ?? 'PASSWORD', 'PASSWORD'];
+  const params = call ? redactPairs(call.params, secretNames) : [{ name: '(unparsed)', value: '[withheld]' }];
+  await logDocument(ctx, {
+    direction: 'in',
+    protocol: 'oci',
+    docType: 'OCI call',
+    connectionId: connection?.id ?? null,
+    sessionId: sessionId ?? null,
+    status,
+    detail,
+    contentType: 'application/json',
+    body: JSON.stringify({ method: request.method, params }, null, 2),
+  });
+}

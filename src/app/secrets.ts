@@ -1,0 +1,30 @@
+/**
+ * Inbound secrets (cXML SharedSecret, OCI password) are stored as scrypt hashes and compared in
+ * constant time; tokens carried in URLs are stored as SHA-256 digests so a database leak does
+ * not hand out live sessions.
+ */
+import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+
+const N = 16384;
+const KEYLEN = 32;
+
+export function hashSecret(secret: string): string {
+  const salt = randomBytes(16);
+  const hash = scryptSync(secret.normalize('NFC'), salt, KEYLEN, { N });
+  return `scrypt$${N}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export function verifySecret(secret: string, stored: string | null | undefined): boolean {
+  // Hash even when nothing is stored, so a missing connection costs the same time as a wrong secret.
+  const parts = (stored ?? '').split('$');
+  const valid = parts.length === 4 && parts[0] === 'scrypt';
+  const n = valid ? Number(parts[1]) : N;
+  const salt = valid ? Buffer.from(parts[2]!, 'base64') : Buffer.alloc(16);
+  const expected = valid ? Buffer.from(parts[3]!, 'base64') : Buffer.alloc(KEYLEN);
+  const actual = scryptSync(secret.normalize('NFC'), salt, expected.length || KEYLEN, { N: n });
+  return valid && actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+export function digestToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

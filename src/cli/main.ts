@@ -1,0 +1,39 @@
+/**
+ * The `koppel` command line. Every command has --help; errors say what is wrong and exit non-zero.
+ */
+import { serve } from './serve.js';
+import { cxmlValidate } from './cxml-validate.js';
+
+const USAGE = `koppel — open-source punchout platform (SAP OCI and cXML)
+
+Usage:
+  koppel serve                 start the gateway, storefront and buyer sandbox
+  koppel cxml validate FILE    read a cXML document and check it against the official DTD
+  koppel --help                this text
+
+Run "koppel COMMAND --help" for the options of a command.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 1;
+  }
+  if (command === 'serve') return serve(rest);
+  if (command === 'cxml') {
+    const [sub, ...args] = rest;
+    if (sub === 'validate') return cxmlValidate(args);
+    if (!sub || sub === '--help' || sub === '-h') {
+      process.stdout.write('Usage: koppel cxml validate FILE [--dtd-dir DIR] [--json]\n');
+      return sub ? 0 : 1;
+    }
+    process.stderr.write(`koppel cxml: unknown command "${sub}". Try "koppel cxml --help".\n`);
+    return 2;
+  }
+  process.stderr.write(`koppel: unknown command "${command}". Try "koppel --help".\n`);
+  return 2;
+}
+
+const code = await main(process.argv.slice(2));
+if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;

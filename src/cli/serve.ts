@@ -1,0 +1,65 @@
+/** `koppel serve`: opens the store (migrating it), seeds the demo on first start, and listens. */
+import pino from 'pino';
+import { loadConfig } from '../config.js';
+import { openStore } from '../store/database.js';
+import { createContext } from '../app/context.js';
+import { seedDemo } from '../app/demo-seed.js';
+import { buildServer, redactUrlForLog } from '../web/server.js';
+
+const HELP = `Usage: koppel serve
+
+Starts Koppel: the supplier gateway (OCI and cXML), the storefront and the buyer sandbox.
+
+Environment:
+  PORT               port to listen on (default 8080)
+  HOST               address to bind (default 0.0.0.0)
+  KOPPEL_BASE_URL    public base URL, used in start pages and profiles (default http://localhost:PORT)
+  KOPPEL_DATA_DIR    folder of the SQLite database (default ./data)
+  DATABASE_URL       postgres://… to use PostgreSQL instead of SQLite
+  KOPPEL_DEMO        0 to start without the demo catalog and connections
+  LOG_LEVEL          pino log level (default info)
+`;
+
+export async function serve(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (args.length > 0) {
+    process.stderr.write(`koppel serve: unexpected argument "${args[0]}". Configuration comes from the environment; see "koppel serve --help".\n`);
+    return 2;
+  }
+  const config = loadConfig();
+  const log = pino({
+    level: config.logLevel,
+    serializers: {
+      // OCI logins may carry passwords in the query string; start tokens are one-time credentials.
+      req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, url: redactUrlForLog(req.url ?? ''), remoteAddress: req.ip }),
+    },
+  });
+  let store;
+  try {
+    store = await openStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });
+  } catch (err) {
+    log.fatal({ err }, 'could not open the store');
+    process.stderr.write(`koppel serve: could not open the store: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const ctx = createContext({ db: store.db, dialect: store.dialect, config, log });
+  if (config.demo) {
+    const seeded = await seedDemo(ctx);
+    if (seeded.seeded) log.info({ products: seeded.products }, 'demo data created: catalog and the demo-oci / demo-cxml connections');
+  }
+  const app = await buildServer(ctx, { log: true });
+  const close = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await app.close();
+    await store.db.destroy();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void close('SIGTERM'));
+  process.once('SIGINT', () => void close('SIGINT'));
+  await app.listen({ port: config.port, host: config.host });
+  log.info({ store: store.location, dialect: store.dialect, baseUrl: config.baseUrl }, `Koppel is listening: ${config.baseUrl} (sandbox: ${config.baseUrl}/sandbox)`);
+  return 0;
+}

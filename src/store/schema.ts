@@ -1,0 +1,183 @@
+/**
+ * Table types for Kysely. One schema for SQLite and PostgreSQL: ids are text, decimals are text
+ * (exact, never float columns), timestamps are ISO-8601 UTC text (sortable), JSON is text.
+ */
+import type { Generated } from 'kysely';
+
+export interface ConnectionTable {
+  id: string; // slug used in URLs, e.g. demo-oci
+  name: string;
+  protocol: 'oci' | 'cxml';
+  enabled: number; // 1/0 (portable boolean)
+  /** cXML: identities that name the buyer (any From credential matches), JSON [{domain, identity}] */
+  buyer_identities: string;
+  /** cXML: our identity as the buyer writes it in To, JSON [{domain, identity}] */
+  supplier_identities: string;
+  /** cXML: Sender credential expected with the SharedSecret, JSON [{domain, identity}] */
+  sender_identities: string;
+  /** scrypt hash of the inbound SharedSecret (cXML) or OCI password. */
+  secret_hash: string | null;
+  oci_username: string | null;
+  /** JSON array of allowed return URL prefixes. */
+  return_url_prefixes: string;
+  /** JSON: protocol options (charset, credential field names, cXML version, form field, unit map …). */
+  options: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProductTable {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  category: string;
+  manufacturer: string;
+  manufacturer_part_id: string;
+  unspsc: string;
+  unit: string;
+  price: string; // decimal text
+  currency: string;
+  lead_time_days: number;
+  stock: number;
+  created_at: string;
+}
+
+export interface PunchoutSessionTable {
+  id: string; // unguessable token carried in storefront URLs
+  connection_id: string;
+  protocol: 'oci' | 'cxml';
+  operation: string; // create | edit | inspect
+  status: 'pending' | 'open' | 'transferred' | 'cancelled';
+  /** sha256 of the single-use start token; null once used */
+  start_token_hash: string | null;
+  start_expires_at: string;
+  expires_at: string;
+  buyer_cookie: string | null;
+  return_url: string;
+  return_target: string | null;
+  /** JSON [{name, value}] — OCI ~ fields to echo */
+  echo_fields: string;
+  /** JSON: everything else the buyer sent (OCI params, cXML extrinsics, contact, ship-to) */
+  context: string;
+  deployment_mode: string;
+  setup_payload_id: string | null;
+  created_at: string;
+  opened_at: string | null;
+  closed_at: string | null;
+}
+
+export interface CartLineTable {
+  id: string;
+  session_id: string;
+  product_id: string;
+  position: number;
+  quantity: string; // decimal text
+  unit_price: string; // decimal text, price at the time it was added
+  currency: string;
+  /** SupplierPartAuxiliaryID for cXML — the round-trip key of this line */
+  aux_id: string;
+  created_at: string;
+}
+
+export interface OrderTable {
+  id: string;
+  connection_id: string;
+  order_id: string; // buyer's PO number
+  payload_id: string;
+  order_type: string; // new | update | delete
+  order_version: number | null;
+  order_date: string;
+  deployment_mode: string;
+  total: string;
+  currency: string;
+  status: string; // received …
+  /** JSON: addresses, shipping, tax, payment (masked), comments, extrinsics */
+  header: string;
+  received_at: string;
+}
+
+export interface OrderLineTable {
+  id: string;
+  order_id: string; // orders.id
+  line_number: number;
+  supplier_part_id: string;
+  aux_id: string | null;
+  description: string;
+  quantity: string;
+  unit: string;
+  unit_price: string;
+  currency: string;
+  is_ad_hoc: number;
+  /** JSON: classification, distribution, extrinsics … */
+  details: string;
+}
+
+/** Answers given to inbound cXML requests, keyed by payloadID: the same payloadID gets the same answer. */
+export interface CxmlReceiptTable {
+  payload_id: string;
+  connection_id: string;
+  request_type: string;
+  response: string;
+  order_id: string | null;
+  created_at: string;
+}
+
+export interface DocumentTable {
+  id: string;
+  seq: Generated<number>;
+  direction: 'in' | 'out';
+  protocol: 'oci' | 'cxml';
+  doc_type: string;
+  connection_id: string | null;
+  session_id: string | null;
+  order_id: string | null;
+  payload_id: string | null;
+  status: string; // e.g. 200, 401, ok
+  detail: string;
+  content_type: string;
+  body: string; // secrets redacted
+  created_at: string;
+}
+
+export interface SandboxPunchoutTable {
+  id: string;
+  protocol: 'oci' | 'cxml';
+  supplier_url: string;
+  buyer_cookie: string | null;
+  status: string; // started | returned | ordered | failed
+  framed: number;
+  /** JSON: what the sandbox sent (setup request / OCI call) and the supplier's answer */
+  request: string;
+  /** raw document received back (OCI pairs JSON, or cXML text) */
+  cart_raw: string | null;
+  cart_format: string | null;
+  /** JSON: normalised cart lines */
+  cart_lines: string | null;
+  cart_total: string | null;
+  currency: string | null;
+  order_payload_id: string | null;
+  order_xml: string | null;
+  order_response: string | null;
+  order_status: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KvTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  connections: ConnectionTable;
+  products: ProductTable;
+  punchout_sessions: PunchoutSessionTable;
+  cart_lines: CartLineTable;
+  orders: OrderTable;
+  order_lines: OrderLineTable;
+  cxml_receipts: CxmlReceiptTable;
+  documents: DocumentTable;
+  sandbox_punchouts: SandboxPunchoutTable;
+  koppel_kv: KvTable;
+}

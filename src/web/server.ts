@@ -1,0 +1,96 @@
+/**
+ * The HTTP server: Fastify with raw-text body parsing (cXML and OCI need the bytes as sent,
+ * not a framework's idea of nested forms), secure defaults, and the routes of each face.
+ */
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppContext } from '../app/context.js';
+import { storeIsReachable } from '../store/database.js';
+import { registerCxmlRoutes } from './routes/cxml.js';
+import { registerOciRoutes } from './routes/oci.js';
+import { registerShopRoutes } from './routes/shop.js';
+import { registerHomeRoutes } from './routes/home.js';
+import { registerSandbox } from '../sandbox/routes.js';
+import { errorPage } from './views/layout.js';
+
+const CSS = readFileSync(new URL('./assets/koppel.css', import.meta.url), 'utf8');
+
+/** Query values that must never reach a log line. */
+const SECRET_PARAMS = /^(password|pwd|pass|secret|token|sharedsecret)$/i;
+
+export function redactUrlForLog(url: string): string {
+  const [path = '', query] = url.split('?', 2);
+  const safePath = path.replace(/^\/punchout\/start\/[^/]+/, '/punchout/start/[redacted]');
+  if (query === undefined) return safePath;
+  const parts = query.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    const name = decodeSafe(eq === -1 ? pair : pair.slice(0, eq));
+    return SECRET_PARAMS.test(name) ? `${pair.slice(0, eq === -1 ? pair.length : eq)}=[redacted]` : pair;
+  });
+  return `${safePath}?${parts.join('&')}`;
+}
+
+function decodeSafe(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+export async function buildServer(ctx: AppContext, options: { log?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.log ? { loggerInstance: ctx.log } : { logger: false }),
+    bodyLimit: ctx.config.maxBodyBytes,
+    trustProxy: true,
+    disableRequestLogging: false,
+  });
+  // Bodies arrive as text: cXML is read by our own parser; forms are parsed as flat pairs.
+  for (const type of ['text/xml', 'application/xml', 'text/plain', 'application/x-www-form-urlencoded']) {
+    app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  }
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    // Storefront pages may be framed by any buyer (procurement systems embed them); the rest may not.
+    if (!request.url.startsWith('/shop/') && !request.url.startsWith('/punchout/')) {
+      if (!reply.hasHeader('Content-Security-Policy')) reply.header('Content-Security-Policy', "frame-ancestors 'self'");
+    }
+    return payload;
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    const ok = await storeIsReachable(ctx.db);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'store unreachable' });
+  });
+  app.get('/assets/koppel.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(CSS));
+
+  await registerHomeRoutes(app, ctx);
+  await registerCxmlRoutes(app, ctx);
+  await registerOciRoutes(app, ctx);
+  await registerShopRoutes(app, ctx);
+  await registerSandbox(app, { db: ctx.db, config: ctx.config, now: () => ctx.now() });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    return reply
+      .code(404)
+      .type('text/html; charset=utf-8')
+      .send(errorPage('Page not found', `There is nothing at ${request.url.split('?')[0]}.`, 'Start from the home page, or from your purchasing system if you were punching out.').toString());
+  });
+  app.setErrorHandler(async (error, request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (request.url.startsWith('/cxml')) {
+      const { statusAnswer } = await import('../app/cxml-endpoint.js');
+      const code = status === 413 ? 499 : status >= 500 ? 500 : 400;
+      const text = status === 413 ? `The document is larger than the limit of ${ctx.config.maxBodyBytes} bytes.` : status >= 500 ? 'The request could not be processed; please try again later.' : error.message;
+      return reply.code(status === 413 ? 413 : 200).type('text/xml; charset=utf-8').send(statusAnswer(ctx, code, text));
+    }
+    const title = status === 413 ? 'Request too large' : status >= 500 ? 'Something went wrong' : 'Bad request';
+    const message = status >= 500 ? 'Koppel could not handle this request.' : error.message;
+    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(title, message, status >= 500 ? 'Try again in a moment. If it keeps happening, the log of this Koppel has the details.' : 'Go back and check what was sent.').toString());
+  });
+  return app;
+}

@@ -253,7 +253,14 @@ export async function transferCart(ctx: AppContext, active: ActiveSession, mode:
     const problems = transferProblems(connection, lines);
     if (problems.length > 0) return { ok: false, problems };
   }
-  const form = session.protocol === 'oci' ? ociReturn(active, lines) : cxmlReturn(ctx, active, lines, mode);
+  let form: ReturnForm;
+  try {
+    form = session.protocol === 'oci' ? ociReturn(active, lines) : cxmlReturn(ctx, active, lines, mode);
+  } catch (err) {
+    // A value the buyer's format cannot carry (e.g. a number too long for OCI) blocks the transfer.
+    ctx.log.warn({ err, sessionId: session.id }, 'cart could not be written for the buyer');
+    return { ok: false, problems: [`The cart cannot be sent in this buyer's format: ${(err as Error).message}`] };
+  }
   // Close first: if two tabs press "Transfer cart" at once, only one gets the form.
   const closed = await ctx.db
     .updateTable('punchout_sessions')

@@ -2,7 +2,7 @@
  * Decimal money and quantities. Never binary floats: every amount is a decimal.js value
  * and every number that leaves Koppel is machine-formatted (point, no grouping).
  */
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 
 export { Decimal };
 

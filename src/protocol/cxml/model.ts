@@ -8,7 +8,7 @@
  * - Timestamps are kept as `CxmlTimestamp`: the text as sent plus its parsed instant (if any).
  * - Optional elements are `undefined` when absent; repeated elements are arrays (possibly empty).
  */
-import type Decimal from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 
 /** A timestamp or date attribute as sent, with what could be understood of it. */
 export interface CxmlTimestamp {

@@ -53,7 +53,7 @@ export async function cxmlValidate(args: string[]): Promise<number> {
     report.readable = true;
     report.payload = payload.kind === 'Other' ? payload.name : payload.kind;
     report.payloadID = result.envelope.payloadID;
-    report.warnings = result.warnings.map((w) => `${w.path}: ${w.message}`);
+    report.warnings = result.warnings.map((w: { path: string; message: string }) => `${w.path}: ${w.message}`);
     const family = familyOf(report.payload);
     const v = validateAgainstDtd(text, family, dtdDir ? { dtdDir } : {});
     report.dtd = v.dtd;

@@ -72,7 +72,7 @@ interface CategoryInfo {
 const CATEGORY_INFO: Record<Category, CategoryInfo> = {
   'Writing instruments': {
     makers: ['Scriptura', 'Penwright & Sons', 'Kalamos Schreibgeräte'],
-    closings: ['Part of the "Everyday Office" range.', 'Packed in cardboard made from 80 % recycled fibre.', 'Ink colour matches the swatch in our printed catalogue.'],
+    closings: ['Part of the "Everyday Office" range.', 'Packed in cardboard made from 80 % recycled fibre.', 'Made in the EU.'],
     stock: [40, 2400],
     leadTime: [1, 3],
   },
@@ -84,7 +84,7 @@ const CATEGORY_INFO: Record<Category, CategoryInfo> = {
   },
   'Filing & folders': {
     makers: ['Archiva', 'Ordo Büroform', 'Fileworks'],
-    closings: ['Fits all standard A4 filing cabinets.', 'Made from 100 % recycled board — the "Blue Angel" kind.', 'Labels can be written on with pen or printed.'],
+    closings: ['Designed for the A4 format (210 × 297 mm).', 'Made from recycled material wherever possible — see the "Blue Angel" mark on the pack.', 'Bulk prices available on request.'],
     stock: [30, 1800],
     leadTime: [1, 4],
   },
@@ -96,31 +96,31 @@ const CATEGORY_INFO: Record<Category, CategoryInfo> = {
   },
   'Computer accessories': {
     makers: ['Tactile Labs', 'Corvix', 'Portline'],
-    closings: ['Plug & play with Windows, macOS and Linux — no driver needed.', 'Two-year warranty; three years when registered online.', 'CE and RoHS compliant.'],
+    closings: ['Two-year warranty; three years when registered online.', 'CE and RoHS compliant.', 'Ships in plastic-free packaging.'],
     stock: [15, 900],
     leadTime: [1, 5],
   },
   'Printer supplies': {
     makers: ['Pigmenta', 'Tonerhaus', 'ImagePro Supplies'],
-    closings: ['Page yield measured according to ISO/IEC 19752 & 19798.', 'Return empty cartridges free of charge with the enclosed label.', 'Compatible cartridge; does not affect the printer warranty.'],
+    closings: ['Store at 10–30 °C, away from direct sunlight.', 'Ships in recyclable packaging.', 'Bulk prices & framework agreements on request.'],
     stock: [10, 600],
     leadTime: [1, 5],
   },
   'Mailing & packaging': {
     makers: ['Postmark Packaging', 'Kraftwell', 'Envelo'],
-    closings: ['Dimensions are inner dimensions (L × W × H).', 'Conforms to the postal formats of Deutsche Post & most EU carriers.', 'Sold in shrink-wrapped bundles.'],
+    closings: ['Sold in shrink-wrapped bundles.', 'Ships from our central warehouse within the lead time shown.', 'Bulk prices available on request.'],
     stock: [25, 2000],
     leadTime: [1, 4],
   },
   'Cleaning & hygiene': {
     makers: ['Clarity Hygiene', 'Frisch & Sauber', 'Purelle Professional'],
-    closings: ['Safety data sheet available on request.', 'Dermatologically tested.', 'Biodegradable surfactants (EC 648/2004).'],
+    closings: ['Part of our "Clean Office" range.', 'Bulk prices & cleaning-contractor terms on request.', 'Ships in recyclable packaging.'],
     stock: [30, 2500],
     leadTime: [1, 3],
   },
   'Breakroom & coffee': {
     makers: ['Café Colombe', 'Brewhouse Provisions', 'Teeland'],
-    closings: ['Best before: at least 9 months from delivery.', 'Fairtrade-certified sourcing.', 'Store dry and away from strong odours.'],
+    closings: ['A favourite in our breakroom subscription boxes.', 'Bulk prices available on request.', 'Ships in recyclable packaging.'],
     stock: [30, 1500],
     leadTime: [1, 3],
   },
@@ -132,13 +132,13 @@ const CATEGORY_INFO: Record<Category, CategoryInfo> = {
   },
   'Safety & first aid': {
     makers: ['Medisafe', 'Guardline', 'Sécurité Plus'],
-    closings: ['Check the expiry dates of sterile items every six months.', 'Conforms to the relevant EN standard as stated.', 'Recommended by occupational health & safety advisers.'],
+    closings: ['Conforms to the relevant EN standard as stated.', 'Recommended by occupational health & safety advisers.', 'Bulk prices for multi-site orders on request.'],
     stock: [20, 1200],
     leadTime: [1, 4],
   },
   'Presentation boards': {
     makers: ['Boardroom Pro', 'Magnetix', 'Vista Boards'],
-    closings: ['Mounting kit for wall installation included.', '10-year surface guarantee.', 'Suitable for portrait or landscape mounting.'],
+    closings: ['Part of the "Meeting Room" range.', 'Bulk prices available on request.', 'Ships in protective packaging.'],
     stock: [5, 300],
     leadTime: [2, 7],
   },
@@ -551,7 +551,7 @@ const FAMILIES: readonly Family[] = [
   {
     category: 'Computer accessories', unspsc: '43211708', unit: 'EA', code: 'MS',
     about: 'Computer mouse with a precise optical sensor for everyday office work.',
-    extras: ['Works on almost any surface, including wood & matte plastic.', 'Up to 18 months on one AA battery.'],
+    extras: ['Works on almost any surface, including wood & matte plastic.', 'Plug & play with Windows, macOS and Linux — no driver needed.'],
     items: [
       ['Wireless optical mouse, 2.4 GHz, USB-A receiver, black', '14.90'],
       ['Bluetooth mouse, silent click, multi-device, grey', '24.90', 'Pairs with up to three devices and switches at the push of a button.'],
@@ -658,7 +658,7 @@ const FAMILIES: readonly Family[] = [
   {
     category: 'Printer supplies', unspsc: '44103103', unit: 'EA', code: 'TN',
     about: 'Toner cartridge for sharp text and consistent greys until the last page.',
-    extras: ['Chip included — the printer shows the correct fill level.', 'Ready to use: remove the seal, shake & insert.'],
+    extras: ['Page yield measured according to ISO/IEC 19752 & 19798.', 'Chip included — the printer shows the correct fill level.', 'Compatible cartridge; does not affect the printer warranty.'],
     items: [
       ['Toner cartridge NL-240, black, 2,600 pages (for Nordlicht LP-2400)', '79.00'],
       ['Toner cartridge NL-240X, black, high yield, 9,000 pages (for Nordlicht LP-2400)', '139.00'],
@@ -672,7 +672,7 @@ const FAMILIES: readonly Family[] = [
   {
     category: 'Printer supplies', unspsc: '44103105', unit: 'EA', code: 'IK',
     about: 'Ink cartridge with fade-resistant pigment ink for documents & photos.',
-    extras: ['Smudge-proof on plain paper within seconds.'],
+    extras: ['Smudge-proof on plain paper within seconds.', 'Return empty cartridges free of charge with the enclosed label.'],
     items: [
       ['Ink cartridge VX-32, black, 550 pages', '24.90'],
       ['Ink cartridge VX-32XL, black, high capacity, 1,200 pages', '39.90'],
@@ -720,7 +720,7 @@ const FAMILIES: readonly Family[] = [
   {
     category: 'Mailing & packaging', unspsc: '44121506', unit: 'BX', code: 'EN',
     about: 'Envelopes for letters and documents with a strong, self-sealing flap.',
-    extras: ['Grey inner print keeps contents confidential.', 'Suitable for franking machines.'],
+    extras: ['Grey inner print keeps contents confidential.', 'Conforms to the postal formats of Deutsche Post & most EU carriers.'],
     items: [
       ['Envelopes DL 110 × 220 mm, white, self-seal, box of 1000', '24.90'],
       ['Envelopes C5 162 × 229 mm, white, self-seal, box of 500', '22.90'],
@@ -742,7 +742,7 @@ const FAMILIES: readonly Family[] = [
   {
     category: 'Mailing & packaging', unspsc: '24121503', unit: 'PK', code: 'BX',
     about: 'Corrugated shipping boxes of brown kraft board, delivered flat.',
-    extras: ['Suitable for parcels up to 20 kg.', 'Printable surface for your logo on request.'],
+    extras: ['Dimensions are inner dimensions (L × W × H); suitable for parcels up to 20 kg.', 'Printable surface for your logo on request.'],
     items: [
       ['Shipping boxes, single wall, 305 × 215 × 110 mm, pack of 25', '18.90'],
       ['Shipping boxes, single wall, 430 × 305 × 300 mm, pack of 20', '27.50'],
@@ -800,7 +800,7 @@ const FAMILIES: readonly Family[] = [
   {
     category: 'Cleaning & hygiene', unspsc: '47131805', unit: 'BO', code: 'AC',
     about: 'All-purpose cleaner for washable surfaces, floors and sanitary areas.',
-    extras: ['Fresh lemon scent.'],
+    extras: ['Biodegradable surfactants (EC 648/2004); safety data sheet on request.'],
     items: [
       ['All-purpose cleaner, lemon, 1 l', '2.95'],
       ['All-purpose cleaner, concentrate, 5 l canister', '14.90', 'Dilute 20 ml in 5 l of water — enough for 250 buckets.', { unit: 'CA' }],
@@ -877,7 +877,7 @@ const FAMILIES: readonly Family[] = [
   {
     category: 'Cleaning & hygiene', unspsc: '53131626', unit: 'BO', code: 'HS',
     about: 'Hand sanitiser gel with 70 % ethanol and moisturising glycerine.',
-    extras: ['Dries in seconds without a sticky film.'],
+    extras: ['Dries in seconds without a sticky film; dermatologically tested.'],
     items: [
       ['Hand sanitiser gel, 500 ml pump bottle', '6.90'],
       ['Hand sanitiser gel, 5 l refill canister', '34.90', undefined, { unit: 'CA' }],
@@ -912,7 +912,7 @@ const FAMILIES: readonly Family[] = [
   {
     category: 'Breakroom & coffee', unspsc: '50201706', unit: 'BG', code: 'CO',
     about: 'Coffee roasted in small batches in a traditional drum roaster.',
-    extras: ['Aroma valve keeps the beans fresh after opening.', 'Notes of chocolate, hazelnut & a hint of red fruit.'],
+    extras: ['Aroma valve keeps the beans fresh after opening.', 'Notes of chocolate, hazelnut & a hint of red fruit.', 'Fairtrade-certified; best before at least 9 months from delivery.'],
     items: [
       ['Coffee beans, 100 % Arabica, medium roast, 1 kg', '17.90'],
       ['Espresso beans, dark roast, 1 kg', '19.90'],
@@ -1160,7 +1160,7 @@ const FAMILIES: readonly Family[] = [
   {
     category: 'Presentation boards', unspsc: '44111905', unit: 'EA', code: 'WB',
     about: 'Magnetic whiteboard with an enamelled steel surface that wipes clean without ghosting.',
-    extras: ['Anodised aluminium frame with a full-length pen tray.', 'Writable with all dry-erase markers.'],
+    extras: ['Anodised aluminium frame with a full-length pen tray; wall-mounting kit included.', 'Writable with all dry-erase markers — 10-year surface guarantee.'],
     items: [
       ['Whiteboard, magnetic, enamelled steel, 60 × 45 cm', '34.90'],
       ['Whiteboard, magnetic, enamelled steel, 90 × 60 cm', '64.90'],

@@ -146,7 +146,8 @@ function notice(text: string | undefined): Html | string {
 }
 
 function shopPage(s: ShopSession, title: string, body: Html): Html {
-  return page({ title, area: 'shop', subtitle: `Punchout for ${s.buyerName}`, headerRight: cartLink(s) }, body);
+  // No subtitle: the session banner below the bar already names the buyer.
+  return page({ title, area: 'shop', headerRight: cartLink(s) }, body);
 }
 
 function priceLine(p: ProductCard): Html {

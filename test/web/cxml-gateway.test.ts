@@ -214,7 +214,7 @@ describe('OrderRequest', () => {
     const before = await snapshot();
     const r = await postCxml(t.baseUrl, body);
     assert.equal(r.status.code, 400);
-    assert.match(r.status.detail ?? '', /Line 7/);
+    assert.match(r.status.detail ?? '', /line 7/i);
     assert.deepEqual(await snapshot(), before);
   });
 });

@@ -204,7 +204,7 @@ describe('cXML round trip', () => {
     const order = writeOrderRequest({ payloadID, timestamp: new Date() }, demoHeader(), {
       header: {
         orderID: 'PO-RT-1',
-        orderDate: { raw: '2026-12-03' },
+        orderDate: { raw: '2026-12-03', dateOnly: '2026-12-03' },
         type: 'new',
         total: poom.total,
         billTo: { name: 'Buyer BV', isoCountryCode: 'NL', postalAddress: { street: ['Kerkstraat 1'], city: 'Utrecht', countryCode: 'NL', country: 'Netherlands', deliverTo: [] } },

@@ -114,6 +114,7 @@ before(async () => {
   for (const type of ['application/x-www-form-urlencoded', 'text/xml', 'application/xml']) {
     sandbox.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 10 * 1024 * 1024 }, (_r, body, done) => done(null, body));
   }
+  sandbox.addContentTypeParser('*', { parseAs: 'string' }, (_r, body, done) => done(null, body));
   const config = { ...loadConfig({ PORT: '0', KOPPEL_DATA_DIR: '/nonexistent' }), baseUrl: supplier.base };
   await registerSandbox(sandbox, { db: store.db, config });
   await sandbox.ready();
@@ -293,6 +294,21 @@ describe('OCI punchout', () => {
     assert.equal(late.statusCode, 409);
   });
 
+  it('names a cart posted as multipart/form-data instead of reading it as empty', async () => {
+    const start = await post('/sandbox/punchouts', 'protocol=oci');
+    const id = idFrom(hiddenFields(start.body).get('HOOK_URL')!);
+    const res = await sandbox.inject({
+      method: 'POST',
+      url: `/sandbox/punchouts/${id}/oci-return`,
+      headers: { host: SANDBOX_HOST, 'content-type': 'multipart/form-data; boundary=x' },
+      payload: '--x\r\nContent-Disposition: form-data; name="NEW_ITEM-DESCRIPTION[1]"\r\n\r\nPen\r\n--x--\r\n',
+    });
+    assert.equal(res.statusCode, 303);
+    const page = await get(`/sandbox/punchouts/${id}`);
+    assert.match(page.body, /Cart unreadable/);
+    assert.match(page.body, /posted as multipart\/form-data/);
+  });
+
   it('an empty cart is a cancelled punchout without an order button', async () => {
     const start = await post('/sandbox/punchouts', 'protocol=oci');
     const id = idFrom(hiddenFields(start.body).get('HOOK_URL')!);
@@ -426,6 +442,14 @@ describe('cXML punchout', () => {
     const done = await get(`/sandbox/punchouts/${id}`);
     assert.match(done.body, /Accepted by the supplier/);
     assert.match(done.body, /after 2 attempts/);
+  });
+
+  it('a double click sends one order', async () => {
+    const { id, setup } = await startCxml();
+    await post(`/sandbox/punchouts/${id}/cxml-return`, [['cXML-base64', Buffer.from(poomXml(setup.buyerCookie)).toString('base64')]]);
+    const both = await Promise.all([post(`/sandbox/punchouts/${id}/order`, ''), post(`/sandbox/punchouts/${id}/order`, '')]);
+    assert.deepEqual(both.map((r) => r.statusCode), [303, 303]);
+    assert.equal(ordersReceived().length, 1);
   });
 
   it('a 4xx answer to the order is final', async () => {

@@ -1,0 +1,454 @@
+/**
+ * The buyer sandbox under /sandbox: a small procurement system that punches out into any
+ * supplier (this Koppel by default) over the real protocols and turns the cart into a cXML
+ * purchase order. It reaches the supplier only over HTTP — a browser form for OCI, server-side
+ * POSTs for cXML — so it tests other suppliers' endpoints just as well as Koppel's own.
+ *
+ * Routes:
+ *   GET  /sandbox                              start form and recent punchouts (?like=<id> prefills)
+ *   POST /sandbox/punchouts                    start a punchout (OCI call page, or cXML setup → StartPage)
+ *   GET  /sandbox/punchouts/:id                the punchout: cart, warnings, raw document, order
+ *   GET  /sandbox/punchouts/:id/shop           (re)open the supplier shop (framed or full window)
+ *   GET  /sandbox/punchouts/:id/oci-call       the auto-submitting OCI call (the framed shop's src)
+ *   POST /sandbox/punchouts/:id/oci-return     HOOK_URL: the OCI cart form
+ *   POST /sandbox/punchouts/:id/cxml-return    BrowserFormPost: cXML-base64 / cXML-urlencoded
+ *   POST /sandbox/punchouts/:id/order          send the cXML OrderRequest (once)
+ *
+ * Body parsing: urlencoded bodies are expected as the raw string (src/web/server.ts registers a
+ * string parser), so OCI carts stay flat pairs with no field-count limit.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { KoppelConfig } from '../config.js';
+import { CxmlError, statusText } from '../protocol/cxml/errors.js';
+import type { Header } from '../protocol/cxml/model.js';
+import { newPayloadId } from '../protocol/cxml/payload-id.js';
+import { readCxml } from '../protocol/cxml/reader.js';
+import { CxmlWriteError, writeOrderRequest, writePunchOutSetupRequest, type WriteContext } from '../protocol/cxml/writer.js';
+import { pairsFromUrlencoded, readOciCartForm } from '../protocol/oci/cart-form-reader.js';
+import type { Store } from '../store/database.js';
+import type { Html } from '../web/html.js';
+import { DEMO_END_USER, DEMO_EXTRINSICS } from './buyer.js';
+import { cartFromOciLines, cartFromPunchOutOrderMessage, type NormalisedCart } from './cart.js';
+import { ociCallForm } from './oci-call.js';
+import { buildOrderRequest, OrderBuildError, orderItemsFromCxml, orderItemsFromOci, sandboxOrderId } from './order-request.js';
+import {
+  claimOrder,
+  countOrders,
+  findPunchout,
+  insertPunchout,
+  recentPunchouts,
+  saveCart,
+  saveOrderOutcome,
+  saveSetupOutcome,
+  type OrderStatus,
+  type PunchoutRequestInfo,
+  type PunchoutStatus,
+  type SandboxPunchout,
+  type SupplierExchange,
+} from './punchout-record.js';
+import { cxmlHeader, defaultSettings, isHttpUrl, settingsFromForm } from './settings.js';
+import { postCxmlDocument, type CxmlExchangeResult } from './supplier-client.js';
+import { framedShopPage, ociCallPage, punchoutPage, punchoutPath, startPage, topRedirectPage, unknownPunchoutPage } from './views.js';
+
+export interface SandboxDeps {
+  db: Store;
+  config: KoppelConfig;
+  now?: () => Date;
+  fetch?: typeof fetch;
+}
+
+/** Punchout ids are 24 base64url characters; anything else cannot be one of ours. */
+const ID = /^[A-Za-z0-9_-]{16,64}$/;
+/** A `sending` claim older than this is taken to be from a request that died; the order may be sent again. */
+const STALE_SENDING_MS = 60_000;
+
+type IdParams = { Params: { id: string } };
+
+export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): Promise<void> {
+  const { db, config } = deps;
+  const now = deps.now ?? (() => new Date());
+  const fetchFn = deps.fetch ?? ((input, init) => fetch(input, init));
+
+  /** The punchout of `:id`, or a 404 page already sent. */
+  async function load(request: FastifyRequest<IdParams>, reply: FastifyReply): Promise<SandboxPunchout | undefined> {
+    const id = request.params.id;
+    const p = ID.test(id) ? await findPunchout(db, id) : undefined;
+    if (!p) sendHtml(reply, 404, unknownPunchoutPage());
+    return p;
+  }
+
+  app.get<{ Querystring: { like?: string } }>('/sandbox', async (request, reply) => {
+    const like = request.query.like;
+    const earlier = like && ID.test(like) ? await findPunchout(db, like) : undefined;
+    const settings = earlier ? earlier.info.settings : defaultSettings(config.baseUrl);
+    return sendHtml(reply, 200, startPage({ settings, recent: await recentPunchouts(db) }));
+  });
+
+  app.post('/sandbox/punchouts', async (request, reply) => {
+    const form = new URLSearchParams(pairsFromUrlencoded(bodyText(request.body)));
+    const { settings, problems } = settingsFromForm(form, config.baseUrl);
+    if (problems.length > 0) {
+      return sendHtml(reply, 400, startPage({ settings, recent: await recentPunchouts(db), problems }));
+    }
+    const origin = sandboxOrigin(request, config);
+    const id = randomToken(18);
+    const at = now();
+
+    if (settings.protocol === 'oci') {
+      const returnUrl = `${origin}${punchoutPath(id)}/oci-return`;
+      const info: PunchoutRequestInfo = { settings, origin, returnUrl, returns: 0, cartWarnings: [] };
+      await insertPunchout(db, { id, protocol: 'oci', supplierUrl: settings.ociUrl, buyerCookie: null, framed: settings.framed, info, now: at });
+      const p = (await findPunchout(db, id))!;
+      return sendHtml(reply, 200, settings.framed ? framedShopPage(p, `${punchoutPath(id)}/oci-call`) : ociCallPage(p, ociCallForm(settings, returnUrl)));
+    }
+
+    // cXML: the setup request goes server to server; only the StartPage reaches the browser.
+    const returnUrl = `${origin}${punchoutPath(id)}/cxml-return`;
+    const buyerCookie = `SBX-${randomToken(12)}`;
+    const ctx: WriteContext = { payloadID: newPayloadId(new URL(origin).hostname, at, () => randomToken(9)), timestamp: at, version: settings.cxmlVersion };
+    const setupInput = {
+      operation: 'create' as const,
+      buyerCookie,
+      extrinsics: DEMO_EXTRINSICS,
+      browserFormPostUrl: returnUrl,
+      contacts: [DEMO_END_USER],
+    };
+    let xml: string;
+    let shownXml: string;
+    try {
+      xml = writePunchOutSetupRequest(ctx, cxmlHeader(settings), setupInput);
+      shownXml = writePunchOutSetupRequest(ctx, redactedHeader(cxmlHeader(settings)), setupInput);
+    } catch (e) {
+      if (!(e instanceof CxmlWriteError)) throw e;
+      const problem = { field: 'cxmlVersion', message: `The setup request could not be written: ${e.message}` };
+      return sendHtml(reply, 400, startPage({ settings, recent: await recentPunchouts(db), problems: [problem] }));
+    }
+    const base: PunchoutRequestInfo = {
+      settings,
+      origin,
+      returnUrl,
+      returns: 0,
+      cartWarnings: [],
+      setup: { payloadID: ctx.payloadID, requestXml: shownXml, at: at.toISOString() },
+    };
+    await insertPunchout(db, { id, protocol: 'cxml', supplierUrl: settings.cxmlUrl, buyerCookie, framed: settings.framed, info: base, now: at });
+
+    const result = await postCxmlDocument(fetchFn, settings.cxmlUrl, xml);
+    const startPageUrl = result.startPageUrl?.trim();
+    let error = result.error;
+    if (!error) {
+      if (result.httpStatus !== 200) error = `The supplier answered HTTP ${result.httpStatus}; a cXML answer comes with HTTP 200.`;
+      else if (result.status && (result.status.code < 200 || result.status.code > 299)) {
+        error = `The supplier refused the setup request: cXML ${result.status.code} ${result.status.text}.`;
+      } else if (!startPageUrl) error = 'The answer has no PunchOutSetupResponse/StartPage/URL.';
+      else if (!isHttpUrl(startPageUrl)) error = `The StartPage URL is not an http(s) URL: ${startPageUrl}`;
+    }
+    const info: PunchoutRequestInfo = {
+      ...base,
+      setup: { ...base.setup!, ...exchangeOf(result, ctx.payloadID, now()), ...(startPageUrl ? { startPageUrl } : {}), ...(error ? { error } : {}) },
+    };
+    await saveSetupOutcome(db, id, error ? 'failed' : 'started', info, now());
+    const p = (await findPunchout(db, id))!;
+    if (error) return sendHtml(reply, 502, punchoutPage({ punchout: p, notice: { kind: 'error', text: 'The supplier did not open a punchout; the setup request and the answer are below.' } }));
+    if (settings.framed) return sendHtml(reply, 200, framedShopPage(p, startPageUrl!));
+    return reply.code(303).header('Location', startPageUrl!).header('Cache-Control', 'no-store').send();
+  });
+
+  app.get<IdParams>('/sandbox/punchouts/:id', async (request, reply) => {
+    const p = await load(request, reply);
+    if (!p) return reply;
+    return sendHtml(reply, 200, punchoutPage({ punchout: p }));
+  });
+
+  app.get<IdParams>('/sandbox/punchouts/:id/shop', async (request, reply) => {
+    const p = await load(request, reply);
+    if (!p) return reply;
+    if (p.protocol === 'oci') {
+      return sendHtml(reply, 200, p.framed ? framedShopPage(p, `${punchoutPath(p.id)}/oci-call`) : ociCallPage(p, ociCallForm(p.info.settings, p.info.returnUrl)));
+    }
+    const start = p.info.setup?.startPageUrl;
+    if (!start) return sendHtml(reply, 409, punchoutPage({ punchout: p, notice: { kind: 'error', text: 'This punchout has no start page: the setup request did not succeed. Start another punchout.' } }));
+    if (p.framed) return sendHtml(reply, 200, framedShopPage(p, start));
+    return reply.code(303).header('Location', start).send();
+  });
+
+  app.get<IdParams>('/sandbox/punchouts/:id/oci-call', async (request, reply) => {
+    const p = await load(request, reply);
+    if (!p) return reply;
+    if (p.protocol !== 'oci') return sendHtml(reply, 409, punchoutPage({ punchout: p, notice: { kind: 'error', text: 'This is a cXML punchout; it has no OCI call.' } }));
+    return sendHtml(reply, 200, ociCallPage(p, ociCallForm(p.info.settings, p.info.returnUrl)));
+  });
+
+  app.post<IdParams>('/sandbox/punchouts/:id/oci-return', async (request, reply) => {
+    const p = await load(request, reply);
+    if (!p) return reply;
+    const refused = refuseReturn(p, 'oci');
+    if (refused) return sendHtml(reply, 409, refused);
+    const wrongType = notUrlencoded(request);
+    if (wrongType) {
+      await storeCart(p, 'invalid', bodyText(request.body).slice(0, 200_000), 'oci', null, [wrongType], undefined);
+      return afterReturn(p, reply);
+    }
+    // `auto`: old Latin-1 SAP-style shops send %E4 for ä; such values are read as ISO-8859-1.
+    const pairs = pairsFromUrlencoded(bodyText(request.body), 'auto');
+    const read = readOciCartForm(pairs);
+    const cart = cartFromOciLines(read.lines);
+    const status: PunchoutStatus = cart.lines.length === 0 ? 'cancelled' : 'returned';
+    await storeCart(p, status, JSON.stringify(pairs), 'oci', cart, [...read.warnings, ...cart.warnings], undefined);
+    return afterReturn(p, reply);
+  });
+
+  app.post<IdParams>('/sandbox/punchouts/:id/cxml-return', async (request, reply) => {
+    const p = await load(request, reply);
+    if (!p) return reply;
+    const refused = refuseReturn(p, 'cxml');
+    if (refused) return sendHtml(reply, 409, refused);
+    const body = bodyText(request.body);
+    const wrongType = notUrlencoded(request);
+    if (wrongType) {
+      await storeCart(p, 'invalid', body.slice(0, 200_000), 'cxml', null, [wrongType], undefined);
+      return afterReturn(p, reply);
+    }
+    const received = cxmlFromForm(pairsFromUrlencoded(body));
+    if (received.xml === undefined) {
+      await storeCart(p, 'invalid', body, 'cxml', null, received.warnings, undefined);
+      return afterReturn(p, reply);
+    }
+    const warnings = [...received.warnings];
+    let status: PunchoutStatus = 'invalid';
+    let cart: NormalisedCart | null = null;
+    let cookieMismatch: PunchoutRequestInfo['cookieMismatch'];
+    try {
+      const { envelope, warnings: readWarnings } = readCxml(received.xml);
+      warnings.push(...readWarnings.map((w) => (w.path ? `${w.path}: ${w.message}` : w.message)));
+      const poom = envelope.payload;
+      if (poom.kind !== 'PunchOutOrderMessage') {
+        warnings.unshift(`The document is a ${poom.kind === 'Other' ? poom.name : poom.kind}, not a PunchOutOrderMessage.`);
+      } else {
+        if (p.buyerCookie !== null && poom.buyerCookie !== p.buyerCookie) cookieMismatch = { sent: p.buyerCookie, received: poom.buyerCookie };
+        cart = cartFromPunchOutOrderMessage(poom);
+        warnings.push(...cart.warnings);
+        const cancelled = poom.status?.code === 204 || poom.items.length === 0;
+        if (poom.status?.code === 204 && poom.items.length > 0) warnings.push('The cart has Status 204 (no change) and items; the items are ignored.');
+        status = cancelled ? 'cancelled' : 'returned';
+        if (cancelled) cart = { ...cart, lines: [], total: null, currency: null };
+      }
+    } catch (e) {
+      if (!(e instanceof CxmlError)) throw e;
+      warnings.unshift(`The cart is not readable cXML (${e.code} ${statusText(e.code)}): ${e.message}`);
+    }
+    await storeCart(p, status, received.xml, 'cxml', cart, warnings, cookieMismatch);
+    return afterReturn(p, reply);
+  });
+
+  app.post<IdParams>('/sandbox/punchouts/:id/order', async (request, reply) => {
+    const p = await load(request, reply);
+    if (!p) return reply;
+    const toPage = () => reply.code(303).header('Location', punchoutPath(p.id)).send();
+    // Idempotent from the browser's view: after a definite answer, a second press only shows it.
+    if (p.orderStatus === 'accepted' || p.orderStatus === 'rejected') return toPage();
+    if (p.orderStatus === 'sending' && now().getTime() - Date.parse(p.updatedAt) < STALE_SENDING_MS) return toPage();
+    if (!p.cartLines || p.cartLines.length === 0 || p.cartRaw === null) {
+      return sendHtml(reply, 409, punchoutPage({ punchout: p, notice: { kind: 'error', text: 'There is no cart to order yet: finish the punchout in the supplier shop first.' } }));
+    }
+
+    // A resend repeats the same document (same orderID, payloadID and timestamp), as cXML retries must.
+    const previous = p.info.order;
+    const createdAt = previous ? new Date(previous.createdAt) : now();
+    const orderID = previous?.orderID ?? sandboxOrderId(createdAt, (await countOrders(db)) + 1);
+    const payloadID = p.orderPayloadId ?? newPayloadId(new URL(p.info.origin).hostname, createdAt, () => randomToken(9));
+    const settings = p.info.settings;
+    const ctx: WriteContext = { payloadID, timestamp: createdAt, version: settings.cxmlVersion };
+    let xml: string;
+    let shownXml: string;
+    const buildWarnings: string[] = [];
+    try {
+      const order = orderFromCart(p, orderID, createdAt, buildWarnings);
+      xml = writeOrderRequest(ctx, cxmlHeader(settings), order);
+      shownXml = writeOrderRequest(ctx, redactedHeader(cxmlHeader(settings)), order);
+    } catch (e) {
+      if (!(e instanceof OrderBuildError || e instanceof CxmlWriteError || e instanceof CxmlError)) throw e;
+      return sendHtml(reply, 422, punchoutPage({ punchout: p, notice: { kind: 'error', text: `The purchase order could not be built: ${e.message}` } }));
+    }
+    const attempts = (previous?.attempts ?? 0) + 1;
+    const claimed: PunchoutRequestInfo = {
+      ...p.info,
+      cartWarnings: mergeWarnings(p.info.cartWarnings, buildWarnings),
+      order: { orderID, payloadID, attempts, createdAt: createdAt.toISOString(), at: now().toISOString() },
+    };
+    if (!(await claimOrder(db, p, { payloadID, xml: shownXml, info: claimed }, now()))) return toPage();
+
+    const result = await postCxmlDocument(fetchFn, settings.cxmlUrl, xml);
+    const code = result.status?.code;
+    let orderStatus: OrderStatus;
+    let error = result.error;
+    if (!error && result.httpStatus === 200 && code !== undefined && code >= 200 && code <= 299) orderStatus = 'accepted';
+    else if (!error && code !== undefined && code >= 400 && code <= 499) {
+      orderStatus = 'rejected';
+      error = `The supplier rejected the order: cXML ${code} ${result.status!.text}. A 4xx is final; fix the cause and place a new order.`;
+    } else {
+      orderStatus = 'failed';
+      error ??= `The order was not accepted (HTTP ${result.httpStatus ?? '—'}, cXML ${code ?? '—'}); a buyer's system would retry it.`;
+    }
+    const info: PunchoutRequestInfo = {
+      ...claimed,
+      order: { ...claimed.order!, ...exchangeOf(result, payloadID, now()), ...(error ? { error } : {}) },
+    };
+    await saveOrderOutcome(db, p.id, { status: orderStatus === 'accepted' ? 'ordered' : p.status, orderStatus, response: result.body ?? null, info }, now());
+    return toPage();
+  });
+
+  /** A cart may not replace one that already became an order: the page would no longer match it. */
+  function refuseReturn(p: SandboxPunchout, protocol: 'oci' | 'cxml'): Html | undefined {
+    if (p.protocol !== protocol) {
+      return punchoutPage({ punchout: p, notice: { kind: 'error', text: `A ${protocol === 'oci' ? 'OCI' : 'cXML'} cart arrived for a ${p.protocol === 'oci' ? 'OCI' : 'cXML'} punchout; it was not stored. Check the return URL the supplier posts to.` } });
+    }
+    if (p.orderStatus !== null) {
+      return punchoutPage({ punchout: p, notice: { kind: 'error', text: 'A cart arrived for a punchout that already has a purchase order; it was not stored. Start another punchout to order again.' } });
+    }
+    return undefined;
+  }
+
+  async function storeCart(
+    p: SandboxPunchout,
+    status: PunchoutStatus,
+    raw: string,
+    format: 'oci' | 'cxml',
+    cart: NormalisedCart | null,
+    warnings: string[],
+    cookieMismatch: PunchoutRequestInfo['cookieMismatch'],
+  ): Promise<void> {
+    const { cookieMismatch: _earlier, ...rest } = p.info;
+    const info: PunchoutRequestInfo = { ...rest, returns: p.info.returns + 1, cartWarnings: warnings, ...(cookieMismatch ? { cookieMismatch } : {}) };
+    await saveCart(db, p.id, { status, info, raw, format, lines: cart?.lines ?? null, total: cart?.total ?? null, currency: cart?.currency ?? null }, now());
+  }
+
+  /** Framed shops post the cart inside the frame: move the whole window; otherwise a plain redirect. */
+  function afterReturn(p: SandboxPunchout, reply: FastifyReply): FastifyReply {
+    if (p.framed) return sendHtml(reply, 200, topRedirectPage(p));
+    return reply.code(303).header('Location', punchoutPath(p.id)).send();
+  }
+
+  function orderFromCart(p: SandboxPunchout, orderID: string, orderDate: Date, warnings: string[]) {
+    if (p.cartFormat === 'cxml') {
+      const poom = readCxml(p.cartRaw!).envelope.payload;
+      if (poom.kind !== 'PunchOutOrderMessage') throw new OrderBuildError('The stored cart is not a PunchOutOrderMessage.');
+      return buildOrderRequest({ orderID, orderDate, items: orderItemsFromCxml(poom.items) });
+    }
+    const lines = readOciCartForm(JSON.parse(p.cartRaw!) as [string, string][]).lines;
+    const built = orderItemsFromOci(lines);
+    warnings.push(...built.warnings);
+    return buildOrderRequest({ orderID, orderDate, items: built.items, ociLines: lines });
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+function sendHtml(reply: FastifyReply, code: number, body: Html): FastifyReply {
+  return reply.code(code).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body.toString());
+}
+
+/** The raw form text. server.ts hands urlencoded bodies over as strings; tolerate a parsed object too. */
+function bodyText(body: unknown): string {
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  if (body && typeof body === 'object') {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+      for (const one of Array.isArray(v) ? v : [v]) params.append(k, String(one));
+    }
+    return params.toString();
+  }
+  return '';
+}
+
+/** Browser form posts are urlencoded; a multipart cart would be misread as one garbage pair. */
+function notUrlencoded(request: FastifyRequest): string | undefined {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === '' || type === 'application/x-www-form-urlencoded') return undefined;
+  return `The cart was posted as ${type}; a browser form post of a cart must be application/x-www-form-urlencoded (no enctype on the form).`;
+}
+
+/**
+ * The origin the browser used to reach the sandbox (scheme + Host): return URLs must lead back to
+ * this very origin, which may differ from the supplier's (127.0.0.1 vs localhost makes a framed
+ * shop truly cross-site). A Host that is not a plain host[:port] falls back to the base URL.
+ */
+export function sandboxOrigin(request: FastifyRequest, config: KoppelConfig): string {
+  const host = request.host ?? request.headers.host;
+  const proto = request.protocol === 'https' ? 'https' : 'http';
+  if (host && /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) return `${proto}://${host}`;
+  return new URL(config.baseUrl).origin;
+}
+
+function randomToken(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+function redactedHeader(h: Header): Header {
+  return {
+    ...h,
+    sender: { ...h.sender, credentials: h.sender.credentials.map((c) => (c.sharedSecret === undefined ? c : { ...c, sharedSecret: '***' })) },
+  };
+}
+
+function exchangeOf(result: CxmlExchangeResult, payloadID: string, at: Date): SupplierExchange {
+  return {
+    payloadID,
+    ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}),
+    ...(result.contentType !== undefined ? { contentType: result.contentType } : {}),
+    ...(result.status ? { statusCode: result.status.code, statusText: result.status.text } : {}),
+    ...(result.status?.detail ? { statusDetail: result.status.detail } : {}),
+    ...(result.body !== undefined ? { answer: result.body } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    at: at.toISOString(),
+  };
+}
+
+function mergeWarnings(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+/**
+ * The POOM from a BrowserFormPost form: `cXML-base64` first, then `cXML-urlencoded`, names
+ * matched case-insensitively (cxml.md §3.4).
+ */
+export function cxmlFromForm(pairs: readonly (readonly [string, string])[]): { xml?: string; field?: string; warnings: string[] } {
+  const warnings: string[] = [];
+  const find = (name: string) => pairs.find(([n]) => n.trim().toLowerCase() === name);
+  const b64 = find('cxml-base64');
+  if (b64) {
+    let value = b64[1];
+    // An unencoded `+` arrives as a space; base64 never contains spaces, so they can be put back.
+    if (value.includes(' ')) {
+      warnings.push(`The ${b64[0]} value contained spaces (a "+" the supplier did not URL-encode?); they were read as "+".`);
+      value = value.replace(/ /g, '+');
+    }
+    value = value.replace(/[\r\n\t]/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) && !/^[A-Za-z0-9_-]*={0,2}$/.test(value)) {
+      return { field: b64[0], warnings: [...warnings, `The ${b64[0]} field is not base64.`] };
+    }
+    return { xml: xmlBytesToText(Buffer.from(value, 'base64')), field: b64[0], warnings };
+  }
+  const plain = find('cxml-urlencoded');
+  if (plain) return { xml: plain[1], field: plain[0], warnings };
+  const names = pairs.map(([n]) => n).slice(0, 20);
+  return {
+    warnings: [`The form has neither a cXML-base64 nor a cXML-urlencoded field${names.length > 0 ? ` (fields received: ${names.join(', ')})` : ' (it was empty)'}.`],
+  };
+}
+
+/** Bytes of an XML document → text, honouring a BOM or the declared encoding (UTF-8 otherwise). */
+function xmlBytesToText(bytes: Buffer): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  const head = bytes.subarray(0, 256).toString('latin1');
+  const declared = /^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']/.exec(head)?.[1];
+  try {
+    return new TextDecoder(declared ?? 'utf-8').decode(bytes);
+  } catch {
+    return bytes.toString('utf8');
+  }
+}

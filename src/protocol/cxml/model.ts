@@ -87,7 +87,10 @@ export interface PostalAddress {
 
 export interface Phone {
   readonly name?: string;
+  /** Dialling code, e.g. `49`. */
   readonly countryCode?: string;
+  /** `CountryCode@isoCountryCode` (ISO 3166), required by the DTD: kept so the phone can be written back. */
+  readonly isoCountryCode?: string;
   readonly areaOrCityCode?: string;
   readonly number?: string;
   readonly extension?: string;

@@ -127,7 +127,7 @@ const EXPECTED: Record<string, Expectation> = {
           countryCode: 'US',
         },
         email: 'jmadden@coupa1.com',
-        phone: { name: 'work', countryCode: '1', areaOrCityCode: '855', number: '8671234' },
+        phone: { name: 'work', countryCode: '1', isoCountryCode: 'US', areaOrCityCode: '855', number: '8671234' },
       });
     },
   },
@@ -171,7 +171,7 @@ const EXPECTED: Record<string, Expectation> = {
       const p = as(env, 'PunchOutSetupRequest');
       assert.deepEqual(p.extrinsics, [{ name: 'ReturnFrame', value: '_returnFrame' }]);
       assert.deepEqual(p.contacts, [
-        { name: 'John Smith', email: '1234@remotehost', phone: { countryCode: '1', areaOrCityCode: '888', number: '5551212' } },
+        { name: 'John Smith', email: '1234@remotehost', phone: { countryCode: '1', isoCountryCode: 'CA', areaOrCityCode: '888', number: '5551212' } },
       ]);
       // CarrierIdentifier and TransportInformation are known cXML: ignored without a warning.
       assert.deepEqual(p.shipTo, {
@@ -188,8 +188,8 @@ const EXPECTED: Record<string, Expectation> = {
           countryCode: 'CA',
         },
         email: 'jsmith@example.com',
-        phone: { name: 'reception', countryCode: '1', areaOrCityCode: '888', number: '5551212', extension: '8888' },
-        fax: { countryCode: '1', areaOrCityCode: '866', number: '5551212' },
+        phone: { name: 'reception', countryCode: '1', isoCountryCode: 'CA', areaOrCityCode: '888', number: '5551212', extension: '8888' },
+        fax: { countryCode: '1', isoCountryCode: 'CA', areaOrCityCode: '866', number: '5551212' },
         url: 'https://example.com/',
       });
     },
@@ -509,7 +509,7 @@ const EXPECTED: Record<string, Expectation> = {
       assert.equal(header.billTo?.name, 'Zinc GmbH');
       assert.equal(header.billTo?.postalAddress?.city, 'Solingen');
       assert.equal(header.billTo?.postalAddress?.countryCode, 'DE');
-      assert.deepEqual(header.billTo?.phone, { name: 'company', countryCode: '49', areaOrCityCode: '761', number: '1234567' });
+      assert.deepEqual(header.billTo?.phone, { name: 'company', countryCode: '49', isoCountryCode: 'DE', areaOrCityCode: '761', number: '1234567' });
       assert.deepEqual(
         items.map((i) => [i.lineNumber, i.quantity.toNumber(), money(i.itemDetail?.unitPrice), i.requestedDeliveryDate?.instant?.toISOString()]),
         [

@@ -462,7 +462,7 @@ describe('PunchOutSetupRequest', () => {
           role: 'endUser',
           name: 'Jim',
           email: 'jim@example.com',
-          phone: { name: 'work', countryCode: '1', areaOrCityCode: '800', number: '5551212', extension: '12' },
+          phone: { name: 'work', countryCode: '1', isoCountryCode: 'US', areaOrCityCode: '800', number: '5551212', extension: '12' },
         },
       ],
       supplierSetupUrl: 'https://shop.example/cxml',

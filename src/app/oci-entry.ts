@@ -7,11 +7,17 @@ import type { Connection } from '../domain/connection.js';
 import type { AppContext } from './context.js';
 import { getConnection } from './connections.js';
 import { logDocument, redactPairs } from './document-log.js';
-import { createSession, redeemStartToken } from './punchout.js';
+import { createSession, ociLineFor, redeemStartToken } from './punchout.js';
+import { cartProduct, getProductsBySku, searchProducts } from './catalog.js';
+import { buildOciCartForm, type OciCartForm, type OciCartLine } from '../protocol/oci/cart-form.js';
+import { parseQuantity } from '../domain/cart.js';
+import { dec } from '../protocol/money.js';
 import { verifySecret } from './secrets.js';
 
 export type OciEntryResult =
-  | { ok: true; sessionId: string; call: OciCall; landing: { productSku?: string; search?: string } }
+  | { ok: true; kind: 'session'; sessionId: string; call: OciCall; landing: { productSku?: string; search?: string } }
+  /** VALIDATE and BACKGROUND_SEARCH are answered at once with an OCI form, without a session or UI. */
+  | { ok: true; kind: 'form'; form: OciCartForm; autoSubmit: boolean; call: OciCall }
   | { ok: false; httpStatus: number; title: string; message: string; whatToDo: string };
 
 export interface OciRequest {
@@ -50,6 +56,8 @@ export async function enterOci(ctx: AppContext, connectionId: string, request: O
     return fail(400, 'Return address not allowed', `The return address ${call.hookUrl} is not allowed for "${connection.name}": ${urlCheck.reason}`, 'Ask the supplier to add your purchasing system’s address to the allowed return URLs of this connection.');
   }
   const secretNames = [oci.passwordField, 'PASSWORD'];
+  const fn = call.function?.toUpperCase();
+  if (fn === 'VALIDATE' || fn === 'BACKGROUND_SEARCH') return answerDirectly(ctx, connection, request, call, fn);
   const opened = await createSession(ctx, {
     connection,
     operation: 'create',
@@ -66,11 +74,51 @@ export async function enterOci(ctx: AppContext, connectionId: string, request: O
   const redeemed = await redeemStartToken(ctx, opened.startToken);
   if (!redeemed.ok) throw new Error('a fresh OCI session could not be opened');
   await logCall(ctx, connection, request, 200, `session opened (${call.method}${call.function ? `, FUNCTION=${call.function}` : ''})`, call, opened.sessionId);
-  const fn = call.function?.toUpperCase();
   const landing: { productSku?: string; search?: string } = {};
   if (fn === 'DETAIL' && call.productId) landing.productSku = call.productId;
-  if ((fn === 'SOURCING' || fn === 'BACKGROUND_SEARCH') && call.searchString) landing.search = call.searchString;
-  return { ok: true, sessionId: opened.sessionId, call, landing };
+  if (fn === 'SOURCING' && call.searchString) landing.search = call.searchString;
+  return { ok: true, kind: 'session', sessionId: opened.sessionId, call, landing };
+}
+
+/** Most hits a BACKGROUND_SEARCH answer carries: buyers parse the whole page in one go. */
+const BACKGROUND_SEARCH_LIMIT = 50;
+
+/**
+ * VALIDATE: current price and availability of one product (PRODUCTID = our SKU) for QUANTITY,
+ * auto-submitted to HOOK_URL with no visible page; an unknown product gives a form without items.
+ * BACKGROUND_SEARCH: every hit for SEARCHSTRING in one static form that the buyer's server parses;
+ * it is not submitted.
+ */
+async function answerDirectly(ctx: AppContext, connection: Connection, request: OciRequest, call: OciCall, fn: 'VALIDATE' | 'BACKGROUND_SEARCH'): Promise<OciEntryResult> {
+  const lines: OciCartLine[] = [];
+  if (fn === 'VALIDATE') {
+    const product = call.productId ? (await getProductsBySku(ctx, [call.productId.trim()])).get(call.productId.trim()) : undefined;
+    const quantity = parseQuantity(call.quantity ?? '1') ?? dec(1);
+    if (product) lines.push(ociLineFor(connection, { product: cartProduct(product), quantity, unitPrice: dec(product.price), currency: product.currency }, call.vendor));
+  } else {
+    const hits = await searchProducts(ctx, { query: call.searchString ?? '', pageSize: BACKGROUND_SEARCH_LIMIT });
+    for (const p of hits.products) lines.push(ociLineFor(connection, { product: cartProduct(p), quantity: dec(1), unitPrice: dec(p.price), currency: p.currency }, call.vendor));
+  }
+  const form = buildOciCartForm(lines, {
+    hookUrl: call.hookUrl!,
+    target: call.target ?? '_top',
+    echo: call.echo,
+    charset: connection.options.oci.charset,
+    emitEmptyFields: connection.options.oci.emitEmptyFields,
+    maxPriceDecimals: connection.options.oci.maxPriceDecimals,
+  });
+  await logCall(ctx, connection, request, 200, `FUNCTION=${fn} answered with ${lines.length} item(s)`, call);
+  await logDocument(ctx, {
+    direction: 'out',
+    protocol: 'oci',
+    docType: `OCI ${fn} answer`,
+    connectionId: connection.id,
+    status: 'sent',
+    detail: `${lines.length} item(s) to ${form.action}`,
+    contentType: 'application/json',
+    body: JSON.stringify({ action: form.action, target: form.target, fields: form.fields }, null, 2),
+  });
+  return { ok: true, kind: 'form', form, autoSubmit: fn === 'VALIDATE', call };
 }
 
 function fail(httpStatus: number, title: string, message: string, whatToDo: string): OciEntryResult {

@@ -297,9 +297,9 @@ export async function transferCart(ctx: AppContext, active: ActiveSession, mode:
   return { ok: true, form, lines: lines.length };
 }
 
-function ociReturn(active: ActiveSession, lines: readonly CartLine[]): ReturnForm {
-  const { session, connection } = active;
-  const ociLines: OciCartLine[] = lines.map((line) => ({
+/** One cart line as the OCI fields a buyer's SAP expects (EXT_PRODUCT_ID = SKU, so DETAIL/VALIDATE can find it). */
+export function ociLineFor(connection: Connection, line: Pick<CartLine, 'product' | 'quantity' | 'unitPrice' | 'currency'>, vendor?: string): OciCartLine {
+  return {
     description: line.product.name,
     longText: line.product.description,
     quantity: line.quantity,
@@ -307,7 +307,7 @@ function ociReturn(active: ActiveSession, lines: readonly CartLine[]): ReturnFor
     price: line.unitPrice,
     currency: line.currency,
     leadTimeDays: line.product.leadTimeDays,
-    vendor: session.context.ociVendor,
+    ...(vendor !== undefined ? { vendor } : {}),
     vendorMat: line.product.sku,
     manufactMat: line.product.manufacturerPartId,
     matGroup: line.product.unspsc,
@@ -315,15 +315,22 @@ function ociReturn(active: ActiveSession, lines: readonly CartLine[]): ReturnFor
     extSchemaType: 'UNSPSC',
     extCategoryId: line.product.unspsc,
     extCategory: line.product.category,
-  }));
-  const form = buildOciCartForm(ociLines, {
-    hookUrl: session.returnUrl,
-    target: session.returnTarget ?? '_top',
-    echo: [...session.echoFields],
-    charset: connection.options.oci.charset,
-    emitEmptyFields: connection.options.oci.emitEmptyFields,
-    maxPriceDecimals: connection.options.oci.maxPriceDecimals,
-  });
+  };
+}
+
+function ociReturn(active: ActiveSession, lines: readonly CartLine[]): ReturnForm {
+  const { session, connection } = active;
+  const form = buildOciCartForm(
+    lines.map((line) => ociLineFor(connection, line, session.context.ociVendor)),
+    {
+      hookUrl: session.returnUrl,
+      target: session.returnTarget ?? '_top',
+      echo: [...session.echoFields],
+      charset: connection.options.oci.charset,
+      emitEmptyFields: connection.options.oci.emitEmptyFields,
+      maxPriceDecimals: connection.options.oci.maxPriceDecimals,
+    },
+  );
   return { kind: 'oci', form };
 }
 

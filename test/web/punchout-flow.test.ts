@@ -134,6 +134,39 @@ describe('OCI round trip', () => {
     });
   }
 
+  test('FUNCTION=VALIDATE answers at once with one item for the quantity, auto-submitted, no session', async () => {
+    const [a] = await someProducts(1);
+    const before = await countRows(t.store.db, 'punchout_sessions');
+    const res = await ociLogin({ FUNCTION: 'VALIDATE', PRODUCTID: a!.sku, QUANTITY: '7' });
+    assert.equal(res.status, 200);
+    const page = await res.text();
+    assert.match(page, /<script/);
+    const read = readOciCartForm(pairsFromHtmlForm(page));
+    assert.equal(read.lines.length, 1);
+    assert.equal(read.lines[0]!.extProductId, a!.sku);
+    assert.ok(read.lines[0]!.quantity!.equals(7));
+    assert.equal(await countRows(t.store.db, 'punchout_sessions'), before);
+    const unknown = readOciCartForm(pairsFromHtmlForm(await (await ociLogin({ FUNCTION: 'VALIDATE', PRODUCTID: 'NO-SUCH-SKU' })).text()));
+    assert.equal(unknown.lines.length, 0);
+  });
+
+  test('FUNCTION=BACKGROUND_SEARCH answers with every hit in a form that is not submitted', async () => {
+    const res = await ociLogin({ FUNCTION: 'BACKGROUND_SEARCH', SEARCHSTRING: 'pen' });
+    assert.equal(res.status, 200);
+    const page = await res.text();
+    assert.ok(!page.includes('<script'), 'not auto-submitted');
+    const read = readOciCartForm(pairsFromHtmlForm(page));
+    assert.ok(read.lines.length > 1);
+    assert.ok(read.lines.filter((l) => /pen/i.test(l.description ?? '')).length >= read.lines.length / 2, 'hits are about pens');
+  });
+
+  test('FUNCTION=DETAIL opens the product page in a new session', async () => {
+    const [a] = await someProducts(1);
+    const res = await ociLogin({ FUNCTION: 'DETAIL', PRODUCTID: a!.sku });
+    assert.equal(res.status, 303);
+    assert.match(res.headers.get('location')!, new RegExp(`/products/${a!.id}$`));
+  });
+
   test('an unknown connection gets a 404 page', async () => {
     const res = await fetch(`${t.baseUrl}/punchout/oci/nobody?USERNAME=demo&PASSWORD=demo&HOOK_URL=https://x.example/`);
     assert.equal(res.status, 404);

@@ -5,6 +5,7 @@ import { enterOci } from '../../app/oci-entry.js';
 import { findActiveSession, redeemStartToken } from '../../app/punchout.js';
 import { getProductsBySku } from '../../app/catalog.js';
 import { errorPage } from '../views/layout.js';
+import { ociFormContentType, renderOciFormHtml } from '../../protocol/oci/cart-form.js';
 
 function rawQuery(request: FastifyRequest): string {
   const i = request.url.indexOf('?');
@@ -25,6 +26,11 @@ export async function registerOciRoutes(app: FastifyInstance, ctx: AppContext): 
     });
     if (!result.ok) {
       return reply.code(result.httpStatus).type('text/html; charset=utf-8').send(errorPage(result.title, result.message, result.whatToDo).toString());
+    }
+    if (result.kind === 'form') {
+      const page = renderOciFormHtml(result.form, { autoSubmit: result.autoSubmit, visibleButton: !result.autoSubmit, title: 'Catalog answer' });
+      const latin1 = result.form.acceptCharset.toUpperCase() === 'ISO-8859-1';
+      return reply.code(200).type(ociFormContentType(result.form)).send(latin1 ? Buffer.from(page, 'latin1') : page);
     }
     let target = shopPath(result.sessionId);
     if (result.landing.productSku) {

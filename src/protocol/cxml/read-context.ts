@@ -9,6 +9,11 @@ import { elementRule } from './read-schema.js';
 import { parseCxmlTimestamp } from './timestamp.js';
 import type { XmlElement } from './read-xml.js';
 
+/** A sender's value quoted for a message: escaped, and cut so a hostile value cannot flood logs. */
+export function show(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 61)}...` : value);
+}
+
 const PLAIN_DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 const COMMA_DECIMAL = /^\d+,\d+$/;
 // `1,505` could be a decimal comma or a thousands separator: never guess with money.
@@ -29,7 +34,7 @@ export class ReadContext {
    * a CxmlError with that code instead.
    */
   warn(path: string, message: string, strictCode?: number): void {
-    if (this.strict && strictCode !== undefined) throw new CxmlError(strictCode, `${path}: ${message}`);
+    if (this.strict && strictCode !== undefined) fail(strictCode, path, message);
     this.warnings.push({ path, message });
   }
 
@@ -39,27 +44,27 @@ export class ReadContext {
     if (PLAIN_DECIMAL.test(text)) return new Decimal(text);
     if (text === '') fail(400, path, `${what} is empty`);
     if (AMBIGUOUS_COMMA.test(text)) {
-      fail(400, path, `${what} "${text}" is ambiguous (decimal comma or thousands separator)`);
+      fail(400, path, `${what} ${show(text)} is ambiguous (decimal comma or thousands separator)`);
     }
     if (COMMA_DECIMAL.test(text)) {
       const fixed = text.replace(',', '.');
-      this.warn(path, `${what} "${text}" uses a decimal comma; read as ${fixed}`, 400);
+      this.warn(path, `${what} ${show(text)} uses a decimal comma; read as ${fixed}`, 400);
       return new Decimal(fixed);
     }
-    return fail(400, path, `${what} "${text}" is not a decimal number`);
+    return fail(400, path, `${what} ${show(text)} is not a decimal number`);
   }
 
   /** A quantity: a decimal that is not negative. */
   quantity(raw: string, path: string): Decimal {
     const q = this.decimal(raw, path, 'quantity');
-    if (q.isNegative()) fail(400, path, `quantity "${raw.trim()}" is negative`);
+    if (q.isNegative()) fail(400, path, `quantity ${show(raw.trim())} is negative`);
     return q;
   }
 
   integer(raw: string, path: string, what = 'value'): number {
     const text = raw.trim();
     const n = /^[+-]?\d{1,15}$/.test(text) ? Number.parseInt(text, 10) : Number.NaN;
-    if (Number.isNaN(n)) fail(400, path, `${what} "${text}" is not a whole number`);
+    if (Number.isNaN(n)) fail(400, path, `${what} ${show(text)} is not a whole number`);
     return n;
   }
 
@@ -67,9 +72,9 @@ export class ReadContext {
   timestamp(raw: string, path: string): CxmlTimestamp {
     const ts = parseCxmlTimestamp(raw, this.defaultZone);
     if (ts.zoneAssumed) {
-      this.warn(path, `timestamp "${ts.raw}" has no time zone; ${this.defaultZone} assumed`);
+      this.warn(path, `timestamp ${show(ts.raw)} has no time zone; ${this.defaultZone} assumed`);
     } else if (ts.instant === undefined && ts.dateOnly === undefined) {
-      this.warn(path, `timestamp "${ts.raw}" is not understood; kept as text`);
+      this.warn(path, `timestamp ${show(ts.raw)} is not understood; kept as text`);
     }
     return ts;
   }
@@ -77,7 +82,7 @@ export class ReadContext {
 
 /** Stops the read: a CxmlError whose message starts with the element path. */
 export function fail(code: number, path: string, message: string): never {
-  throw new CxmlError(code, `${path}: ${message}`);
+  throw new CxmlError(code, path === '' ? message : `${path}: ${message}`);
 }
 
 /** A cursor on one element: path-aware accessors for attributes, children and text. */

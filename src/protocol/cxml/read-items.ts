@@ -12,7 +12,7 @@ import type {
   ItemOut,
   PriceBasisQuantity,
 } from './model.js';
-import { fail, type Node } from './read-context.js';
+import { fail, show, type Node } from './read-context.js';
 import {
   clean,
   readAddressWrapper,
@@ -68,7 +68,7 @@ export function readItemDetail(node: Node): ItemDetail {
 function readLeadTime(node: Node): number | undefined {
   const text = node.text().trim();
   if (/^\d{1,9}$/.test(text)) return Number.parseInt(text, 10);
-  node.ctx.warn(node.path, `LeadTime "${text}" is not a whole number of days; ignored`);
+  node.ctx.warn(node.path, `LeadTime ${show(text)} is not a whole number of days; ignored`);
   return undefined;
 }
 
@@ -148,13 +148,14 @@ export function readItemOut(node: Node): ItemOut {
   const { ctx, path } = node;
   const isAdHocRaw = node.attr('isAdHoc');
   if (isAdHocRaw !== undefined && isAdHocRaw !== 'yes') {
-    ctx.warn(`${path}@isAdHoc`, `isAdHoc="${isAdHocRaw}" is not "yes"; the line is not ad hoc`, 406);
+    ctx.warn(`${path}@isAdHoc`, `isAdHoc ${show(isAdHocRaw)} is not "yes"; the line is not ad hoc`, 406);
   }
   const isAdHoc = isAdHocRaw === 'yes';
   const itemID = readItemID(node.requiredChild('ItemID'));
   if (itemID.supplierPartID === '' && !isAdHoc) {
     const line = node.attr('lineNumber');
-    fail(400, `${path}/ItemID`, `line ${line ?? '(no lineNumber)'} has no SupplierPartID and is not marked isAdHoc="yes"`);
+    const label = line === undefined ? '(no lineNumber)' : /^\d{1,9}$/.test(line) ? line : show(line);
+    fail(400, `${path}/ItemID`, `line ${label} has no SupplierPartID and is not marked isAdHoc="yes"`);
   }
   const requested = node.attr('requestedDeliveryDate');
   const detail = node.child('ItemDetail');

@@ -16,7 +16,7 @@ import type {
   PunchOutSetupResponse,
   Status,
 } from './model.js';
-import { fail, type Node } from './read-context.js';
+import { fail, show, type Node } from './read-context.js';
 import {
   clean,
   readAddressWrapper,
@@ -39,7 +39,7 @@ function enumAttr<T extends string>(node: Node, name: string, allowed: readonly 
   const value = node.rawAttr(name)?.trim();
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) {
-    fail(400, `${node.path}@${name}`, `unknown ${name} "${value}" (expected ${allowed.join(', ')})`);
+    fail(400, `${node.path}@${name}`, `unknown ${name} ${show(value)} (expected ${allowed.join(', ')})`);
   }
   return value as T;
 }

@@ -70,7 +70,8 @@ function build(text: string, maxDepth: number, notes: string[]): XmlDocument {
   parser.ENTITIES = new Proxy(Object.create(null) as Record<string, string>, {
     get(_target, key) {
       if (typeof key === 'string' && Object.hasOwn(PREDEFINED, key)) return PREDEFINED[key];
-      return fail(`entity reference &${String(key)}; is not allowed (only the five XML entities and numeric character references are)`);
+      const name = String(key).length > 40 ? `${String(key).slice(0, 37)}...` : String(key);
+      return fail(`entity reference &${name}; is not allowed (only the five XML entities and numeric character references are)`);
     },
   });
 

@@ -22,7 +22,7 @@ import type {
   ReadResult,
   Status,
 } from './model.js';
-import { fail, Node, ReadContext } from './read-context.js';
+import { fail, Node, ReadContext, show } from './read-context.js';
 import { clean, readStatus } from './read-common.js';
 import {
   readOrderRequest,
@@ -84,18 +84,16 @@ function readEnvelope(root: Node, doctype: string | undefined): Envelope {
   ctx.lang = lang;
 
   const headerNode = root.child('Header');
-  const request = root.child('Request');
-  const message = root.child('Message');
-  const response = root.child('Response');
-  const bodies = [request, message, response].filter((b): b is Node => b !== undefined);
+  const bodies = root.el.children.filter((c) => c.name === 'Request' || c.name === 'Message' || c.name === 'Response');
   if (bodies.length === 0) fail(406, root.path, 'a cXML document needs a Request, Message or Response');
   if (bodies.length > 1) {
     fail(406, root.path, `only one of Request, Message, Response is allowed, got ${bodies.map((b) => b.name).join(' and ')}`);
   }
-  const body = bodies[0]!;
+  const body = new Node(ctx, bodies[0]!, `${root.path}/${bodies[0]!.name}`);
+  const isResponse = body.name === 'Response';
 
   let header: Header | undefined;
-  if (body === response) {
+  if (isResponse) {
     if (headerNode) ctx.warn(headerNode.path, 'a Response carries no Header; ignored', 406);
   } else {
     if (!headerNode) fail(406, root.path, `element Header is required with a ${body.name}`);
@@ -110,7 +108,7 @@ function readEnvelope(root: Node, doctype: string | undefined): Envelope {
     doctype: doctype === undefined ? undefined : readDoctype(doctype),
     header,
     deploymentMode: readDeploymentMode(body),
-    inReplyTo: body === message ? body.attr('inReplyTo') : undefined,
+    inReplyTo: body.name === 'Message' ? body.attr('inReplyTo') : undefined,
     payload: readPayload(body),
   });
 }
@@ -121,7 +119,7 @@ function readDeploymentMode(body: Node): DeploymentMode {
   const mode = raw.trim();
   // A misread mode could turn a test order into a real one: refuse anything unknown.
   if (mode !== 'production' && mode !== 'test') {
-    fail(400, `${body.path}@deploymentMode`, `unknown deploymentMode "${mode}" (expected production, test)`);
+    fail(400, `${body.path}@deploymentMode`, `unknown deploymentMode ${show(mode)} (expected production, test)`);
   }
   return mode;
 }
@@ -130,7 +128,7 @@ function readDeploymentMode(body: Node): DeploymentMode {
  * `SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd"` → version 1.2.014, file cXML.dtd.
  * Custom locations keep their file name; the version is only taken from a `/x.y.zzz/` folder.
  */
-export function readDoctype(body: string): Envelope['doctype'] {
+function readDoctype(body: string): Envelope['doctype'] {
   const literals = [...body.matchAll(/"([^"]*)"|'([^']*)'/g)].map((m) => m[1] ?? m[2] ?? '');
   const isPublic = /^\s*\S+\s+PUBLIC\b/i.test(body);
   const systemId = (isPublic ? literals[1] : literals[0])?.trim();

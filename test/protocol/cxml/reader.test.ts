@@ -856,6 +856,13 @@ describe('money and quantities', () => {
     refuses(withPrice(''), 400, /UnitPrice\/Money: amount is empty/);
   });
 
+  it('cuts long sender values in messages so they cannot flood logs', () => {
+    const err = refuses(withPrice('9'.repeat(5000) + 'x'), 400, /amount "9{61}\.\.\." is not a decimal number/);
+    assert.ok(err.message.length < 200);
+    const entity = refuses(setupRequest(`<BuyerCookie>&${'a'.repeat(5000)};</BuyerCookie>`), 406, /&a{37}\.\.\.; is not allowed/);
+    assert.ok(entity.message.length < 250);
+  });
+
   it('reads quantities likewise, a decimal comma included', () => {
     const result = readCxml(poom(`<ItemIn quantity="2,5"><ItemID><SupplierPartID>A</SupplierPartID></ItemID>${itemDetail()}</ItemIn>`));
     assert.equal(payloadOf(result, 'PunchOutOrderMessage').items[0]?.quantity.toString(), '2.5');

@@ -14,7 +14,29 @@ export function hashSecret(secret: string): string {
   return `scrypt$${N}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
+/**
+ * Secrets that verified recently, keyed by a digest of (stored hash, secret). A buyer sends the
+ * same SharedSecret with every document; scrypt on each would cap the gateway at a few dozen
+ * requests a second per core. Only successes are remembered, so guessing stays slow.
+ */
+const verified = new Map<string, true>();
+const VERIFIED_MAX = 1000;
+
 export function verifySecret(secret: string, stored: string | null | undefined): boolean {
+  if (stored) {
+    const key = createHash('sha256').update(stored).update('\0').update(secret.normalize('NFC')).digest('base64');
+    if (verified.has(key)) return true;
+    const ok = verifyWithScrypt(secret, stored);
+    if (ok) {
+      if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+      verified.set(key, true);
+    }
+    return ok;
+  }
+  return verifyWithScrypt(secret, stored);
+}
+
+function verifyWithScrypt(secret: string, stored: string | null | undefined): boolean {
   // Hash even when nothing is stored, so a missing connection costs the same time as a wrong secret.
   const parts = (stored ?? '').split('$');
   const valid = parts.length === 4 && parts[0] === 'scrypt';

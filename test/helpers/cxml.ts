@@ -49,8 +49,6 @@ export function fixtureSetupAsDemo(prefix: string, returnUrl?: string): { xml: s
   const request = read.payload as PunchOutSetupRequest;
   const xml = writePunchOutSetupRequest({ payloadID: testPayloadId(), timestamp: new Date() }, demoHeader(), {
     ...request,
-    // The model keeps the dial code but not the ISO country of a phone, which the DTD requires.
-    contacts: request.contacts.map(({ phone: _phone, ...c }) => c),
     browserFormPostUrl: returnUrl ?? request.browserFormPostUrl ?? 'https://buyer.example/punchout/return',
   } as Parameters<typeof writePunchOutSetupRequest>[2]);
   return { xml, request };

@@ -3,39 +3,22 @@
  * network), finds the connection by the From credentials, checks the SharedSecret under Sender
  * in constant time, and dispatches. Business errors are answered with HTTP 200 and a cXML Status.
  */
-import { CxmlError, statusText } from '../protocol/cxml/errors.js';
+import { CxmlError } from '../protocol/cxml/errors.js';
 import { readCxml } from '../protocol/cxml/reader.js';
-import { writeProfileResponse, writePunchOutSetupResponse, writeStatusResponse, type WriteContext } from '../protocol/cxml/writer.js';
-import { newPayloadId } from '../protocol/cxml/payload-id.js';
+import { writeProfileResponse, writePunchOutSetupResponse } from '../protocol/cxml/writer.js';
+import { logInOut, statusAnswer, writeContext, type CxmlAnswer } from './cxml-answers.js';
+
+export { statusAnswer } from './cxml-answers.js';
 import type { Credential, Envelope, OrderRequest, ProfileRequest, PunchOutSetupRequest } from '../protocol/cxml/model.js';
 import { anyIdentityMatches, sameIdentity, type Connection } from '../domain/connection.js';
 import type { AppContext } from './context.js';
 import { listConnections } from './connections.js';
-import { logDocument, redactXml } from './document-log.js';
 import { verifySecret } from './secrets.js';
-import { createSession, hostOf, startUrl } from './punchout.js';
+import { createSession, startUrl } from './punchout.js';
 import { getProductsBySku } from './catalog.js';
 import { dec } from '../protocol/money.js';
 import { checkReturnUrl } from '../protocol/oci/inbound-call.js';
 import { receiveOrder } from './orders.js';
-
-export interface CxmlAnswer {
-  /** HTTP status: 200 for every cXML answer (business errors included). */
-  httpStatus: number;
-  xml: string;
-}
-
-const DEFAULT_VERSION = '1.2.014';
-
-export function writeContext(ctx: AppContext, version?: string): WriteContext {
-  const now = ctx.now();
-  return { payloadID: newPayloadId(hostOf(ctx.config.baseUrl), now, () => ctx.token(9)), timestamp: now, version: version ?? DEFAULT_VERSION };
-}
-
-/** A full cXML envelope with a Status; used for every refusal. */
-export function statusAnswer(ctx: AppContext, code: number, detail: string, version?: string): string {
-  return writeStatusResponse(writeContext(ctx, version), { code, text: statusText(code), detail });
-}
 
 export async function handleCxmlRequest(ctx: AppContext, body: string): Promise<CxmlAnswer> {
   let envelope: Envelope;
@@ -111,38 +94,6 @@ async function refuse(
   const xml = statusAnswer(ctx, r.code, r.message, r.version);
   await logInOut(ctx, { docType: r.docType, requestBody: r.body, envelope: r.envelope, connectionId: r.connectionId, status: r.code, detail: r.message, answer: xml, answerType: 'Response' });
   return { httpStatus: 200, xml };
-}
-
-export async function logInOut(
-  ctx: AppContext,
-  e: { docType: string; requestBody: string; envelope?: Envelope | undefined; connectionId?: string | undefined; sessionId?: string; orderId?: string; status: number; detail: string; answer: string; answerType: string; loggedAnswer?: string },
-): Promise<void> {
-  await logDocument(ctx, {
-    direction: 'in',
-    protocol: 'cxml',
-    docType: e.docType,
-    connectionId: e.connectionId ?? null,
-    sessionId: e.sessionId ?? null,
-    orderId: e.orderId ?? null,
-    payloadId: e.envelope?.payloadID ?? null,
-    status: e.status,
-    detail: e.detail,
-    contentType: 'text/xml',
-    body: redactXml(e.requestBody),
-  });
-  await logDocument(ctx, {
-    direction: 'out',
-    protocol: 'cxml',
-    docType: e.answerType,
-    connectionId: e.connectionId ?? null,
-    sessionId: e.sessionId ?? null,
-    orderId: e.orderId ?? null,
-    payloadId: null,
-    status: e.status,
-    detail: e.status >= 400 ? e.detail : `answer to ${e.envelope?.payloadID ?? 'request'}`,
-    contentType: 'text/xml',
-    body: e.loggedAnswer ?? e.answer,
-  });
 }
 
 async function profile(ctx: AppContext, connection: Connection, envelope: Envelope<ProfileRequest>, body: string): Promise<CxmlAnswer> {

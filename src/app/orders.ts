@@ -7,7 +7,7 @@ import type { Envelope, OrderRequest } from '../protocol/cxml/model.js';
 import type { Connection } from '../domain/connection.js';
 import { writeStatusResponse } from '../protocol/cxml/writer.js';
 import { iso, type AppContext } from './context.js';
-import { logInOut, statusAnswer, writeContext, type CxmlAnswer } from './cxml-endpoint.js';
+import { logInOut, statusAnswer, writeContext, type CxmlAnswer } from './cxml-answers.js';
 
 export async function receiveOrder(ctx: AppContext, connection: Connection, envelope: Envelope<OrderRequest>, body: string): Promise<CxmlAnswer> {
   const version = connection.options.cxml.version;

@@ -12,6 +12,7 @@ import { registerShopRoutes } from './routes/shop.js';
 import { registerHomeRoutes } from './routes/home.js';
 import { registerSandbox } from '../sandbox/routes.js';
 import { errorPage } from './views/layout.js';
+import { statusAnswer } from '../app/cxml-answers.js';
 
 const CSS = readFileSync(new URL('./assets/koppel.css', import.meta.url), 'utf8');
 
@@ -80,7 +81,6 @@ export async function buildServer(ctx: AppContext, options: { log?: boolean } = 
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (request.url.startsWith('/cxml')) {
-      const { statusAnswer } = await import('../app/cxml-answers.js');
       const code = status === 413 ? 499 : status >= 500 ? 500 : 400;
       const text = status === 413 ? `The document is larger than the limit of ${ctx.config.maxBodyBytes} bytes.` : status >= 500 ? 'The request could not be processed; please try again later.' : error.message;
       return reply.code(status === 413 ? 413 : 200).type('text/xml; charset=utf-8').send(statusAnswer(ctx, code, text));

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countRows } from '../../src/store/migrations.js';
+import { countRows } from '../../src/store/migrations/index.js';
 import { createConnection } from '../../src/app/connections.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { assertDtdValid } from '../helpers/dtd.js';

@@ -11,7 +11,7 @@ import { writeOrderRequest } from '../../src/protocol/cxml/writer.js';
 import type { PunchOutOrderMessage } from '../../src/protocol/cxml/model.js';
 import { pairsFromHtmlForm, readOciCartForm } from '../../src/protocol/oci/cart-form-reader.js';
 import { createConnection } from '../../src/app/connections.js';
-import { countRows } from '../../src/store/migrations.js';
+import { countRows } from '../../src/store/migrations/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { assertDtdValid } from '../helpers/dtd.js';
 import { demoHeader, postCxml, setupRequestXml, testPayloadId } from '../helpers/cxml.js';

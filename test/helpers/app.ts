@@ -19,7 +19,21 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(options: { config?: Partial<KoppelConfig>; demo?: boolean; now?: () => Date; host?: string } = {}): Promise<TestApp> {
+export interface StartTestAppOptions {
+  config?: Partial<KoppelConfig>;
+  demo?: boolean;
+  now?: () => Date;
+  /** Host name in the base URL (default 127.0.0.1). */
+  host?: string;
+  /**
+   * Address to listen on (default 127.0.0.1). `localhost` binds every address the name resolves
+   * to (127.0.0.1 and ::1 where both exist), so a base URL of http://localhost:PORT works for
+   * Node's fetch, which may pick ::1, as well as for a browser using 127.0.0.1.
+   */
+  listenHost?: string;
+}
+
+export async function startTestApp(options: StartTestAppOptions = {}): Promise<TestApp> {
   const store = await openTestStore();
   const base = loadConfig({ ...process.env, PORT: '0', KOPPEL_DATA_DIR: '/nonexistent' });
   // The base URL is only known after listen; a mutable copy lets the server use the real port.
@@ -27,7 +41,7 @@ export async function startTestApp(options: { config?: Partial<KoppelConfig>; de
   const ctx = createContext({ db: store.db, dialect: store.dialect, config, log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...(options.now ? { now: options.now } : {}) });
   if (options.demo !== false) await seedDemo(ctx);
   const app = await buildServer(ctx);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: 0, host: options.listenHost ?? '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const host = options.host ?? '127.0.0.1';

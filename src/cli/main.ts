@@ -3,12 +3,14 @@
  */
 import { serve } from './serve.js';
 import { cxmlValidate } from './cxml-validate.js';
+import { adminCommand } from './admin.js';
 
 const USAGE = `koppel — open-source punchout platform (SAP OCI and cXML)
 
 Usage:
   koppel serve                 start the gateway, storefront and buyer sandbox
   koppel cxml validate FILE    read a cXML document and check it against the official DTD
+  koppel admin create          create an admin account for /admin
   koppel --help                this text
 
 Run "koppel COMMAND --help" for the options of a command.
@@ -21,6 +23,7 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 1;
   }
   if (command === 'serve') return serve(rest);
+  if (command === 'admin') return adminCommand(rest);
   if (command === 'cxml') {
     const [sub, ...args] = rest;
     if (sub === 'validate') return cxmlValidate(args);

@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { openStore } from '../store/database.js';
 import { createContext } from '../app/context.js';
 import { seedDemo } from '../app/demo-seed.js';
+import { countAdminUsers, createAdminUser, generatePassword } from '../app/admin-users.js';
 import { buildServer, redactUrlForLog } from '../web/server.js';
 
 const HELP = `Usage: koppel serve
@@ -18,6 +19,8 @@ Environment:
   DATABASE_URL       postgres://… to use PostgreSQL instead of SQLite
   KOPPEL_DEMO        0 to start without the demo catalog and connections
   LOG_LEVEL          pino log level (default info)
+  KOPPEL_ADMIN_PASSWORD  password of the "admin" account created on the first start
+                     (default: a random one, printed once)
 `;
 
 export async function serve(args: string[]): Promise<number> {
@@ -49,6 +52,16 @@ export async function serve(args: string[]): Promise<number> {
   if (config.demo) {
     const seeded = await seedDemo(ctx);
     if (seeded.seeded) log.info({ products: seeded.products }, 'demo data created: catalog and the demo-oci / demo-cxml connections');
+  }
+  if ((await countAdminUsers(ctx)) === 0) {
+    // Without any account nobody could ever log in to /admin: make one and say its password once.
+    const password = process.env.KOPPEL_ADMIN_PASSWORD ?? generatePassword(ctx);
+    await createAdminUser(ctx, { username: 'admin', password, role: 'admin' }, 'first start');
+    process.stdout.write(
+      process.env.KOPPEL_ADMIN_PASSWORD
+        ? `\nAdmin account "admin" created with the password from KOPPEL_ADMIN_PASSWORD.\n\n`
+        : `\n  Admin account created for ${config.baseUrl}/admin\n    user name: admin\n    password:  ${password}\n  This password is shown only now. More accounts: koppel admin create --help\n\n`,
+    );
   }
   const app = await buildServer(ctx, { log: true });
   const close = async (signal: string) => {

@@ -169,6 +169,37 @@ export interface KvTable {
   value: string;
 }
 
+export interface AdminUserTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: 'admin' | 'viewer';
+  disabled: number;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+export interface AdminSessionTable {
+  /** sha256 of the cookie token */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+/** Who changed what in the admin (and through the CLI). Never holds a secret. */
+export interface AdminAuditTable {
+  id: string;
+  user_id: string | null;
+  username: string;
+  action: string;
+  subject: string;
+  detail: string;
+  created_at: string;
+}
+
 export interface Database {
   connections: ConnectionTable;
   products: ProductTable;
@@ -180,4 +211,7 @@ export interface Database {
   documents: DocumentTable;
   sandbox_punchouts: SandboxPunchoutTable;
   koppel_kv: KvTable;
+  admin_users: AdminUserTable;
+  admin_sessions: AdminSessionTable;
+  admin_audit: AdminAuditTable;
 }

@@ -11,6 +11,7 @@ import { registerOciRoutes } from './routes/oci.js';
 import { registerShopRoutes } from './routes/shop.js';
 import { registerHomeRoutes } from './routes/home.js';
 import { registerSandbox } from '../sandbox/routes.js';
+import { registerAdmin } from './admin/index.js';
 import { errorPage } from './views/layout.js';
 import { statusAnswer } from '../app/cxml-answers.js';
 
@@ -53,8 +54,8 @@ export async function buildServer(ctx: AppContext, options: { log?: boolean } = 
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     // Storefront pages may be framed by any buyer (procurement systems embed them); the rest may not.
-    if (!request.url.startsWith('/shop/') && !request.url.startsWith('/punchout/')) {
-      if (!reply.hasHeader('Content-Security-Policy')) reply.header('Content-Security-Policy', "frame-ancestors 'self'");
+    if (!request.url.startsWith('/shop/') && !request.url.startsWith('/punchout/') && !reply.hasHeader('Content-Security-Policy')) {
+      reply.header('Content-Security-Policy', "frame-ancestors 'self'");
     }
     return payload;
   });
@@ -69,6 +70,7 @@ export async function buildServer(ctx: AppContext, options: { log?: boolean } = 
   await registerCxmlRoutes(app, ctx);
   await registerOciRoutes(app, ctx);
   await registerShopRoutes(app, ctx);
+  await registerAdmin(app, ctx);
   await registerSandbox(app, { db: ctx.db, config: ctx.config, now: () => ctx.now() });
 
   app.setNotFoundHandler(async (request, reply) => {

@@ -4,13 +4,17 @@
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as roundTrip from './0001-round-trip.js';
+import * as admin from './0002-admin.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 
 /** Append new migrations at the end; never rename or reorder applied ones. */
-const STEPS: readonly [string, Step][] = [['0001_round_trip', roundTrip]];
+const STEPS: readonly [string, Step][] = [
+  ['0001_round_trip', roundTrip],
+  ['0002_admin', admin],
+];
 
 class InCodeMigrations implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}

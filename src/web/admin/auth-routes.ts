@@ -1,0 +1,86 @@
+/** Admin login and logout. The login form has its own CSRF token (double submit with a short-lived cookie). */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../app/context.js';
+import { csrfMatches, login, logout } from '../../app/admin-users.js';
+import { html } from '../html.js';
+import { ADMIN_COOKIE, adminForm, cookieAttributes, parseCookies, type AdminGuard } from './guard.js';
+import { adminPage, sendAdmin } from './layout.js';
+
+const LOGIN_CSRF_COOKIE = 'koppel_login';
+/** Failed logins allowed per client address in the window before it has to wait. */
+const MAX_FAILURES = 10;
+const FAILURE_WINDOW_MS = 15 * 60_000;
+
+/** Where to go after login: only a local admin path, never another site. */
+function safeNext(next: string | undefined | null): string {
+  return next && /^\/admin(\/[^\s\\]*)?$/.test(next) && !next.startsWith('//') ? next : '/admin';
+}
+
+export async function registerAdminAuth(app: FastifyInstance, ctx: AppContext, guard: AdminGuard): Promise<void> {
+  const failures = new Map<string, { count: number; since: number }>();
+
+  const loginPage = (request: FastifyRequest, token: string, next: string, message?: string) =>
+    adminPage(
+      request,
+      { title: 'Log in' },
+      html`<section class="card narrow">
+<h1>Log in to the Koppel admin</h1>
+${message ? html`<p class="notice error" role="alert">${message}</p>` : ''}
+<form method="post" action="/admin/login" class="form-grid single">
+<input type="hidden" name="_csrf" value="${token}">
+<input type="hidden" name="next" value="${next}">
+<label>User name <input name="username" autocomplete="username" required></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit" class="button">Log in</button>
+</form>
+<p class="muted">No account yet? Create the first one with <code>koppel admin create</code> on the server.</p>
+</section>`,
+    );
+
+  app.get<{ Querystring: { next?: string } }>('/admin/login', async (request, reply) => {
+    const token = ctx.token(18);
+    reply.header('Set-Cookie', `${LOGIN_CSRF_COOKIE}=${token}; ${cookieAttributes(ctx, 600)}`);
+    return sendAdmin(reply, loginPage(request, token, safeNext(request.query.next)));
+  });
+
+  app.post('/admin/login', async (request, reply) => {
+    const form = adminForm(request);
+    const next = safeNext(form.get('next'));
+    const token = ctx.token(18);
+    const retry = (code: number, message: string) => {
+      reply.header('Set-Cookie', `${LOGIN_CSRF_COOKIE}=${token}; ${cookieAttributes(ctx, 600)}`);
+      return sendAdmin(reply, loginPage(request, token, next, message), code);
+    };
+    const cookieToken = parseCookies(request.headers.cookie)[LOGIN_CSRF_COOKIE];
+    if (!cookieToken || !csrfMatches(cookieToken, form.get('_csrf'))) return retry(403, 'The login form expired. Please log in again.');
+    const key = request.ip;
+    const now = Date.now();
+    const seen = failures.get(key);
+    if (seen && now - seen.since < FAILURE_WINDOW_MS && seen.count >= MAX_FAILURES) {
+      return retry(429, 'Too many failed logins from your address. Wait 15 minutes and try again.');
+    }
+    const result = await login(ctx, form.get('username') ?? '', form.get('password') ?? '');
+    if (!result.ok) {
+      const entry = seen && now - seen.since < FAILURE_WINDOW_MS ? seen : { count: 0, since: now };
+      entry.count += 1;
+      failures.set(key, entry);
+      return retry(401, result.message);
+    }
+    failures.delete(key);
+    reply.header('Set-Cookie', [`${ADMIN_COOKIE}=${result.cookieToken}; ${cookieAttributes(ctx)}`, `${LOGIN_CSRF_COOKIE}=; ${cookieAttributes(ctx, 0)}`]);
+    return reply.code(303).header('Location', next).send();
+  });
+
+  app.post('/admin/logout', { preHandler: guard.viewer }, async (request, reply) => {
+    const session = request.adminSession!;
+    if (!csrfMatches(session.csrfToken, adminForm(request).get('_csrf'))) {
+      return reply.code(303).header('Location', '/admin').send();
+    }
+    await logout(ctx, session);
+    reply.header('Set-Cookie', `${ADMIN_COOKIE}=; ${cookieAttributes(ctx, 0)}`);
+    return reply.code(303).header('Location', '/admin/login').send();
+  });
+
+  // A logged-in user's landing page is the connection list.
+  app.get('/admin', { preHandler: guard.viewer }, async (_request, reply) => reply.code(303).header('Location', '/admin/connections').send());
+}

@@ -64,8 +64,9 @@ function totalOf(lines: readonly SandboxCartLine[], amounts: readonly Decimal[],
 function descriptionText(item: ItemIn): string {
   const d = item.itemDetail.descriptions[0];
   if (!d) return '';
-  const text = d.text.trim();
-  return text !== '' ? text : (d.shortName ?? '');
+  // The ShortName is the product's name; the text is often a long description.
+  const short = d.shortName?.trim() ?? '';
+  return short !== '' ? short : d.text.trim();
 }
 
 /** The cart of a PunchOutOrderMessage. The POOM's own Total is checked against the lines. */

@@ -271,7 +271,7 @@ function setupSection(p: SandboxPunchout): Html {
   return html`<section class="card">
 <h2>PunchOutSetupRequest</h2>
 ${exchangeFacts(setup)}
-${setup.startPageUrl ? html`<p>Start page: <a class="code" href="${setup.startPageUrl}">${setup.startPageUrl}</a></p>` : ''}
+${setup.startPageUrl ? html`<p>Start page (single use; the supplier refuses it once opened): <span class="code">${setup.startPageUrl}</span></p>` : ''}
 ${failed ? setupAdvice(p) : ''}
 ${rawAnswer(setup, failed)}
 <details><summary>The request the sandbox sent (SharedSecret hidden)</summary><pre class="raw">${prettyXml(setup.requestXml)}</pre></details>

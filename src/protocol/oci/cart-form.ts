@@ -190,7 +190,7 @@ export function buildOciCartForm(lines: OciCartLine[], options: OciCartFormOptio
     };
 
     const description = prepare(line.description, `line ${n} DESCRIPTION`, false);
-    const shortDescription = cutOciText(description, 40);
+    const shortDescription = cutAtWord(description, 40);
     values.set('DESCRIPTION', shortDescription);
     let longText = line.longText === undefined ? '' : prepare(line.longText, `line ${n} LONGTEXT`, true);
     if (shortDescription !== description) {
@@ -349,4 +349,16 @@ export function renderOciFormHtml(form: OciCartForm, opts: RenderOciFormOptions 
 /** The Content-Type header that matches the rendered page. */
 export function ociFormContentType(form: OciCartForm): string {
   return `text/html; charset=${form.acceptCharset}`;
+}
+
+/**
+ * Cuts a description for the 40-character DESCRIPTION field at a word boundary when one is near
+ * the end, so "0.7 mm" never becomes "0.7 m"; the full text goes to the long text anyway.
+ */
+function cutAtWord(text: string, max: number): string {
+  const cut = cutOciText(text, max);
+  if (cut === text) return cut;
+  const space = cut.lastIndexOf(' ');
+  // Only when a word boundary leaves most of the field used; a single long word is cut as is.
+  return space >= max * 0.6 ? cut.slice(0, space).replace(/[\s,;:(–-]+$/u, '') : cut;
 }

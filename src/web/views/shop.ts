@@ -136,7 +136,7 @@ function operationNote(s: ShopSession): Html | string {
 /** The session banner; `withCancel` is false where the page has its own cancel button (cart). */
 function banner(s: ShopSession, withCancel: boolean): Html {
   return html`<div class="session-banner">
-  <p>Punchout session for <strong>${s.buyerName}</strong> · ${s.protocol.toUpperCase()}${operationNote(s)}</p>
+  <p>Punchout session for <strong>${s.buyerName}</strong> · ${s.protocol === 'cxml' ? 'cXML' : 'OCI'}${operationNote(s)}</p>
   ${withCancel ? cancelForm(s) : ''}
 </div>`;
 }

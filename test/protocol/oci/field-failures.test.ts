@@ -98,9 +98,13 @@ test('rule 12: a 41-character description is cut at 40, the full text goes to th
   const desc = 'Heavy duty stapler for up to 100 sheets X'; // 41 characters
   assert.equal(desc.length, 41);
   const form = buildOciCartForm([line({ description: desc })], { hookUrl: HOOK });
-  assert.equal(value(form, 'NEW_ITEM-DESCRIPTION[1]'), desc.slice(0, 40));
+  // Cut at the last word boundary inside 40 characters, so no word is left half.
+  assert.equal(value(form, 'NEW_ITEM-DESCRIPTION[1]'), 'Heavy duty stapler for up to 100 sheets');
   assert.equal(value(form, 'NEW_ITEM-LONGTEXT_1:132[]'), desc);
-  assert.deepEqual(form.truncations, [{ line: 1, field: 'DESCRIPTION', from: desc, to: desc.slice(0, 40) }]);
+  assert.deepEqual(form.truncations, [{ line: 1, field: 'DESCRIPTION', from: desc, to: 'Heavy duty stapler for up to 100 sheets' }]);
+  // A single word longer than the field is cut at 40 characters.
+  const word = 'X'.repeat(45);
+  assert.equal(value(buildOciCartForm([line({ description: word })], { hookUrl: HOOK }), 'NEW_ITEM-DESCRIPTION[1]'), 'X'.repeat(40));
 
   // An existing long text keeps its content, led by the full description.
   const withText = buildOciCartForm([line({ description: desc, longText: 'Metal body.' })], { hookUrl: HOOK });
@@ -154,7 +158,7 @@ test('rule 13: ISO-8859-1 transliterates with a fixed table and never produces ?
   }
   const full = value(form, 'NEW_ITEM-LONGTEXT_1:132[]')!.split('\n')[0];
   assert.equal(full, 'Widget(TM) "Pro" - 5 EUR ... OEuvre Suma Lódz  ', 'ó is Latin-1 and stays; Ł and ź are mapped');
-  assert.equal(value(form, 'NEW_ITEM-DESCRIPTION[1]'), 'Widget(TM) "Pro" - 5 EUR ... OEuvre Suma');
+  assert.equal(value(form, 'NEW_ITEM-DESCRIPTION[1]'), 'Widget(TM) "Pro" - 5 EUR ... OEuvre', 'cut before the word that does not fit');
   assert.ok(value(form, 'NEW_ITEM-LONGTEXT_1:132[]')!.endsWith('Größe: 24 × 32 cm, ½ Zoll, © ®'), 'Latin-1 characters kept');
   assert.ok(form.warnings.some((w) => w.includes('ISO-8859-1') && w.includes('removed')));
 

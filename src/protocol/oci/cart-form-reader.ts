@@ -167,11 +167,8 @@ export function readOciCartForm(pairs: [string, string][], opts: ReadOciCartForm
   const indexes = [...byIndex.keys()].sort((a, b) => a - b);
   if (indexes.length > 0) {
     if (indexes[0] !== 1) warnings.push(`line numbers start at ${indexes[0]}, not 1`);
-    const missing: number[] = [];
-    for (let i = 1; i < indexes.length; i++) {
-      for (let k = indexes[i - 1]! + 1; k < indexes[i]!; k++) missing.push(k);
-    }
-    if (missing.length > 0) warnings.push(`gap in line numbers: ${summariseNumbers(missing)} missing`);
+    const gap = describeGaps(indexes);
+    if (gap) warnings.push(`gap in line numbers: ${gap} missing`);
   }
 
   const lines = indexes.map((n) => toLine(n, byIndex.get(n)!, tolerant, warnings));
@@ -228,6 +225,28 @@ function toLine(index: number, c: Collected, tolerant: boolean, warnings: string
   return line;
 }
 
-function summariseNumbers(ns: number[]): string {
-  return ns.length > 10 ? `${ns.slice(0, 10).join(', ')} … (${ns.length} in all)` : ns.join(', ');
+/** How many missing line numbers are listed by number; the rest are only counted. */
+const LISTED_GAPS = 10;
+
+/**
+ * The line numbers missing between sorted `indexes`: the first few by number, then a count. The
+ * numbers are the sender's text, so nothing here grows with their value (a form naming line 1
+ * and line 10^20 must not make us list every number in between).
+ */
+function describeGaps(indexes: readonly number[]): string | undefined {
+  const listed: number[] = [];
+  let count = 0;
+  let countable = true;
+  for (let i = 1; i < indexes.length; i++) {
+    const prev = indexes[i - 1]!;
+    const next = indexes[i]!;
+    if (!(next - prev > 1)) continue;
+    if (Number.isSafeInteger(prev) && Number.isSafeInteger(next)) count += next - prev - 1;
+    else countable = false;
+    for (let k = prev + 1; k < next && listed.length <= LISTED_GAPS && Number.isSafeInteger(k); k++) listed.push(k);
+  }
+  if (listed.length === 0 && countable) return undefined;
+  if (countable && count <= LISTED_GAPS) return listed.join(', ');
+  const shown = listed.slice(0, LISTED_GAPS).join(', ');
+  return `${shown}${shown ? ' ' : ''}… (${countable ? `${count} in all` : 'too many to count'})`;
 }

@@ -1,7 +1,7 @@
 /** Reading and creating connections in the store. */
 import type { Selectable } from 'kysely';
 import type { ConnectionTable } from '../store/schema.js';
-import { withDefaults, type Connection, type ConnectionOptions, type Identity } from '../domain/connection.js';
+import { withDefaults, type Connection, type Identity, type StoredOptions } from '../domain/connection.js';
 import { iso, type AppContext } from './context.js';
 import { hashSecret } from './secrets.js';
 
@@ -18,6 +18,13 @@ export function connectionFromRow(row: Selectable<ConnectionTable>): Connection 
     ociUsername: row.oci_username,
     returnUrlPrefixes: JSON.parse(row.return_url_prefixes) as string[],
     options: withDefaults(JSON.parse(row.options)),
+    environment: row.environment === 'test' ? 'test' : 'production',
+    buyerOrg: row.buyer_org,
+    secretHashPrevious: row.secret_hash_previous,
+    previousValidUntil: row.previous_valid_until,
+    outboundSecretSealed: row.outbound_secret_sealed,
+    ipAllowList: JSON.parse(row.ip_allow_list) as string[],
+    priceListId: row.price_list_id,
   };
 }
 
@@ -43,7 +50,11 @@ export interface NewConnection {
   secret: string;
   ociUsername?: string;
   returnUrlPrefixes: string[];
-  options?: Partial<{ oci: Partial<ConnectionOptions['oci']>; cxml: Partial<ConnectionOptions['cxml']>; unitMap: Record<string, string> }>;
+  options?: StoredOptions;
+  environment?: 'test' | 'production';
+  buyerOrg?: string;
+  ipAllowList?: string[];
+  priceListId?: string | null;
 }
 
 export async function createConnection(ctx: AppContext, input: NewConnection): Promise<Connection> {
@@ -67,6 +78,13 @@ export async function createConnection(ctx: AppContext, input: NewConnection): P
       options: JSON.stringify(withDefaults(input.options ?? {})),
       created_at: now,
       updated_at: now,
+      environment: input.environment ?? 'production',
+      buyer_org: input.buyerOrg ?? input.name,
+      secret_hash_previous: null,
+      previous_valid_until: null,
+      outbound_secret_sealed: null,
+      ip_allow_list: JSON.stringify(input.ipAllowList ?? []),
+      price_list_id: input.priceListId ?? null,
     })
     .execute();
   return (await getConnection(ctx, input.id))!;

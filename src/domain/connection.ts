@@ -17,6 +17,11 @@ export interface OciOptions {
   readonly emitEmptyFields: boolean;
   readonly maxPriceDecimals: number;
   readonly allowSapEvent: boolean;
+  /**
+   * 'per-unit': PRICE is always per 1 unit (safe for buyers that ignore PRICEUNIT);
+   * 'price-unit': a price with more decimals than allowed goes out per 10/100/… units.
+   */
+  readonly priceUnitMode: 'per-unit' | 'price-unit';
 }
 
 export interface CxmlOptions {
@@ -26,13 +31,49 @@ export interface CxmlOptions {
   readonly formField: CxmlFormField;
   /** Form target when the buyer does not name one with a ReturnFrame extrinsic. */
   readonly defaultTarget: string;
+  /** Whether the PunchOutOrderMessage carries Shipping, and its flat amount (decimal text). */
+  readonly cartShipping: boolean;
+  readonly shippingAmount: string;
+  /** Whether the PunchOutOrderMessage carries Tax, at this rate in percent (decimal text). */
+  readonly cartTax: boolean;
+  readonly taxRatePercent: string;
+  /** Whether the header Total includes shipping and tax (else it is the sum of the lines). */
+  readonly totalIncludesExtras: boolean;
+  /** Tax rounding: per line, or once on the document total. */
+  readonly taxRounding: 'line' | 'document';
 }
+
+/** Where a value sent to the buyer comes from. */
+export type MappingSource =
+  | { readonly kind: 'attribute'; readonly attribute: ProductAttribute; readonly fallback?: string }
+  | { readonly kind: 'constant'; readonly value: string }
+  | { readonly kind: 'empty' };
+
+/** Product attributes a mapping can read. */
+export type ProductAttribute = 'sku' | 'name' | 'description' | 'manufacturer' | 'manufacturerPartId' | 'unspsc' | 'unit' | 'category' | 'leadTimeDays' | 'id';
 
 export interface ConnectionOptions {
   readonly oci: OciOptions;
   readonly cxml: CxmlOptions;
   /** Our unit code → the buyer's unit code. Units not listed go out unchanged. */
   readonly unitMap: Readonly<Record<string, string>>;
+  /** Our currency → the buyer's code (e.g. a legacy RON → ROL). */
+  readonly currencyMap: Readonly<Record<string, string>>;
+  /** Classification domain written for the product's UNSPSC code (cXML Classification, OCI EXT_SCHEMA_TYPE). */
+  readonly classificationDomain: string;
+  /** Per-buyer text rules, e.g. Coupa: ™ ® © written as (TM) (R) (C). */
+  readonly textRules: { readonly symbolsAsText: boolean };
+  /** Limits the buyer's system enforces; checked before sending (0 = no limit). */
+  readonly limits: { readonly maxLines: number; readonly maxBytes: number };
+  /**
+   * Field mapping: OCI field name (e.g. `MATGROUP`, `CUST_FIELD1`) or cXML target (e.g.
+   * `ShortName`, `ManufacturerName`, `Extrinsic:CostCentre`) → where its value comes from.
+   * Fields not listed use Koppel's defaults.
+   */
+  readonly fieldMapping: {
+    readonly oci: Readonly<Record<string, MappingSource>>;
+    readonly cxml: Readonly<Record<string, MappingSource>>;
+  };
 }
 
 export interface Connection {
@@ -40,6 +81,16 @@ export interface Connection {
   readonly name: string;
   readonly protocol: 'oci' | 'cxml';
   readonly enabled: boolean;
+  readonly environment: 'test' | 'production';
+  /** Groups the test and production connections of one buyer organisation. */
+  readonly buyerOrg: string;
+  /** The secret before the last rotation and until when it is still accepted. */
+  readonly secretHashPrevious: string | null;
+  readonly previousValidUntil: string | null;
+  readonly outboundSecretSealed: string | null;
+  /** IPs and CIDR ranges allowed to call this connection; empty = any. */
+  readonly ipAllowList: readonly string[];
+  readonly priceListId: string | null;
   readonly buyerIdentities: readonly Identity[];
   readonly supplierIdentities: readonly Identity[];
   readonly senderIdentities: readonly Identity[];
@@ -58,17 +109,50 @@ export const DEFAULT_OPTIONS: ConnectionOptions = {
     emitEmptyFields: false,
     maxPriceDecimals: 3,
     allowSapEvent: false,
+    priceUnitMode: 'price-unit',
   },
-  cxml: { version: '1.2.014', formField: 'cXML-base64', defaultTarget: '_self' },
+  cxml: {
+    version: '1.2.014',
+    formField: 'cXML-base64',
+    defaultTarget: '_self',
+    cartShipping: false,
+    shippingAmount: '0',
+    cartTax: false,
+    taxRatePercent: '0',
+    totalIncludesExtras: false,
+    taxRounding: 'line',
+  },
   unitMap: {},
+  currencyMap: {},
+  classificationDomain: 'UNSPSC',
+  textRules: { symbolsAsText: false },
+  limits: { maxLines: 0, maxBytes: 0 },
+  fieldMapping: { oci: {}, cxml: {} },
 };
 
-/** Fills in defaults for options stored partially (older rows, hand-written JSON). */
-export function withDefaults(stored: Partial<{ oci: Partial<OciOptions>; cxml: Partial<CxmlOptions>; unitMap: Record<string, string> }>): ConnectionOptions {
+/** Options as stored: any part may be missing (older rows, hand-written JSON). */
+export type StoredOptions = Partial<{
+  oci: Partial<OciOptions>;
+  cxml: Partial<CxmlOptions>;
+  unitMap: Record<string, string>;
+  currencyMap: Record<string, string>;
+  classificationDomain: string;
+  textRules: Partial<ConnectionOptions['textRules']>;
+  limits: Partial<ConnectionOptions['limits']>;
+  fieldMapping: Partial<{ oci: Record<string, MappingSource>; cxml: Record<string, MappingSource> }>;
+}>;
+
+/** Fills in defaults for options stored partially. */
+export function withDefaults(stored: StoredOptions): ConnectionOptions {
   return {
     oci: { ...DEFAULT_OPTIONS.oci, ...(stored.oci ?? {}) },
     cxml: { ...DEFAULT_OPTIONS.cxml, ...(stored.cxml ?? {}) },
     unitMap: { ...(stored.unitMap ?? {}) },
+    currencyMap: { ...(stored.currencyMap ?? {}) },
+    classificationDomain: stored.classificationDomain || DEFAULT_OPTIONS.classificationDomain,
+    textRules: { ...DEFAULT_OPTIONS.textRules, ...(stored.textRules ?? {}) },
+    limits: { ...DEFAULT_OPTIONS.limits, ...(stored.limits ?? {}) },
+    fieldMapping: { oci: { ...(stored.fieldMapping?.oci ?? {}) }, cxml: { ...(stored.fieldMapping?.cxml ?? {}) } },
   };
 }
 

@@ -24,6 +24,31 @@ export interface ConnectionTable {
   options: string;
   created_at: string;
   updated_at: string;
+  /** 'test' | 'production': a buyer usually has one of each (Ariba test realms, SAP QA systems). */
+  environment: string;
+  /** Groups the test and production connections of one buyer organisation. */
+  buyer_org: string;
+  /** The secret before the last rotation, accepted until previous_valid_until. */
+  secret_hash_previous: string | null;
+  previous_valid_until: string | null;
+  /** Secret Koppel sends in documents to the buyer, sealed with KOPPEL_SECRET_KEY (AES-256-GCM). */
+  outbound_secret_sealed: string | null;
+  /** JSON array of IPs / CIDR ranges allowed to call; empty = any. */
+  ip_allow_list: string;
+  price_list_id: string | null;
+}
+
+export interface PriceListTable {
+  id: string;
+  name: string;
+  currency: string;
+  created_at: string;
+}
+
+export interface PriceListItemTable {
+  price_list_id: string;
+  product_id: string;
+  price: string; // decimal text
 }
 
 export interface ProductTable {
@@ -214,4 +239,6 @@ export interface Database {
   admin_users: AdminUserTable;
   admin_sessions: AdminSessionTable;
   admin_audit: AdminAuditTable;
+  price_lists: PriceListTable;
+  price_list_items: PriceListItemTable;
 }

@@ -5,6 +5,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as roundTrip from './0001-round-trip.js';
 import * as admin from './0002-admin.js';
+import * as connectionAdmin from './0003-connection-admin.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -14,6 +15,7 @@ type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 const STEPS: readonly [string, Step][] = [
   ['0001_round_trip', roundTrip],
   ['0002_admin', admin],
+  ['0003_connection_admin', connectionAdmin],
 ];
 
 class InCodeMigrations implements MigrationProvider {

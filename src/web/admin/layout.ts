@@ -7,6 +7,7 @@ import { csrfField } from './guard.js';
 /** Sections of the admin navigation; route modules add theirs here. */
 export const ADMIN_SECTIONS: readonly { key: string; label: string; href: string }[] = [
   { key: 'connections', label: 'Connections', href: '/admin/connections' },
+  { key: 'price-lists', label: 'Price lists', href: '/admin/price-lists' },
   { key: 'documents', label: 'Document log', href: '/admin/documents' },
   { key: 'audit', label: 'Audit trail', href: '/admin/audit' },
 ];

@@ -5,6 +5,7 @@
  */
 import { CxmlError } from '../protocol/cxml/errors.js';
 import { readCxml } from '../protocol/cxml/reader.js';
+import { decodeXmlBytes } from '../protocol/cxml/read-xml.js';
 import { writeProfileResponse, writePunchOutSetupResponse } from '../protocol/cxml/writer.js';
 import { logInOut, statusAnswer, writeContext, type CxmlAnswer } from './cxml-answers.js';
 
@@ -20,10 +21,16 @@ import { dec } from '../protocol/money.js';
 import { checkReturnUrl } from '../protocol/oci/inbound-call.js';
 import { receiveOrder } from './orders.js';
 
-export async function handleCxmlRequest(ctx: AppContext, body: string): Promise<CxmlAnswer> {
+/**
+ * Handles one request. Pass the body as the bytes received: the reader decodes them as the
+ * document says (byte order mark, XML declaration), so ISO-8859-1 and UTF-16 documents keep
+ * every character. The document log stores the same text.
+ */
+export async function handleCxmlRequest(ctx: AppContext, input: string | Buffer): Promise<CxmlAnswer> {
+  const body = typeof input === 'string' ? input : textForLog(input);
   let envelope: Envelope;
   try {
-    envelope = readCxml(body, { maxBytes: ctx.config.maxBodyBytes }).envelope;
+    envelope = readCxml(input, { maxBytes: ctx.config.maxBodyBytes }).envelope;
   } catch (err) {
     const code = err instanceof CxmlError ? err.code : 406;
     const message = err instanceof CxmlError ? err.message : `The document could not be read: ${(err as Error).message}`;
@@ -50,6 +57,15 @@ export async function handleCxmlRequest(ctx: AppContext, body: string): Promise<
       return setup(ctx, connection, envelope as Envelope<PunchOutSetupRequest>, body);
     case 'OrderRequest':
       return receiveOrder(ctx, connection, envelope as Envelope<OrderRequest>, body);
+  }
+}
+
+/** The document as text for the log; bytes that do not decode are kept one character per byte. */
+function textForLog(bytes: Buffer): string {
+  try {
+    return decodeXmlBytes(bytes);
+  } catch {
+    return bytes.toString('latin1');
   }
 }
 

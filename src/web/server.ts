@@ -60,6 +60,20 @@ export async function buildServer(ctx: AppContext, options: { log?: boolean } = 
     return payload;
   });
 
+  // Set before the routes: scopes registered below (the cXML endpoint's) take the handler they see.
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (request.url.startsWith('/cxml')) {
+      const code = status === 413 ? 499 : status >= 500 ? 500 : 400;
+      const text = status === 413 ? `The document is larger than the limit of ${ctx.config.maxBodyBytes} bytes.` : status >= 500 ? 'The request could not be processed; please try again later.' : error.message;
+      return reply.code(status === 413 ? 413 : 200).type('text/xml; charset=utf-8').send(statusAnswer(ctx, code, text));
+    }
+    const title = status === 413 ? 'Request too large' : status >= 500 ? 'Something went wrong' : 'Bad request';
+    const message = status >= 500 ? 'Koppel could not handle this request.' : error.message;
+    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(title, message, status >= 500 ? 'Try again in a moment. If it keeps happening, the log of this Koppel has the details.' : 'Go back and check what was sent.').toString());
+  });
+
   app.get('/healthz', async (_req, reply) => {
     const ok = await storeIsReachable(ctx.db);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'store unreachable' });
@@ -78,18 +92,6 @@ export async function buildServer(ctx: AppContext, options: { log?: boolean } = 
       .code(404)
       .type('text/html; charset=utf-8')
       .send(errorPage('Page not found', `There is nothing at ${request.url.split('?')[0]}.`, 'Start from the home page, or from your purchasing system if you were punching out.').toString());
-  });
-  app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    if (request.url.startsWith('/cxml')) {
-      const code = status === 413 ? 499 : status >= 500 ? 500 : 400;
-      const text = status === 413 ? `The document is larger than the limit of ${ctx.config.maxBodyBytes} bytes.` : status >= 500 ? 'The request could not be processed; please try again later.' : error.message;
-      return reply.code(status === 413 ? 413 : 200).type('text/xml; charset=utf-8').send(statusAnswer(ctx, code, text));
-    }
-    const title = status === 413 ? 'Request too large' : status >= 500 ? 'Something went wrong' : 'Bad request';
-    const message = status >= 500 ? 'Koppel could not handle this request.' : error.message;
-    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(title, message, status >= 500 ? 'Try again in a moment. If it keeps happening, the log of this Koppel has the details.' : 'Go back and check what was sent.').toString());
   });
   return app;
 }

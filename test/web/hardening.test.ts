@@ -143,6 +143,38 @@ function poomOf(page: string): { field: string; xml: string; poom: PunchOutOrder
 
 // ---- cXML endpoint ---------------------------------------------------------------------------------
 
+describe('cXML bytes: the declared encoding is honoured [7, 15]', () => {
+  test('an ISO-8859-1 document keeps its BuyerCookie byte for byte', async () => {
+    const cookie = ' Käse-Stück ';
+    const xml = cxml({ encoding: 'ISO-8859-1', request: setupBody({ cookie }) });
+    const r = await postCxml(t.baseUrl, Buffer.from(xml, 'latin1'), 'text/xml; charset=ISO-8859-1');
+    assert.equal(r.status.code, 200, r.status.detail);
+    const token = r.startPageUrl!.split('/').pop()!;
+    const path = (await fetch(r.startPageUrl!, { redirect: 'manual' })).headers.get('location')!;
+    const row = await t.store.db.selectFrom('punchout_sessions').select('buyer_cookie').where('id', '=', sessionIdOf(path)).executeTakeFirstOrThrow();
+    assert.equal(row.buyer_cookie, cookie);
+    const { poom } = poomOf(await (await post(`${path}/cancel`, {})).text());
+    assert.equal(poom.buyerCookie, cookie);
+    assert.ok(token.length > 20);
+  });
+
+  test('a UTF-16 document with a byte order mark is read', async () => {
+    const xml = cxml({ encoding: 'UTF-16', request: setupBody({ cookie: 'utf16-ÿ€' }) });
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]);
+    const r = await postCxml(t.baseUrl, bytes, 'text/xml');
+    assert.equal(r.status.code, 200, r.status.detail);
+  });
+
+  test('bytes that are not valid in the declared encoding are refused with 406, nothing stored', async () => {
+    const before = await snapshot();
+    const bad = Buffer.concat([Buffer.from(cxml({ request: setupBody() }).replace('cookie-1', 'X'), 'utf8'), Buffer.from([0xff, 0xfe, 0xfd])]);
+    const r = await postCxml(t.baseUrl, bad);
+    assert.equal(r.status.code, 406);
+    assert.match(r.status.detail ?? '', /UTF-8/i);
+    assert.deepEqual(await snapshot(), before);
+  });
+});
+
 describe('cXML credentials [19, 34]', () => {
   test('domains compare case-insensitively and the buyer is found through any From credential', async () => {
     const from = `<Credential domain="DUNS"><Identity>123456789</Identity></Credential><Credential domain="networkid"><Identity>DEMO-BUYER</Identity></Credential>`;

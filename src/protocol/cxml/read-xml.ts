@@ -48,7 +48,7 @@ export function parseXml(input: string | Buffer, limits: ParseLimits = {}): XmlD
     throw new CxmlError(499, `document is ${size} bytes, more than the ${limits.maxBytes} bytes accepted`);
   }
   const notes: string[] = [];
-  let text = typeof input === 'string' ? input : decode(input);
+  let text = typeof input === 'string' ? input : decodeXmlBytes(input);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw new CxmlError(406, 'empty document: no XML received');
   // Some senders put a newline or spaces before `<?xml`; XML forbids it, but it is harmless.
@@ -141,9 +141,9 @@ function hasInternalSubset(body: string): boolean {
 
 /**
  * Bytes → text: BOM first, then the encoding the XML declaration names (default UTF-8).
- * Bytes that are not valid in that encoding are refused rather than guessed at.
+ * Bytes that are not valid in that encoding are refused (CxmlError 406) rather than guessed at.
  */
-function decode(bytes: Buffer): string {
+export function decodeXmlBytes(bytes: Buffer): string {
   let label = 'utf-8';
   let start = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;

@@ -321,6 +321,25 @@ describe('storefront input', () => {
     assert.equal((await linesOf(theirs))[0]!.quantity, '2');
   });
 
+  test('repeated query parameters and odd values give a page, not a 500', async () => {
+    const path = await ociSession();
+    for (const qs of ['q=a&q=b', 'category=a&category=b', 'page=a&page=2', 'page=-5', 'page=99999999999999999999', 'notice=a&notice=b']) {
+      const res = await fetch(`${t.baseUrl}${path}?${qs}`);
+      assert.equal(res.status, 200, qs);
+    }
+    for (const sub of ['/cart', '/products/kp-10001']) {
+      assert.equal((await fetch(`${t.baseUrl}${path}${sub}?notice=a&notice=b`)).status, 200, sub);
+    }
+  });
+
+  test('notice names are looked up as own keys only', async () => {
+    const path = await ociSession();
+    for (const notice of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const page = await (await fetch(`${t.baseUrl}${path}?notice=${notice}`)).text();
+      assert.ok(!page.includes('role="status"'), `notice=${notice} shows a message`);
+    }
+  });
+
   test('the search text is reflected escaped', async () => {
     const path = await ociSession();
     const page = await (await fetch(`${t.baseUrl}${path}?q=${encodeURIComponent('"><script>alert(1)</script>')}&category=${encodeURIComponent('<img src=x onerror=alert(1)>')}`)).text();

@@ -26,7 +26,8 @@ import { cxmlReturnPage } from '../views/return-form.js';
 import { shopPath } from './oci.js';
 import type { Html } from '../html.js';
 
-type SessionRequest = FastifyRequest<{ Params: { sid: string; id?: string }; Querystring: Record<string, string | undefined> }>;
+// Query values are whatever the URL holds: a repeated parameter (`?q=a&q=b`) arrives as an array.
+type SessionRequest = FastifyRequest<{ Params: { sid: string; id?: string }; Querystring: Record<string, string | string[] | undefined> }>;
 
 const NOTICES: Record<string, string> = {
   added: 'Added to the cart.',
@@ -36,6 +37,17 @@ const NOTICES: Record<string, string> = {
   missing: 'That product or cart line does not exist (any more).',
   readonly: 'This cart is open for inspection only and cannot be changed.',
 };
+
+/** One query value: the first when the parameter is repeated. */
+function param(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The message for a `notice` code; only our own codes (never `constructor` or `__proto__`). */
+function noticeFor(value: string | string[] | undefined): string | undefined {
+  const code = param(value);
+  return code !== undefined && Object.hasOwn(NOTICES, code) ? NOTICES[code] : undefined;
+}
 
 function form(request: FastifyRequest): URLSearchParams {
   return new URLSearchParams(typeof request.body === 'string' ? request.body : '');
@@ -112,16 +124,17 @@ export async function registerShopRoutes(app: FastifyInstance, ctx: AppContext):
   app.get('/shop/s/:sid', async (request: SessionRequest, reply) => {
     const active = await withSession(request, reply);
     if (!active) return reply;
-    const q = request.query;
-    const page = Number.parseInt(q.page ?? '1', 10);
-    const result = await searchProducts(ctx, { query: q.q ?? '', category: q.category ?? '', page: Number.isFinite(page) ? page : 1 });
+    const query = param(request.query.q) ?? '';
+    const category = param(request.query.category) ?? '';
+    const page = Number.parseInt(param(request.query.page) ?? '1', 10);
+    const result = await searchProducts(ctx, { query, category, page: Number.isFinite(page) ? page : 1 });
     const { view } = await shopSession(ctx, active);
-    const notice = q.notice ? NOTICES[q.notice] : undefined;
+    const notice = noticeFor(request.query.notice);
     return send(
       reply,
       catalogPage(view, {
-        query: q.q ?? '',
-        category: q.category ?? '',
+        query,
+        category,
         categories: await listCategories(ctx),
         products: result.products.map(card),
         page: result.page,
@@ -138,7 +151,7 @@ export async function registerShopRoutes(app: FastifyInstance, ctx: AppContext):
     const product = await getProduct(ctx, request.params.id ?? '');
     if (!product) return send(reply, errorPage('Product not found', 'This product is not in the catalog (any more).', 'Go back to the catalog and search for it again.'), 404);
     const { view } = await shopSession(ctx, active);
-    const notice = request.query.notice ? NOTICES[request.query.notice] : undefined;
+    const notice = noticeFor(request.query.notice);
     return send(reply, productPage(view, { ...card(product), description: product.description, manufacturerPartId: product.manufacturer_part_id, unspsc: product.unspsc }, notice ? { notice } : {}));
   });
 
@@ -146,7 +159,7 @@ export async function registerShopRoutes(app: FastifyInstance, ctx: AppContext):
     const active = await withSession(request, reply);
     if (!active) return reply;
     const { view, lines } = await shopSession(ctx, active);
-    const notice = request.query.notice ? NOTICES[request.query.notice] : undefined;
+    const notice = noticeFor(request.query.notice);
     return send(reply, cartPage(view, { lines: lines.map(lineView), total: view.cartTotal, currency: view.currency, ...(notice ? { notice } : {}) }));
   });
 

@@ -35,9 +35,9 @@ export async function logDocument(ctx: AppContext, entry: DocumentEntry): Promis
         order_id: entry.orderId ?? null,
         payload_id: entry.payloadId ?? null,
         status: String(entry.status),
-        detail: entry.detail ?? '',
+        detail: storable(entry.detail ?? ''),
         content_type: entry.contentType,
-        body: entry.body,
+        body: storable(entry.body),
         created_at: iso(ctx.now()),
       })
       .execute();
@@ -45,6 +45,14 @@ export async function logDocument(ctx: AppContext, entry: DocumentEntry): Promis
     // The log must never turn a good answer into a failure; say so loudly instead.
     ctx.log.error({ err, docType: entry.docType }, 'could not write the document log');
   }
+}
+
+/**
+ * Text as the store can keep it: PostgreSQL refuses U+0000 in text, and a refused insert would
+ * drop the entry of exactly the hostile document worth looking at. NUL is shown as U+FFFD.
+ */
+function storable(text: string): string {
+  return text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text;
 }
 
 const REDACTED = '[redacted]';

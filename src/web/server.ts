@@ -60,6 +60,16 @@ export async function buildServer(ctx: AppContext, options: { log?: boolean } = 
     return payload;
   });
 
+  // No protocol carries U+0000, and PostgreSQL cannot store or compare it in text: a NUL in the
+  // address or a form body is bad input (400), not a failed query (500). cXML bodies are bytes
+  // (UTF-16 has zero bytes); the XML reader refuses a NUL character itself.
+  app.addHook('preValidation', async (request) => {
+    const body = typeof request.body === 'string' ? request.body : '';
+    if (/%00/.test(request.url) || body.includes('\u0000') || /%00/.test(body)) {
+      throw Object.assign(new Error('The request contains a NUL character (%00), which no field may hold.'), { statusCode: 400 });
+    }
+  });
+
   // Set before the routes: scopes registered below (the cXML endpoint's) take the handler they see.
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;

@@ -398,6 +398,39 @@ describe('sessions and start links [2, 4]', () => {
   });
 });
 
+describe('NUL characters (PostgreSQL cannot store them) [bad input]', () => {
+  test('in addresses, queries and forms they get a 4xx page, never a 500', async () => {
+    const path = await ociSession();
+    await post(`${path}/cart/add`, { product_id: 'kp-10001', quantity: '1' });
+    const attempts: [string, Promise<Response>][] = [
+      ['session id', fetch(`${t.baseUrl}/shop/s/%00`)],
+      ['search', fetch(`${t.baseUrl}${path}?q=%00`)],
+      ['category', fetch(`${t.baseUrl}${path}?category=a%00`)],
+      ['product id', fetch(`${t.baseUrl}${path}/products/kp-10001%00`)],
+      ['add', post(`${path}/cart/add`, 'product_id=%00&quantity=1')],
+      ['update', post(`${path}/cart/update`, 'line_id=%00&quantity=1')],
+      ['remove', post(`${path}/cart/remove`, 'line_id=x%00')],
+      ['OCI connection', fetch(`${t.baseUrl}/punchout/oci/demo%00?USERNAME=demo&PASSWORD=demo&HOOK_URL=https://b.example/`, { redirect: 'manual' })],
+      ['OCI VALIDATE', post('/punchout/oci/demo-oci', `USERNAME=demo&PASSWORD=demo&HOOK_URL=https%3A%2F%2Fb.example%2F&FUNCTION=VALIDATE&PRODUCTID=%00`)],
+      ['OCI user', post('/punchout/oci/demo-oci', `USERNAME=de%00mo&PASSWORD=demo&HOOK_URL=https%3A%2F%2Fb.example%2F`)],
+      ['start link', fetch(`${t.baseUrl}/punchout/start/%00`, { redirect: 'manual' })],
+      ['sandbox', fetch(`${t.baseUrl}/sandbox?like=%00`)],
+    ];
+    for (const [name, pending] of attempts) {
+      const res = await pending;
+      assert.ok(res.status >= 400 && res.status < 500, `${name}: ${res.status}`);
+    }
+    assert.equal((await linesOf(path)).length, 1, 'the cart is unchanged');
+  });
+
+  test('a cXML body with a NUL byte is refused with 406 and still lands in the document log', async () => {
+    const before = await countRows(t.store.db, 'documents');
+    const r = await postCxml(t.baseUrl, Buffer.from(`<cXML payloadID="nul\u0000" timestamp="x"/>`, 'utf8'));
+    assert.equal(r.status.code, 406);
+    assert.equal(await countRows(t.store.db, 'documents'), before + 2);
+  });
+});
+
 // ---- cart transport ------------------------------------------------------------------------------------
 
 describe('cart transport [6, 7, 9, 10]', () => {

@@ -31,8 +31,10 @@ export function statusAnswer(ctx: AppContext, code: number, detail: string, vers
 
 export async function logInOut(
   ctx: AppContext,
-  e: { docType: string; requestBody: string; envelope?: Envelope | undefined; connectionId?: string | undefined; sessionId?: string; orderId?: string; status: number; detail: string; answer: string; answerType: string; loggedAnswer?: string },
+  e: { docType: string; requestBody: string; envelope?: Envelope | undefined; connectionId?: string | undefined; sessionId?: string; orderId?: string; status: number; detail: string; answer: string; answerType: string; loggedAnswer?: string; note?: string | undefined },
 ): Promise<void> {
+  // A replay's note goes in front of both details, so the pair still reads "answer to <payloadID>".
+  const noted = (detail: string): string => (e.note ? `${e.note}: ${detail}` : detail);
   await logDocument(ctx, {
     direction: 'in',
     protocol: 'cxml',
@@ -42,7 +44,7 @@ export async function logInOut(
     orderId: e.orderId ?? null,
     payloadId: e.envelope?.payloadID ?? null,
     status: e.status,
-    detail: e.detail,
+    detail: noted(e.detail),
     contentType: 'text/xml',
     body: redactXml(e.requestBody),
   });
@@ -55,7 +57,7 @@ export async function logInOut(
     orderId: e.orderId ?? null,
     payloadId: null,
     status: e.status,
-    detail: e.status >= 400 ? e.detail : `answer to ${e.envelope?.payloadID ?? 'request'}`,
+    detail: noted(e.status >= 400 ? e.detail : `answer to ${e.envelope?.payloadID ?? 'request'}`),
     contentType: 'text/xml',
     body: e.loggedAnswer ?? e.answer,
   });

@@ -2,6 +2,10 @@
  * `POST /cxml`: every cXML request a buyer sends. Reads the document (no DTD, no entities, no
  * network), finds the connection by the From credentials, checks the SharedSecret under Sender
  * in constant time, and dispatches. Business errors are answered with HTTP 200 and a cXML Status.
+ *
+ * Three steps: read → authenticate → dispatch. `processAuthenticated` is the dispatch step on its
+ * own, for callers that already know the connection (an admin replaying a logged document, whose
+ * stored SharedSecret is redacted and so could never authenticate again).
  */
 import { CxmlError } from '../protocol/cxml/errors.js';
 import { readCxml } from '../protocol/cxml/reader.js';
@@ -28,6 +32,51 @@ import { receiveOrder } from './orders.js';
  */
 export async function handleCxmlRequest(ctx: AppContext, input: string | Buffer): Promise<CxmlAnswer> {
   const body = typeof input === 'string' ? input : textForLog(input);
+  const read = await readRequest(ctx, input, body);
+  if (!read.ok) return read.answer;
+  const envelope = read.envelope;
+  const auth = await authenticate(ctx, envelope);
+  if (!auth.ok) return refuse(ctx, { code: 401, message: auth.message, docType: envelope.payload.kind, body, envelope, version: envelope.doctype?.version, connectionId: auth.connectionId });
+  return processAuthenticated(ctx, auth.connection, envelope, body);
+}
+
+/** Why a request is processed other than as the buyer sent it; noted in the document log. */
+export interface ProcessOptions {
+  /** Id of the logged document being processed again. */
+  readonly replayOf?: string;
+  /** User name of the admin who asked for it. */
+  readonly by?: string;
+}
+
+/** The note logged with every document of a replay: "replay of <doc id> by <user>". */
+export function replayNote(options: ProcessOptions): string | undefined {
+  return options.replayOf ? `replay of ${options.replayOf} by ${options.by ?? 'unknown'}` : undefined;
+}
+
+/**
+ * Dispatch for a request whose connection is established: the buyer authenticated, or an admin
+ * vouches for a logged document. Same code path and same answers as a request from the buyer.
+ */
+export async function processAuthenticated(ctx: AppContext, connection: Connection, envelope: Envelope, body: string, options: ProcessOptions = {}): Promise<CxmlAnswer> {
+  const note = replayNote(options);
+  const kind = envelope.payload.kind;
+  switch (kind) {
+    case 'ProfileRequest':
+      return profile(ctx, connection, envelope as Envelope<ProfileRequest>, body, note);
+    case 'PunchOutSetupRequest':
+      return setup(ctx, connection, envelope as Envelope<PunchOutSetupRequest>, body, note);
+    case 'OrderRequest':
+      return receiveOrder(ctx, connection, envelope as Envelope<OrderRequest>, body, note);
+    default: {
+      const name = kind === 'Other' ? envelope.payload.name : kind;
+      const message = envelope.header ? `${name} is not supported at this endpoint. Supported: ProfileRequest, PunchOutSetupRequest, OrderRequest.` : `This endpoint takes cXML requests (with a Header); got a ${name} without one.`;
+      return refuse(ctx, { code: envelope.header ? 450 : 400, message, docType: name, body, envelope, version: connection.options.cxml.version, connectionId: connection.id, note });
+    }
+  }
+}
+
+/** Step one: the document is read and must be a request this endpoint takes. */
+async function readRequest(ctx: AppContext, input: string | Buffer, body: string): Promise<{ ok: true; envelope: Envelope } | { ok: false; answer: CxmlAnswer }> {
   let envelope: Envelope;
   try {
     envelope = readCxml(input, { maxBytes: ctx.config.maxBodyBytes }).envelope;
@@ -35,29 +84,18 @@ export async function handleCxmlRequest(ctx: AppContext, input: string | Buffer)
     const code = err instanceof CxmlError ? err.code : 406;
     const message = err instanceof CxmlError ? err.message : `The document could not be read: ${(err as Error).message}`;
     if (!(err instanceof CxmlError)) ctx.log.warn({ err }, 'unexpected error while reading a cXML document');
-    return refuse(ctx, { code, message, docType: 'unreadable', body });
+    return { ok: false, answer: await refuse(ctx, { code, message, docType: 'unreadable', body }) };
   }
   const version = envelope.doctype?.version;
   const kind = envelope.payload.kind;
   if (!envelope.header) {
-    return refuse(ctx, { code: 400, message: `This endpoint takes cXML requests (with a Header); got a ${kind === 'Other' ? envelope.payload.name : kind} without one.`, docType: kind, body, envelope, version });
+    return { ok: false, answer: await refuse(ctx, { code: 400, message: `This endpoint takes cXML requests (with a Header); got a ${kind === 'Other' ? envelope.payload.name : kind} without one.`, docType: kind, body, envelope, version }) };
   }
   if (kind !== 'ProfileRequest' && kind !== 'PunchOutSetupRequest' && kind !== 'OrderRequest') {
     const name = kind === 'Other' ? envelope.payload.name : kind;
-    return refuse(ctx, { code: 450, message: `${name} is not supported at this endpoint. Supported: ProfileRequest, PunchOutSetupRequest, OrderRequest.`, docType: name, body, envelope, version });
+    return { ok: false, answer: await refuse(ctx, { code: 450, message: `${name} is not supported at this endpoint. Supported: ProfileRequest, PunchOutSetupRequest, OrderRequest.`, docType: name, body, envelope, version }) };
   }
-  const auth = await authenticate(ctx, envelope);
-  if (!auth.ok) return refuse(ctx, { code: 401, message: auth.message, docType: kind, body, envelope, version, connectionId: auth.connectionId });
-  const connection = auth.connection;
-
-  switch (kind) {
-    case 'ProfileRequest':
-      return profile(ctx, connection, envelope as Envelope<ProfileRequest>, body);
-    case 'PunchOutSetupRequest':
-      return setup(ctx, connection, envelope as Envelope<PunchOutSetupRequest>, body);
-    case 'OrderRequest':
-      return receiveOrder(ctx, connection, envelope as Envelope<OrderRequest>, body);
-  }
+  return { ok: true, envelope };
 }
 
 /** The document as text for the log; bytes that do not decode are kept one character per byte. */
@@ -105,14 +143,14 @@ async function authenticate(ctx: AppContext, envelope: Envelope): Promise<AuthRe
 
 async function refuse(
   ctx: AppContext,
-  r: { code: number; message: string; docType: string; body: string; envelope?: Envelope; version?: string | undefined; connectionId?: string | undefined },
+  r: { code: number; message: string; docType: string; body: string; envelope?: Envelope; version?: string | undefined; connectionId?: string | undefined; note?: string | undefined },
 ): Promise<CxmlAnswer> {
   const xml = statusAnswer(ctx, r.code, r.message, r.version);
-  await logInOut(ctx, { docType: r.docType, requestBody: r.body, envelope: r.envelope, connectionId: r.connectionId, status: r.code, detail: r.message, answer: xml, answerType: 'Response' });
+  await logInOut(ctx, { docType: r.docType, requestBody: r.body, envelope: r.envelope, connectionId: r.connectionId, status: r.code, detail: r.message, answer: xml, answerType: 'Response', note: r.note });
   return { httpStatus: 200, xml };
 }
 
-async function profile(ctx: AppContext, connection: Connection, envelope: Envelope<ProfileRequest>, body: string): Promise<CxmlAnswer> {
+async function profile(ctx: AppContext, connection: Connection, envelope: Envelope<ProfileRequest>, body: string, note?: string): Promise<CxmlAnswer> {
   const url = `${ctx.config.baseUrl}/cxml`;
   const xml = writeProfileResponse(writeContext(ctx, connection.options.cxml.version), {
     effectiveDate: ctx.now(),
@@ -122,14 +160,14 @@ async function profile(ctx: AppContext, connection: Connection, envelope: Envelo
       { requestName: 'OrderRequest', url },
     ],
   });
-  await logInOut(ctx, { docType: 'ProfileRequest', requestBody: body, envelope, connectionId: connection.id, status: 200, detail: 'profile sent', answer: xml, answerType: 'ProfileResponse' });
+  await logInOut(ctx, { docType: 'ProfileRequest', requestBody: body, envelope, connectionId: connection.id, status: 200, detail: 'profile sent', answer: xml, answerType: 'ProfileResponse', note });
   return { httpStatus: 200, xml };
 }
 
-async function setup(ctx: AppContext, connection: Connection, envelope: Envelope<PunchOutSetupRequest>, body: string): Promise<CxmlAnswer> {
+async function setup(ctx: AppContext, connection: Connection, envelope: Envelope<PunchOutSetupRequest>, body: string, replay?: string): Promise<CxmlAnswer> {
   const req = envelope.payload;
   const version = connection.options.cxml.version;
-  const no = (code: number, message: string) => refuse(ctx, { code, message, docType: 'PunchOutSetupRequest', body, envelope, version, connectionId: connection.id });
+  const no = (code: number, message: string) => refuse(ctx, { code, message, docType: 'PunchOutSetupRequest', body, envelope, version, connectionId: connection.id, note: replay });
   if (req.operation === 'source') return no(450, 'operation="source" (sourcing) is not supported; use create, edit or inspect.');
   if (!req.browserFormPostUrl) return no(400, 'BrowserFormPost/URL is missing: without it the cart can never be sent back.');
   const check = checkReturnUrl(req.browserFormPostUrl, [...connection.returnUrlPrefixes]);
@@ -177,6 +215,6 @@ async function setup(ctx: AppContext, connection: Connection, envelope: Envelope
   // The start URL is a one-time credential: the log keeps the same answer with the token hidden.
   const logged = writePunchOutSetupResponse(wctx, { startPageUrl: startUrl(ctx, '[redacted]') });
   const note = unknown.length ? `; ${unknown.length} earlier line(s) not in the catalog any more: ${unknown.join(', ')}` : '';
-  await logInOut(ctx, { docType: 'PunchOutSetupRequest', requestBody: body, envelope, connectionId: connection.id, sessionId: opened.sessionId, status: 200, detail: `session opened (${req.operation})${note}`, answer: xml, loggedAnswer: logged, answerType: 'PunchOutSetupResponse' });
+  await logInOut(ctx, { docType: 'PunchOutSetupRequest', requestBody: body, envelope, connectionId: connection.id, sessionId: opened.sessionId, status: 200, detail: `session opened (${req.operation})${note}`, answer: xml, loggedAnswer: logged, answerType: 'PunchOutSetupResponse', note: replay });
   return { httpStatus: 200, xml };
 }

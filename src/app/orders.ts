@@ -6,21 +6,23 @@
 import type { Envelope, OrderRequest } from '../protocol/cxml/model.js';
 import type { Connection } from '../domain/connection.js';
 import { writeStatusResponse } from '../protocol/cxml/writer.js';
+import { formatDecimal } from '../protocol/money.js';
 import { iso, type AppContext } from './context.js';
 import { logInOut, statusAnswer, writeContext, type CxmlAnswer } from './cxml-answers.js';
 
-export async function receiveOrder(ctx: AppContext, connection: Connection, envelope: Envelope<OrderRequest>, body: string): Promise<CxmlAnswer> {
+/** `note` marks the logged documents of a replay (see processAuthenticated). */
+export async function receiveOrder(ctx: AppContext, connection: Connection, envelope: Envelope<OrderRequest>, body: string, note?: string): Promise<CxmlAnswer> {
   const version = connection.options.cxml.version;
   const replay = await storedAnswer(ctx, envelope.payloadID, connection.id);
   if (replay) {
-    await logInOut(ctx, { docType: 'OrderRequest', requestBody: body, envelope, connectionId: connection.id, orderId: replay.orderId ?? undefined, status: 200, detail: 'same payloadID again: earlier answer repeated, nothing stored', answer: replay.response, answerType: 'Response' });
+    await logInOut(ctx, { docType: 'OrderRequest', requestBody: body, envelope, connectionId: connection.id, orderId: replay.orderId ?? undefined, status: 200, detail: 'same payloadID again: earlier answer repeated, nothing stored', answer: replay.response, answerType: 'Response', note });
     return { httpStatus: 200, xml: replay.response };
   }
   const order = envelope.payload;
   const problem = lineProblem(order);
   if (problem) {
     const xml = statusAnswer(ctx, 400, problem, version);
-    await logInOut(ctx, { docType: 'OrderRequest', requestBody: body, envelope, connectionId: connection.id, status: 400, detail: problem, answer: xml, answerType: 'Response' });
+    await logInOut(ctx, { docType: 'OrderRequest', requestBody: body, envelope, connectionId: connection.id, status: 400, detail: problem, answer: xml, answerType: 'Response', note });
     return { httpStatus: 200, xml };
   }
 
@@ -43,7 +45,7 @@ export async function receiveOrder(ctx: AppContext, connection: Connection, enve
           order_version: h.orderVersion ?? null,
           order_date: h.orderDate.instant ? iso(h.orderDate.instant) : h.orderDate.dateOnly ?? h.orderDate.raw,
           deployment_mode: envelope.deploymentMode,
-          total: h.total.amount.toString(),
+          total: formatDecimal(h.total.amount),
           currency: h.total.currency,
           status: h.type === 'delete' ? 'cancelled' : 'received',
           header: JSON.stringify({
@@ -77,9 +79,9 @@ export async function receiveOrder(ctx: AppContext, connection: Connection, enve
             supplier_part_id: item.itemID.supplierPartID,
             aux_id: item.itemID.supplierPartAuxiliaryID ?? null,
             description: d ? d.descriptions.map((x) => x.shortName ?? x.text).find((t) => t.trim()) ?? '' : '',
-            quantity: item.quantity.toString(),
+            quantity: formatDecimal(item.quantity),
             unit: d?.unitOfMeasure ?? '',
-            unit_price: d ? d.unitPrice.amount.toString() : '0',
+            unit_price: d ? formatDecimal(d.unitPrice.amount) : '0',
             currency: d?.unitPrice.currency ?? h.total.currency,
             is_ad_hoc: item.isAdHoc ? 1 : 0,
             details: JSON.stringify({
@@ -105,10 +107,10 @@ export async function receiveOrder(ctx: AppContext, connection: Connection, enve
     ctx.log.error({ err, payloadID: envelope.payloadID }, 'could not store an OrderRequest');
     // 5xx: the buyer retries later, and nothing half-stored remains (the transaction rolled back).
     const xml = statusAnswer(ctx, 500, 'The order could not be stored just now; please send it again later.', version);
-    await logInOut(ctx, { docType: 'OrderRequest', requestBody: body, envelope, connectionId: connection.id, status: 500, detail: 'store failed', answer: xml, answerType: 'Response' });
+    await logInOut(ctx, { docType: 'OrderRequest', requestBody: body, envelope, connectionId: connection.id, status: 500, detail: 'store failed', answer: xml, answerType: 'Response', note });
     return { httpStatus: 200, xml };
   }
-  await logInOut(ctx, { docType: 'OrderRequest', requestBody: body, envelope, connectionId: connection.id, orderId: orderRowId, status: 200, detail: `order ${h.orderID} (${h.type}) stored with ${order.items.length} line(s)`, answer, answerType: 'Response' });
+  await logInOut(ctx, { docType: 'OrderRequest', requestBody: body, envelope, connectionId: connection.id, orderId: orderRowId, status: 200, detail: `order ${h.orderID} (${h.type}) stored with ${order.items.length} line(s)`, answer, answerType: 'Response', note });
   return { httpStatus: 200, xml: answer };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Selectable } from 'kysely';
 import type { PunchoutSessionTable } from '../store/schema.js';
-import { Decimal, dec } from '../protocol/money.js';
+import { Decimal, dec, formatDecimal } from '../protocol/money.js';
 import { cartTotal, lineTotal, type CartLine } from '../domain/cart.js';
 import { buyerUnit, type Connection } from '../domain/connection.js';
 import { sessionProblem, type EchoField, type PunchoutSession, type SessionContext, type SessionProblem } from '../domain/punchout-session.js';
@@ -81,8 +81,8 @@ export async function createSession(ctx: AppContext, input: NewSession): Promise
           session_id: sessionId,
           product_id: line.productId,
           position,
-          quantity: line.quantity.toString(),
-          unit_price: line.unitPrice.toString(),
+          quantity: formatDecimal(line.quantity),
+          unit_price: formatDecimal(line.unitPrice),
           currency: line.currency,
           aux_id: line.auxId ?? ctx.token(9),
           created_at: iso(now),
@@ -188,7 +188,7 @@ export async function addToCart(ctx: AppContext, active: ActiveSession, productI
   await ctx.db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('cart_lines').select(['id', 'quantity']).where('session_id', '=', sessionId).where('product_id', '=', productId).executeTakeFirst();
     if (existing) {
-      await trx.updateTable('cart_lines').set({ quantity: dec(existing.quantity).plus(quantity).toString() }).where('id', '=', existing.id).execute();
+      await trx.updateTable('cart_lines').set({ quantity: formatDecimal(dec(existing.quantity).plus(quantity)) }).where('id', '=', existing.id).execute();
       return;
     }
     const last = await trx.selectFrom('cart_lines').select('position').where('session_id', '=', sessionId).orderBy('position', 'desc').limit(1).executeTakeFirst();
@@ -199,7 +199,7 @@ export async function addToCart(ctx: AppContext, active: ActiveSession, productI
         session_id: sessionId,
         product_id: productId,
         position: (last ? Number(last.position) : 0) + 1,
-        quantity: quantity.toString(),
+        quantity: formatDecimal(quantity),
         unit_price: product.price,
         currency: product.currency,
         aux_id: ctx.token(9),
@@ -213,7 +213,7 @@ export async function addToCart(ctx: AppContext, active: ActiveSession, productI
 export async function updateCartLine(ctx: AppContext, active: ActiveSession, lineId: string, quantity: Decimal): Promise<CartChange> {
   const blocked = readOnly(active);
   if (blocked) return blocked;
-  const r = await ctx.db.updateTable('cart_lines').set({ quantity: quantity.toString() }).where('id', '=', lineId).where('session_id', '=', active.session.id).executeTakeFirst();
+  const r = await ctx.db.updateTable('cart_lines').set({ quantity: formatDecimal(quantity) }).where('id', '=', lineId).where('session_id', '=', active.session.id).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1 ? { ok: true, message: 'Quantity updated.' } : { ok: false, message: 'That cart line does not exist.' };
 }
 

@@ -233,6 +233,25 @@ describe('PunchOutSetupRequest return URLs [9]', () => {
 });
 
 describe('OrderRequest numbers [20, 26]', () => {
+  test('odd but valid quantities and prices are stored as plain decimals (no exponent)', async () => {
+    const payloadID = testPayloadId();
+    const r = await postCxml(t.baseUrl, cxml({ payloadID, request: orderBody({ quantity: '0.0000001', price: '123456789012345678901234567.5', total: '0.00000001' }) }));
+    assert.equal(r.status.code, 200, r.status.detail);
+    const order = await t.store.db.selectFrom('orders').selectAll().where('payload_id', '=', payloadID).executeTakeFirstOrThrow();
+    const [line] = await t.store.db.selectFrom('order_lines').selectAll().where('order_id', '=', order.id).execute();
+    assert.equal(line!.quantity, '0.0000001');
+    assert.equal(line!.unit_price, '123456789012345678901234567.5');
+    assert.equal(order.total, '0.00000001');
+  });
+
+  test('a tiny quantity in an edited cart stays a plain decimal in the store and on the cart page', async () => {
+    const path = await openCxmlSession(setupBody({ operation: 'edit', items: itemOut('KP-10001', '0.0000001', undefined, 'aux-tiny') }));
+    const [line] = await linesOf(path);
+    assert.equal(line!.quantity, '0.0000001');
+    const page = await (await fetch(`${t.baseUrl}${path}/cart`)).text();
+    assert.match(page, /value="0\.0000001"/);
+    assert.ok(!/\de-\d/.test(page), 'no exponent on the page');
+  });
 
   const refused: [string, Record<string, string>][] = [
     ['a negative quantity', { quantity: '-1' }],

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.js';
-import { dec, formatMoney } from '../../protocol/money.js';
+import { dec, formatDecimal, formatMoney } from '../../protocol/money.js';
 import { UNIT_CODES } from '../../protocol/units.js';
 import { renderOciFormHtml } from '../../protocol/oci/cart-form.js';
 import { getProduct, listCategories, searchProducts, type Product } from '../../app/catalog.js';
@@ -79,7 +79,7 @@ function lineView(line: CartLine): CartLineView {
     productId: line.product.id,
     sku: line.product.sku,
     name: line.product.name,
-    quantity: line.quantity.toString(),
+    quantity: formatDecimal(line.quantity),
     unit: line.product.unit,
     unitPrice: formatMoney(line.unitPrice, line.currency),
     lineTotal: formatMoney(lineTotal(line), line.currency),

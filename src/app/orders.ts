@@ -7,16 +7,18 @@ import type { Envelope, OrderRequest } from '../protocol/cxml/model.js';
 import type { Connection } from '../domain/connection.js';
 import { writeStatusResponse } from '../protocol/cxml/writer.js';
 import { formatDecimal } from '../protocol/money.js';
+import { show } from '../protocol/cxml/read-context.js';
 import { iso, type AppContext } from './context.js';
 import { logInOut, statusAnswer, writeContext, type CxmlAnswer } from './cxml-answers.js';
 
 /** `note` marks the logged documents of a replay (see processAuthenticated). */
 export async function receiveOrder(ctx: AppContext, connection: Connection, envelope: Envelope<OrderRequest>, body: string, note?: string): Promise<CxmlAnswer> {
   const version = connection.options.cxml.version;
-  const replay = await storedAnswer(ctx, envelope.payloadID, connection.id);
-  if (replay) {
-    await logInOut(ctx, { docType: 'OrderRequest', requestBody: body, envelope, connectionId: connection.id, orderId: replay.orderId ?? undefined, status: 200, detail: 'same payloadID again: earlier answer repeated, nothing stored', answer: replay.response, answerType: 'Response', note });
-    return { httpStatus: 200, xml: replay.response };
+  const earlier = await receiptFor(ctx, envelope.payloadID);
+  if (earlier && earlier.connectionId !== connection.id) return payloadIdTaken(ctx, connection, envelope, body, note);
+  if (earlier) {
+    await logInOut(ctx, { docType: 'OrderRequest', requestBody: body, envelope, connectionId: connection.id, orderId: earlier.orderId ?? undefined, status: 200, detail: 'same payloadID again: earlier answer repeated, nothing stored', answer: earlier.response, answerType: 'Response', note });
+    return { httpStatus: 200, xml: earlier.response };
   }
   const order = envelope.payload;
   const problem = lineProblem(order);
@@ -102,7 +104,8 @@ export async function receiveOrder(ctx: AppContext, connection: Connection, enve
       }
     });
   } catch (err) {
-    const again = await storedAnswer(ctx, envelope.payloadID, connection.id);
+    const again = await receiptFor(ctx, envelope.payloadID);
+    if (again && again.connectionId !== connection.id) return payloadIdTaken(ctx, connection, envelope, body, note);
     if (again) return { httpStatus: 200, xml: again.response };
     ctx.log.error({ err, payloadID: envelope.payloadID }, 'could not store an OrderRequest');
     // 5xx: the buyer retries later, and nothing half-stored remains (the transaction rolled back).
@@ -124,8 +127,19 @@ function lineProblem(order: OrderRequest): string | undefined {
   return undefined;
 }
 
-async function storedAnswer(ctx: AppContext, payloadId: string, connectionId: string): Promise<{ response: string; orderId: string | null } | undefined> {
+/** The stored answer to a payloadID, and which connection sent it. */
+async function receiptFor(ctx: AppContext, payloadId: string): Promise<{ response: string; orderId: string | null; connectionId: string } | undefined> {
   const row = await ctx.db.selectFrom('cxml_receipts').select(['response', 'order_id', 'connection_id']).where('payload_id', '=', payloadId).executeTakeFirst();
-  if (!row || row.connection_id !== connectionId) return undefined;
-  return { response: row.response, orderId: row.order_id };
+  return row ? { response: row.response, orderId: row.order_id, connectionId: row.connection_id } : undefined;
+}
+
+/**
+ * The payloadID is already the key of another buyer's document. That buyer's answer is not
+ * ours to give, and storing cannot succeed, so this is final (409), not a 500 to retry forever.
+ */
+async function payloadIdTaken(ctx: AppContext, connection: Connection, envelope: Envelope<OrderRequest>, body: string, note: string | undefined): Promise<CxmlAnswer> {
+  const detail = `The payloadID ${show(envelope.payloadID)} was already used by another sender; every cXML document needs a payloadID of its own. Nothing was stored.`;
+  const xml = statusAnswer(ctx, 409, detail, connection.options.cxml.version);
+  await logInOut(ctx, { docType: 'OrderRequest', requestBody: body, envelope, connectionId: connection.id, status: 409, detail, answer: xml, answerType: 'Response', note });
+  return { httpStatus: 200, xml };
 }

@@ -232,6 +232,22 @@ describe('PunchOutSetupRequest return URLs [9]', () => {
   });
 });
 
+describe('payloadID reuse [27]', () => {
+  test('a payloadID already used by another buyer is refused with a 4xx, never a 500, and changes nothing', async () => {
+    const payloadID = testPayloadId();
+    const a = await postCxml(t.baseUrl, cxml({ payloadID, request: orderBody({ orderID: 'PO-A' }) }));
+    assert.equal(a.status.code, 200, a.status.detail);
+    const before = await snapshot();
+    const fromB = { payloadID, from: '<Credential domain="DUNS"><Identity>BUYER-B</Identity></Credential>', sender: '<Credential domain="DUNS"><Identity>BUYER-B</Identity><SharedSecret>secret-of-b</SharedSecret></Credential>' };
+    const b = await postCxml(t.baseUrl, cxml({ ...fromB, request: orderBody({ orderID: 'PO-B' }) }));
+    assert.ok(b.status.code >= 400 && b.status.code < 500, `${b.status.code} ${b.status.detail}`);
+    assert.match(b.status.detail ?? '', /payloadID/);
+    assert.deepEqual(await snapshot(), before);
+    const again = await postCxml(t.baseUrl, cxml({ payloadID, request: orderBody({ orderID: 'PO-A' }) }));
+    assert.equal(again.text, a.text, 'buyer A still gets its own answer');
+  });
+});
+
 describe('OrderRequest numbers [20, 26]', () => {
   test('odd but valid quantities and prices are stored as plain decimals (no exponent)', async () => {
     const payloadID = testPayloadId();

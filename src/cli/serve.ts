@@ -1,11 +1,10 @@
 /** `koppel serve`: opens the store (migrating it), seeds the demo on first start, and listens. */
-import pino from 'pino';
 import { loadConfig } from '../config.js';
 import { openStore } from '../store/database.js';
 import { createContext } from '../app/context.js';
 import { seedDemo } from '../app/demo-seed.js';
 import { countAdminUsers, createAdminUser, generatePassword } from '../app/admin-users.js';
-import { buildServer, redactUrlForLog } from '../web/server.js';
+import { buildServer, createLogger } from '../web/server.js';
 
 const HELP = `Usage: koppel serve
 
@@ -33,13 +32,8 @@ export async function serve(args: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const log = pino({
-    level: config.logLevel,
-    serializers: {
-      // OCI logins may carry passwords in the query string; start tokens are one-time credentials.
-      req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, url: redactUrlForLog(req.url ?? ''), remoteAddress: req.ip }),
-    },
-  });
+  // OCI logins may carry passwords in the query string; start tokens are one-time credentials.
+  const log = createLogger(config.logLevel);
   let store;
   try {
     store = await openStore({ dataDir: config.dataDir, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}) });

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { AppContext } from '../app/context.js';
 import { storeIsReachable } from '../store/database.js';
 import { registerCxmlRoutes } from './routes/cxml.js';
@@ -17,19 +18,44 @@ import { statusAnswer } from '../app/cxml-answers.js';
 
 const CSS = readFileSync(new URL('./assets/koppel.css', import.meta.url), 'utf8');
 
-/** Query values that must never reach a log line. */
-const SECRET_PARAMS = /^(password|pwd|pass|secret|token|sharedsecret)$/i;
+/** Query values that must never reach a log line, on any path. */
+const SECRET_PARAMS = /^(password|passwort|kennwort|pwd|pass|secret|token|sharedsecret)$/i;
+
+/**
+ * OCI entry parameters whose values may be logged. A connection names its password field as its
+ * buyer's SAP sends it (KENNWORT, PW, LOGIN_PASSWORD …), so on an OCI entry URL every value not
+ * listed here is redacted; the document log keeps the whole call with the password masked.
+ */
+const OCI_LOGGABLE = new Set(['username', 'hook_url', '~okcode', '~target', '~caller', '~forcetarget', 'returntarget', 'function', 'oci_version', 'ociversion', 'productid', 'quantity', 'searchstring', 'vendor', 'sap-client', 'sap-language']);
 
 export function redactUrlForLog(url: string): string {
-  const [path = '', query] = url.split('?', 2);
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
   const safePath = path.replace(/^\/punchout\/start\/[^/]+/, '/punchout/start/[redacted]');
-  if (query === undefined) return safePath;
-  const parts = query.split('&').map((pair) => {
+  if (q === -1) return safePath;
+  const oci = path.startsWith('/punchout/oci/');
+  const parts = url.slice(q + 1).split('&').map((pair) => {
     const eq = pair.indexOf('=');
-    const name = decodeSafe(eq === -1 ? pair : pair.slice(0, eq));
-    return SECRET_PARAMS.test(name) ? `${pair.slice(0, eq === -1 ? pair.length : eq)}=[redacted]` : pair;
+    if (eq === -1) return pair;
+    const name = decodeSafe(pair.slice(0, eq));
+    const hidden = SECRET_PARAMS.test(name) || (oci && !OCI_LOGGABLE.has(name.toLowerCase()));
+    return hidden ? `${pair.slice(0, eq)}=[redacted]` : pair;
   });
   return `${safePath}?${parts.join('&')}`;
+}
+
+/**
+ * The process logger: pino with a request serializer that never writes a secret (OCI passwords
+ * in a GET query, one-time start tokens in the path). `destination` is for tests.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
+    level,
+    serializers: {
+      req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, url: redactUrlForLog(req.url ?? ''), remoteAddress: req.ip }),
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 function decodeSafe(s: string): string {

@@ -15,6 +15,11 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { assertDtdValid } from '../helpers/dtd.js';
 import { postCxml, testPayloadId } from '../helpers/cxml.js';
 import { dec } from '../../src/protocol/money.js';
+import { loadConfig } from '../../src/config.js';
+import { createContext } from '../../src/app/context.js';
+import { seedDemo } from '../../src/app/demo-seed.js';
+import { buildServer, createLogger, redactUrlForLog } from '../../src/web/server.js';
+import { openTestStore } from '../helpers/store.js';
 
 /** The clock of the app under test: tests move it forward to expire links and sessions. */
 let clockOffsetMs = 0;
@@ -543,6 +548,47 @@ describe('secrets never reach the document log [34]', () => {
     const sessions = await t.store.db.selectFrom('punchout_sessions').selectAll().execute();
     for (const text of [...docs.map((d) => `${d.body}\n${d.detail}`), ...sessions.map((s) => JSON.stringify(s))]) {
       for (const secret of ['demo-secret', 'wrong-guess-secret', 'Geheim-123', 'Geheim-124', token]) assert.ok(!text.includes(secret), `${secret} stored`);
+    }
+  });
+});
+
+// ---- secrets in the request log (pino) ---------------------------------------------------------------
+
+describe('the request log [2, 34]', () => {
+  test('OCI entry URLs keep only known-harmless values, whatever the password field is called', () => {
+    const logged = redactUrlForLog('/punchout/oci/x?USERNAME=u&KENNWORT=Geheim-123&pw=p2&HOOK_URL=https%3A%2F%2Fb.example%2F&~OkCode=ADDI&FUNCTION=DETAIL');
+    assert.equal(logged, '/punchout/oci/x?USERNAME=u&KENNWORT=[redacted]&pw=[redacted]&HOOK_URL=https%3A%2F%2Fb.example%2F&~OkCode=ADDI&FUNCTION=DETAIL');
+    assert.equal(redactUrlForLog('/punchout/oci/x?HOOK_URL=https://b.example/?id=1&PASSWORD=s'), '/punchout/oci/x?HOOK_URL=https://b.example/?id=1&PASSWORD=[redacted]', 'a second ? keeps the rest');
+    assert.equal(redactUrlForLog('/shop/s/abc?q=pens'), '/shop/s/abc?q=pens', 'other paths unchanged');
+  });
+
+  test('a real server’s log lines carry no secret, and a missing session at transfer time is logged', async () => {
+    const store = await openTestStore();
+    const lines: string[] = [];
+    const config = { ...loadConfig({ ...process.env, PORT: '0', KOPPEL_DATA_DIR: '/nonexistent' }), logLevel: 'debug' };
+    const ctx = createContext({ db: store.db, dialect: store.dialect, config, log: createLogger(config.logLevel, { write: (line: string) => void lines.push(line) }) });
+    await seedDemo(ctx);
+    await createConnection(ctx, { id: 'kennwort-oci', name: 'German SAP buyer', protocol: 'oci', ociUsername: 'einkauf', secret: 'Geheim-123', returnUrlPrefixes: ['https://'], options: { oci: { passwordField: 'KENNWORT' } } });
+    const app = await buildServer(ctx, { log: true });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    (config as { baseUrl: string }).baseUrl = base;
+    try {
+      const setup = await postCxml(base, cxml({ request: setupBody() }));
+      const token = setup.startPageUrl!.split('/').pop()!;
+      await fetch(`${base}/punchout/start/${token}/extra`);
+      await fetch(setup.startPageUrl!, { redirect: 'manual' });
+      await fetch(`${base}/punchout/oci/kennwort-oci?USERNAME=einkauf&KENNWORT=Geheim-123&HOOK_URL=${encodeURIComponent('https://b.example/h')}`, { redirect: 'manual' });
+      await fetch(`${base}/punchout/oci/demo-oci?USERNAME=demo&PASSWORD=demo&HOOK_URL=${encodeURIComponent('https://b.example/h')}`, { redirect: 'manual' });
+      await fetch(`${base}/shop/s/no-such-session/transfer`, { method: 'POST' });
+      const log = lines.join('');
+      assert.ok(log.includes('/punchout/oci/kennwort-oci'), 'requests are logged');
+      for (const secret of ['demo-secret', 'Geheim-123', 'PASSWORD=demo', token]) assert.ok(!log.includes(secret), `${secret} in the log`);
+      assert.ok(lines.some((l) => /"level":40/.test(l) && /without a usable punchout session/.test(l)), 'the missing session is logged');
+    } finally {
+      await app.close();
+      await store.cleanup();
     }
   });
 });

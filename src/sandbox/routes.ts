@@ -81,7 +81,10 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
   app.get<{ Querystring: { like?: string } }>('/sandbox', async (request, reply) => {
     const like = request.query.like;
     const earlier = like && ID.test(like) ? await findPunchout(db, like) : undefined;
-    const settings = earlier ? earlier.info.settings : defaultSettings(config.baseUrl);
+    const defaults = defaultSettings(config.baseUrl);
+    // Everything but the secrets: anyone who can open the sandbox sees the recent punchouts and
+    // so this link; a password or SharedSecret typed for a real supplier is never shown again.
+    const settings = earlier ? { ...earlier.info.settings, ociPassword: defaults.ociPassword, sharedSecret: defaults.sharedSecret } : defaults;
     return sendHtml(reply, 200, startPage({ settings, recent: await recentPunchouts(db) }));
   });
 

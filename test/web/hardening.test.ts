@@ -635,4 +635,12 @@ describe('the sandbox survives hostile carts and keeps secrets to itself', () =>
     }
   });
 
+  test('“start another punchout with these settings” does not reveal the earlier secrets', async () => {
+    const path = await sandboxOciPunchout({ ociPassword: 'Real-OCI-Passw0rd', sharedSecret: 'Real-Shared-Secret', ociUsername: 'real-user' });
+    const id = path.split('/').pop()!;
+    const page = await (await fetch(`${t.baseUrl}/sandbox?like=${id}`)).text();
+    assert.match(page, /value="real-user"/, 'the other settings are copied');
+    assert.ok(!page.includes('Real-OCI-Passw0rd'), 'OCI password shown');
+    assert.ok(!page.includes('Real-Shared-Secret'), 'SharedSecret shown');
+  });
 });

@@ -164,6 +164,11 @@ async function profile(ctx: AppContext, connection: Connection, envelope: Envelo
   return { httpStatus: 200, xml };
 }
 
+/** A sender's value in a message, cut so that a hostile one cannot flood answers and logs. */
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
 async function setup(ctx: AppContext, connection: Connection, envelope: Envelope<PunchOutSetupRequest>, body: string, replay?: string): Promise<CxmlAnswer> {
   const req = envelope.payload;
   const version = connection.options.cxml.version;
@@ -171,20 +176,27 @@ async function setup(ctx: AppContext, connection: Connection, envelope: Envelope
   if (req.operation === 'source') return no(450, 'operation="source" (sourcing) is not supported; use create, edit or inspect.');
   if (!req.browserFormPostUrl) return no(400, 'BrowserFormPost/URL is missing: without it the cart can never be sent back.');
   const check = checkReturnUrl(req.browserFormPostUrl, [...connection.returnUrlPrefixes]);
-  if (!check.ok) return no(400, `BrowserFormPost URL ${req.browserFormPostUrl} is not allowed for this connection: ${check.reason}`);
+  if (!check.ok) return no(400, `BrowserFormPost URL ${cut(req.browserFormPostUrl, 200)} is not allowed for this connection: ${check.reason}`);
 
   // edit / inspect: rebuild the earlier cart from the ItemOut lines, keyed by our aux IDs.
   const products = await getProductsBySku(ctx, req.itemOut.map((i) => i.itemID.supplierPartID));
   const lines = [];
   const unknown: string[] = [];
+  const repriced: string[] = [];
   for (const item of req.itemOut) {
     const product = products.get(item.itemID.supplierPartID);
     if (!product) {
       unknown.push(item.itemID.supplierPartID);
       continue;
     }
-    const unitPrice = item.itemDetail?.unitPrice.amount ?? dec(product.price);
-    lines.push({ productId: product.id, quantity: item.quantity, unitPrice, currency: item.itemDetail?.unitPrice.currency ?? product.currency, ...(item.itemID.supplierPartAuxiliaryID ? { auxId: item.itemID.supplierPartAuxiliaryID } : {}) });
+    // The earlier price is kept only when it is one we could have quoted: per one unit, in the
+    // product's currency, not negative. Otherwise the cart would add unlike amounts into one
+    // header total (USD + EUR, or a price per 10 read as per 1): the catalog price is used.
+    const earlier = item.itemDetail;
+    const keep = earlier !== undefined && earlier.priceBasisQuantity === undefined && earlier.unitPrice.currency.toUpperCase() === product.currency.toUpperCase() && !earlier.unitPrice.amount.isNegative();
+    if (earlier !== undefined && !keep) repriced.push(item.itemID.supplierPartID);
+    const unitPrice = keep ? earlier.unitPrice.amount : dec(product.price);
+    lines.push({ productId: product.id, quantity: item.quantity, unitPrice, currency: product.currency, ...(item.itemID.supplierPartAuxiliaryID ? { auxId: item.itemID.supplierPartAuxiliaryID } : {}) });
   }
   if (req.operation === 'create') lines.length = 0; // a create always starts with an empty cart
   const email = req.extrinsics.find((e) => /^(useremail|email)$/i.test(e.name))?.value ?? req.contacts.find((c) => c.email)?.email;
@@ -214,7 +226,7 @@ async function setup(ctx: AppContext, connection: Connection, envelope: Envelope
   const xml = writePunchOutSetupResponse(wctx, { startPageUrl: startUrl(ctx, opened.startToken) });
   // The start URL is a one-time credential: the log keeps the same answer with the token hidden.
   const logged = writePunchOutSetupResponse(wctx, { startPageUrl: startUrl(ctx, '[redacted]') });
-  const note = unknown.length ? `; ${unknown.length} earlier line(s) not in the catalog any more: ${unknown.join(', ')}` : '';
+  const note = (unknown.length ? `; ${unknown.length} earlier line(s) not in the catalog any more: ${unknown.join(', ')}` : '') + (repriced.length && req.operation !== 'create' ? `; ${repriced.length} line(s) at the catalog price (earlier price in another currency, per several units or negative): ${repriced.join(', ')}` : '');
   await logInOut(ctx, { docType: 'PunchOutSetupRequest', requestBody: body, envelope, connectionId: connection.id, sessionId: opened.sessionId, status: 200, detail: `session opened (${req.operation})${note}`, answer: xml, loggedAnswer: logged, answerType: 'PunchOutSetupResponse', note: replay });
   return { httpStatus: 200, xml };
 }

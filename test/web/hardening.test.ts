@@ -229,6 +229,13 @@ describe('PunchOutSetupRequest return URLs [9]', () => {
     });
   }
 
+  test('a refused, very long URL is not echoed in full', async () => {
+    const url = `ftp://buyer.example/${'a'.repeat(100_000)}`;
+    const r = await postCxml(t.baseUrl, cxml({ request: setupBody({ url }) }));
+    assert.equal(r.status.code, 400);
+    assert.ok((r.status.detail ?? '').length < 1000, `detail is ${r.status.detail?.length} characters`);
+  });
+
   test('an allowed URL with query and fragment is used verbatim as the form action', async () => {
     const url = 'https://buyer.example/return?a=1&amp;b=%20x#frag';
     const path = await openCxmlSession(setupBody({ url }));
@@ -300,6 +307,28 @@ describe('edit and inspect rebuild the cart safely [3, 23, 29]', () => {
   test('create ignores ItemOut lines: the cart starts empty', async () => {
     const path = await openCxmlSession(setupBody({ items: itemOut('KP-10001', '3', undefined, 'aux-1') }));
     assert.equal((await linesOf(path)).length, 0);
+  });
+
+  test('a negative or foreign-currency ItemOut price is not taken over; the header total adds up', async () => {
+    const a = await product('KP-10001');
+    const b = await product('KP-10002');
+    const items = itemOut(a.sku, '2', { amount: '-5.00', currency: a.currency }, 'aux-a') + itemOut(b.sku, '1', { amount: '1.00', currency: 'USD' }, 'aux-b');
+    const path = await openCxmlSession(setupBody({ operation: 'edit', items }));
+    const lines = await linesOf(path);
+    assert.equal(lines.length, 2);
+    for (const [line, p] of [[lines[0]!, a], [lines[1]!, b]] as const) {
+      assert.equal(line.currency, p.currency);
+      assert.equal(line.unit_price, p.price, 'the catalog price');
+    }
+    assert.deepEqual(lines.map((l) => l.aux_id), ['aux-a', 'aux-b'], 'aux IDs survive');
+    const res = await post(`${path}/transfer`, {});
+    assert.equal(res.status, 200);
+    const { poom, xml } = poomOf(await res.text());
+    assert.equal(poom.total.currency, a.currency);
+    const sum = poom.items.reduce((s, i) => s.plus(i.quantity.times(i.itemDetail.unitPrice.amount)), dec(0));
+    assert.ok(poom.total.amount.eq(sum.toDecimalPlaces(2)), `total ${poom.total.amount} = lines ${sum}`);
+    assert.ok(poom.items.every((i) => i.itemDetail.unitPrice.currency === a.currency && !i.itemDetail.unitPrice.amount.isNegative()));
+    assertDtdValid(xml, 'cXML');
   });
 
   test('an earlier price in the catalog currency is kept for edit', async () => {

@@ -1,5 +1,6 @@
 /** Runtime configuration, read once from the environment (see README for every variable). */
 import { resolve } from 'node:path';
+import { decodeSecretKey } from './app/sealed-secrets.js';
 
 export interface KoppelConfig {
   readonly port: number;
@@ -15,11 +16,18 @@ export interface KoppelConfig {
   readonly sessionTtlSeconds: number;
   /** Largest request body accepted on any route. */
   readonly maxBodyBytes: number;
+  /**
+   * KOPPEL_SECRET_KEY: 32 bytes (base64 or hex) that seal outbound secrets. Absent: a key file in
+   * the data directory (SQLite only). Kept as text; checked here so a bad key stops the start.
+   */
+  readonly secretKey?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): KoppelConfig {
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const secretKey = env.KOPPEL_SECRET_KEY?.trim() || undefined;
+  if (secretKey) decodeSecretKey(secretKey);
   const baseUrl = (env.KOPPEL_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   return {
     port,
@@ -32,5 +40,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KoppelConfig {
     startTokenTtlSeconds: Number(env.KOPPEL_START_TOKEN_TTL ?? 300),
     sessionTtlSeconds: Number(env.KOPPEL_SESSION_TTL ?? 8 * 3600),
     maxBodyBytes: Number(env.KOPPEL_MAX_BODY_BYTES ?? 10 * 1024 * 1024),
+    ...(secretKey ? { secretKey } : {}),
   };
 }

@@ -19,6 +19,8 @@ import { anyIdentityMatches, sameIdentity, type Connection } from '../domain/con
 import type { AppContext } from './context.js';
 import { listConnections } from './connections.js';
 import { verifySecret } from './secrets.js';
+import { connectionSecretMatches } from './connection-admin.js';
+import { ipAllowed } from './ip-allow-list.js';
 import { createSession, startUrl } from './punchout.js';
 import { getProductsBySku } from './catalog.js';
 import { dec } from '../protocol/money.js';
@@ -30,13 +32,13 @@ import { receiveOrder } from './orders.js';
  * document says (byte order mark, XML declaration), so ISO-8859-1 and UTF-16 documents keep
  * every character. The document log stores the same text.
  */
-export async function handleCxmlRequest(ctx: AppContext, input: string | Buffer): Promise<CxmlAnswer> {
+export async function handleCxmlRequest(ctx: AppContext, input: string | Buffer, clientIp?: string): Promise<CxmlAnswer> {
   const body = typeof input === 'string' ? input : textForLog(input);
   const read = await readRequest(ctx, input, body);
   if (!read.ok) return read.answer;
   const envelope = read.envelope;
-  const auth = await authenticate(ctx, envelope);
-  if (!auth.ok) return refuse(ctx, { code: 401, message: auth.message, docType: envelope.payload.kind, body, envelope, version: envelope.doctype?.version, connectionId: auth.connectionId });
+  const auth = await authenticate(ctx, envelope, clientIp);
+  if (!auth.ok) return refuse(ctx, { code: auth.code, message: auth.message, docType: envelope.payload.kind, body, envelope, version: envelope.doctype?.version, connectionId: auth.connectionId });
   return processAuthenticated(ctx, auth.connection, envelope, body);
 }
 
@@ -107,38 +109,46 @@ function textForLog(bytes: Buffer): string {
   }
 }
 
-type AuthResult = { ok: true; connection: Connection } | { ok: false; message: string; connectionId?: string };
+type AuthResult = { ok: true; connection: Connection } | { ok: false; code: 401 | 403; message: string; connectionId?: string };
 
 function describe(creds: readonly Credential[]): string {
   return creds.map((c) => `${c.domain}/${c.identity}`).join(', ') || '(none)';
 }
 
 /**
- * The buyer is found through any From credential; the SharedSecret counts only under Sender,
- * and To must name us. Every failure is a 401 that says which part did not match.
+ * The buyer is found through any From credential; the SharedSecret counts only under Sender
+ * (current secret, or the previous one during a rotation overlap), and To must name us. A
+ * connection with an IP allow-list is not even tried from another address: its secret cannot
+ * be guessed from outside the list. Failures are a 401 (credentials) or 403 (address, disabled)
+ * that says which part did not match.
  */
-async function authenticate(ctx: AppContext, envelope: Envelope): Promise<AuthResult> {
+async function authenticate(ctx: AppContext, envelope: Envelope, clientIp: string | undefined): Promise<AuthResult> {
   const header = envelope.header!;
   const candidates = (await listConnections(ctx, 'cxml')).filter((c) => anyIdentityMatches(header.from.credentials, c.buyerIdentities));
   const senderCreds = header.sender.credentials;
   const secret = senderCreds.find((c) => c.sharedSecret !== undefined)?.sharedSecret;
   if (candidates.length === 0) {
     verifySecret(secret ?? '', null); // same cost as a real check
-    return { ok: false, message: `No buyer connection matches the From credential(s) ${describe(header.from.credentials)}.` };
+    return { ok: false, code: 401, message: `No buyer connection matches the From credential(s) ${describe(header.from.credentials)}.` };
   }
-  for (const connection of candidates) {
-    const senderKnown = senderCreds.some((s) => connection.senderIdentities.some((k) => sameIdentity(s, k)));
-    const secretOk = verifySecret(secret ?? '', connection.secretHash);
-    if (!senderKnown || !secretOk) continue;
-    if (!connection.enabled) return { ok: false, message: `The connection "${connection.name}" is disabled.`, connectionId: connection.id };
+  const bySender = candidates.filter((c) => senderCreds.some((s) => c.senderIdentities.some((k) => sameIdentity(s, k))));
+  const reachable = bySender.filter((c) => ipAllowed(c.ipAllowList, clientIp));
+  if (bySender.length > 0 && reachable.length === 0) {
+    const first = bySender[0]!;
+    return { ok: false, code: 403, message: `The connection "${first.name}" is not allowed from ${clientIp ?? 'an unknown address'}.`, connectionId: first.id };
+  }
+  if (reachable.length === 0) verifySecret(secret ?? '', null); // same cost as a real check
+  for (const connection of reachable) {
+    if (!connectionSecretMatches(ctx, connection, secret ?? '')) continue;
+    if (!connection.enabled) return { ok: false, code: 403, message: `The connection "${connection.name}" is disabled.`, connectionId: connection.id };
     if (connection.supplierIdentities.length > 0 && !anyIdentityMatches(header.to.credentials, connection.supplierIdentities)) {
-      return { ok: false, message: `The To credential(s) ${describe(header.to.credentials)} do not name this supplier; expected ${describe(connection.supplierIdentities)}.`, connectionId: connection.id };
+      return { ok: false, code: 401, message: `The To credential(s) ${describe(header.to.credentials)} do not name this supplier; expected ${describe(connection.supplierIdentities)}.`, connectionId: connection.id };
     }
     return { ok: true, connection };
   }
   const first = candidates[0]!;
-  if (secret === undefined) return { ok: false, message: `No SharedSecret under Sender ${describe(senderCreds)}.`, connectionId: first.id };
-  return { ok: false, message: `The Sender credential ${describe(senderCreds)} or its SharedSecret was not accepted.`, connectionId: first.id };
+  if (secret === undefined) return { ok: false, code: 401, message: `No SharedSecret under Sender ${describe(senderCreds)}.`, connectionId: first.id };
+  return { ok: false, code: 401, message: `The Sender credential ${describe(senderCreds)} or its SharedSecret was not accepted.`, connectionId: first.id };
 }
 
 async function refuse(

@@ -7,12 +7,15 @@ import type { Connection } from '../domain/connection.js';
 import type { AppContext } from './context.js';
 import { getConnection } from './connections.js';
 import { logDocument, redactPairs } from './document-log.js';
-import { createSession, ociLineFor, redeemStartToken } from './punchout.js';
-import { cartProduct, getProductsBySku, searchProducts } from './catalog.js';
-import { buildOciCartForm, type OciCartForm, type OciCartLine } from '../protocol/oci/cart-form.js';
+import { createSession, redeemStartToken } from './punchout.js';
+import { cartProduct, getProductsBySku, searchProducts, type Product } from './catalog.js';
+import { pricesFor } from './pricing.js';
+import { mapOciCart, type MappableLine } from '../domain/cart-mapping.js';
+import { buildOciCartForm, type OciCartForm } from '../protocol/oci/cart-form.js';
 import { parseQuantity } from '../domain/cart.js';
-import { dec } from '../protocol/money.js';
-import { verifySecret } from './secrets.js';
+import { Decimal, dec } from '../protocol/money.js';
+import { connectionSecretMatches } from './connection-admin.js';
+import { ipAllowed } from './ip-allow-list.js';
 
 export type OciEntryResult =
   | { ok: true; kind: 'session'; sessionId: string; call: OciCall; landing: { productSku?: string; search?: string } }
@@ -26,7 +29,8 @@ export interface OciRequest {
   rawBody?: string;
 }
 
-export async function enterOci(ctx: AppContext, connectionId: string, request: OciRequest): Promise<OciEntryResult> {
+/** `clientIp`: the caller's address (checked against the connection's IP allow-list; unknown = refused when there is a list). */
+export async function enterOci(ctx: AppContext, connectionId: string, request: OciRequest, clientIp?: string): Promise<OciEntryResult> {
   const connection = await getConnection(ctx, connectionId);
   if (!connection || connection.protocol !== 'oci') {
     await logCall(ctx, undefined, request, 404, `no OCI connection "${connectionId}"`);
@@ -39,9 +43,16 @@ export async function enterOci(ctx: AppContext, connectionId: string, request: O
   const { oci } = connection.options;
   const call = readOciCall(request, { usernameField: oci.usernameField, passwordField: oci.passwordField, hookUrlField: oci.hookUrlField });
 
+  // Before the password is looked at: from outside the allow-list it cannot even be guessed.
+  if (!ipAllowed(connection.ipAllowList, clientIp)) {
+    const from = clientIp ?? 'an unknown address';
+    await logCall(ctx, connection, request, 403, `not allowed from ${from}`, call);
+    return fail(403, 'Punchout not allowed from this address', `The connection "${connection.name}" is not allowed from ${from}.`, 'Punch out from your purchasing system’s usual network, or ask the supplier to add this address to the connection’s IP allow-list.');
+  }
   const userOk = call.username !== undefined && connection.ociUsername !== null && call.username === connection.ociUsername;
   // Always run the hash comparison so timing does not tell whether the user name was right.
-  const passwordOk = verifySecret(call.password ?? '', connection.secretHash);
+  // The previous password stays valid until the end of a rotation overlap.
+  const passwordOk = connectionSecretMatches(ctx, connection, call.password ?? '');
   if (!userOk || !passwordOk) {
     await logCall(ctx, connection, request, 401, call.username === undefined ? `no ${oci.usernameField}` : 'wrong user name or password', call);
     return fail(401, 'Punchout login failed', `The user name or password sent by your purchasing system was not accepted for "${connection.name}".`, `Check the ${oci.usernameField} and ${oci.passwordField} values of this catalog in your purchasing system's configuration.`);
@@ -90,16 +101,23 @@ const BACKGROUND_SEARCH_LIMIT = 50;
  * it is not submitted.
  */
 async function answerDirectly(ctx: AppContext, connection: Connection, request: OciRequest, call: OciCall, fn: 'VALIDATE' | 'BACKGROUND_SEARCH'): Promise<OciEntryResult> {
-  const lines: OciCartLine[] = [];
+  const wanted: { product: Product; quantity: Decimal }[] = [];
   if (fn === 'VALIDATE') {
     const product = call.productId ? (await getProductsBySku(ctx, [call.productId.trim()])).get(call.productId.trim()) : undefined;
     const quantity = parseQuantity(call.quantity ?? '1') ?? dec(1);
-    if (product) lines.push(ociLineFor(connection, { product: cartProduct(product), quantity, unitPrice: dec(product.price), currency: product.currency }, call.vendor));
+    if (product) wanted.push({ product, quantity });
   } else {
     const hits = await searchProducts(ctx, { query: call.searchString ?? '', pageSize: BACKGROUND_SEARCH_LIMIT });
-    for (const p of hits.products) lines.push(ociLineFor(connection, { product: cartProduct(p), quantity: dec(1), unitPrice: dec(p.price), currency: p.currency }, call.vendor));
+    for (const p of hits.products) wanted.push({ product: p, quantity: dec(1) });
   }
-  const form = buildOciCartForm(lines, {
+  // The buyer's own prices (its price list), mapped exactly like the lines of a cart transfer.
+  const prices = await pricesFor(ctx, connection, wanted.map((w) => w.product));
+  const lines: MappableLine[] = wanted.map(({ product, quantity }) => {
+    const price = prices.get(product.id)!;
+    return { product: cartProduct(product), quantity, unitPrice: price.price, currency: price.currency };
+  });
+  const mapped = mapOciCart({ options: connection.options, lines, ...(call.vendor !== undefined ? { vendor: call.vendor } : {}) });
+  const form = buildOciCartForm([...mapped.lines], {
     hookUrl: call.hookUrl!,
     target: call.target ?? '_top',
     echo: call.echo,

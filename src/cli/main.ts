@@ -4,6 +4,7 @@
 import { serve } from './serve.js';
 import { cxmlValidate } from './cxml-validate.js';
 import { adminCommand } from './admin.js';
+import { connectionsCommand } from './connections.js';
 
 const USAGE = `koppel — open-source punchout platform (SAP OCI and cXML)
 
@@ -11,6 +12,7 @@ Usage:
   koppel serve                 start the gateway, storefront and buyer sandbox
   koppel cxml validate FILE    read a cXML document and check it against the official DTD
   koppel admin create          create an admin account for /admin
+  koppel connections COMMAND   list, add, show, rotate-secret, disable, enable buyer connections
   koppel --help                this text
 
 Run "koppel COMMAND --help" for the options of a command.
@@ -24,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'serve') return serve(rest);
   if (command === 'admin') return adminCommand(rest);
+  if (command === 'connections') return connectionsCommand(rest);
   if (command === 'cxml') {
     const [sub, ...args] = rest;
     if (sub === 'validate') return cxmlValidate(args);

@@ -12,7 +12,7 @@ export async function registerCxmlRoutes(app: FastifyInstance, ctx: AppContext):
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     scope.post('/cxml', async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const answer = await handleCxmlRequest(ctx, body);
+      const answer = await handleCxmlRequest(ctx, body, request.ip);
       return reply.code(answer.httpStatus).type('text/xml; charset=utf-8').send(answer.xml);
     });
     // A person who opens the endpoint in a browser gets a cXML answer saying how to use it.

@@ -23,7 +23,7 @@ export async function registerOciRoutes(app: FastifyInstance, ctx: AppContext): 
       method: request.method === 'POST' ? 'POST' : 'GET',
       rawQuery: rawQuery(request),
       ...(typeof request.body === 'string' ? { rawBody: request.body } : {}),
-    });
+    }, request.ip);
     if (!result.ok) {
       return reply.code(result.httpStatus).type('text/html; charset=utf-8').send(errorPage(result.title, result.message, result.whatToDo).toString());
     }

@@ -7,13 +7,11 @@ import type { Connection } from '../domain/connection.js';
 import type { AppContext } from './context.js';
 import { getConnection } from './connections.js';
 import { logDocument, redactPairs } from './document-log.js';
-import { createSession, redeemStartToken } from './punchout.js';
-import { cartProduct, getProductsBySku, searchProducts, type Product } from './catalog.js';
-import { pricesFor } from './pricing.js';
-import { mapOciCart, type MappableLine } from '../domain/cart-mapping.js';
-import { buildOciCartForm, type OciCartForm } from '../protocol/oci/cart-form.js';
+import { createSession, ociLineFor, redeemStartToken } from './punchout.js';
+import { cartProduct, getProductsBySku, searchProducts } from './catalog.js';
+import { buildOciCartForm, type OciCartForm, type OciCartLine } from '../protocol/oci/cart-form.js';
 import { parseQuantity } from '../domain/cart.js';
-import { Decimal, dec } from '../protocol/money.js';
+import { dec } from '../protocol/money.js';
 import { connectionSecretMatches } from './connection-admin.js';
 import { ipAllowed } from './ip-allow-list.js';
 
@@ -101,23 +99,16 @@ const BACKGROUND_SEARCH_LIMIT = 50;
  * it is not submitted.
  */
 async function answerDirectly(ctx: AppContext, connection: Connection, request: OciRequest, call: OciCall, fn: 'VALIDATE' | 'BACKGROUND_SEARCH'): Promise<OciEntryResult> {
-  const wanted: { product: Product; quantity: Decimal }[] = [];
+  const lines: OciCartLine[] = [];
   if (fn === 'VALIDATE') {
     const product = call.productId ? (await getProductsBySku(ctx, [call.productId.trim()])).get(call.productId.trim()) : undefined;
     const quantity = parseQuantity(call.quantity ?? '1') ?? dec(1);
-    if (product) wanted.push({ product, quantity });
+    if (product) lines.push(ociLineFor(connection, { product: cartProduct(product), quantity, unitPrice: dec(product.price), currency: product.currency }, call.vendor));
   } else {
     const hits = await searchProducts(ctx, { query: call.searchString ?? '', pageSize: BACKGROUND_SEARCH_LIMIT });
-    for (const p of hits.products) wanted.push({ product: p, quantity: dec(1) });
+    for (const p of hits.products) lines.push(ociLineFor(connection, { product: cartProduct(p), quantity: dec(1), unitPrice: dec(p.price), currency: p.currency }, call.vendor));
   }
-  // The buyer's own prices (its price list), mapped exactly like the lines of a cart transfer.
-  const prices = await pricesFor(ctx, connection, wanted.map((w) => w.product));
-  const lines: MappableLine[] = wanted.map(({ product, quantity }) => {
-    const price = prices.get(product.id)!;
-    return { product: cartProduct(product), quantity, unitPrice: price.price, currency: price.currency };
-  });
-  const mapped = mapOciCart({ options: connection.options, lines, ...(call.vendor !== undefined ? { vendor: call.vendor } : {}) });
-  const form = buildOciCartForm([...mapped.lines], {
+  const form = buildOciCartForm(lines, {
     hookUrl: call.hookUrl!,
     target: call.target ?? '_top',
     echo: call.echo,

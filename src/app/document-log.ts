@@ -73,7 +73,8 @@ export function redactXml(xml: string, names: ReadonlySet<string> = new Set(['Sh
   parser.on('closetag', (tag) => {
     const top = open.pop();
     if (!top || !names.has(tag.name)) return;
-    const closeStart = xml.lastIndexOf('</', parser.position);
+    // position is just past the close tag's '>'; from there a search would find the next tag.
+    const closeStart = xml.lastIndexOf('</', parser.position - 1);
     if (closeStart >= top.contentStart && !tag.isSelfClosing) ranges.push([top.contentStart, closeStart]);
   });
   parser.on('error', () => {

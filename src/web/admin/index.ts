@@ -7,6 +7,8 @@ import type { AppContext } from '../../app/context.js';
 import { createAdminGuard } from './guard.js';
 import { registerAdminAuth } from './auth-routes.js';
 import { registerAdminAudit } from './audit-routes.js';
+import { registerDocumentRoutes } from './document-routes.js';
+import { registerOnboardingRoutes } from './onboarding-routes.js';
 
 export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const guard = createAdminGuard(ctx);
@@ -20,4 +22,6 @@ export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Prom
   });
   await registerAdminAuth(app, ctx, guard);
   await registerAdminAudit(app, ctx, guard);
+  await registerDocumentRoutes(app, ctx, guard);
+  await registerOnboardingRoutes(app, ctx, guard);
 }

@@ -523,6 +523,44 @@ describe('cart transport [6, 7, 9, 10]', () => {
     assert.ok(page.includes('action="https://urlenc.buyer.example/r?x=1&amp;y=2"'));
   });
 
+  test('cancelling a create sends a cart without lines and without Status 204 [8]', async () => {
+    const path = await openCxmlSession();
+    await post(`${path}/cart/add`, { product_id: 'kp-10001', quantity: '1' });
+    const { poom, xml } = poomOf(await (await post(`${path}/cancel`, {})).text());
+    assert.equal(poom.items.length, 0);
+    assert.equal(poom.status, undefined);
+    assertDtdValid(xml, 'cXML');
+  });
+
+  test('OCI lines are numbered 1…n without gaps after a line was removed [11]', async () => {
+    const path = await ociSession();
+    for (const id of ['kp-10001', 'kp-10002', 'kp-10003']) await post(`${path}/cart/add`, { product_id: id, quantity: '1' });
+    const lines = await linesOf(path);
+    await post(`${path}/cart/remove`, { line_id: lines[1]!.id });
+    const read = readOciCartForm(pairsFromHtmlForm(await (await post(`${path}/transfer`, {})).text()));
+    assert.deepEqual(read.lines.map((l) => l.index), [1, 2]);
+    assert.deepEqual(read.lines.map((l) => l.vendorMat), ['KP-10001', 'KP-10003']);
+  });
+
+  test('a unit the buyer cannot take blocks the transfer naming the product; a unit map lets it through [24]', async () => {
+    const base = await product('KP-10001');
+    await t.store.db.insertInto('products').values({ ...base, id: 'odd-unit-1', sku: 'ODD-UNIT-1', name: 'Tape sold per Stück', unit: 'Stück' }).execute();
+    await createConnection(t.ctx, { id: 'units-oci', name: 'Buyer with a unit map', protocol: 'oci', ociUsername: 'u', secret: 'p', returnUrlPrefixes: ['https://'], options: { unitMap: { 'Stück': 'PCE' } } });
+    const blocked = await ociSession();
+    await post(`${blocked}/cart/add`, { product_id: 'odd-unit-1', quantity: '1' });
+    const refused = await post(`${blocked}/transfer`, {});
+    assert.equal(refused.status, 409);
+    const page = await refused.text();
+    assert.match(page, /Tape sold per Stück/);
+    assert.match(page, /ODD-UNIT-1/);
+    assert.equal((await fetch(`${t.baseUrl}${blocked}/cart`)).status, 200, 'the session stays open');
+    const mapped = (await post('/punchout/oci/units-oci', { USERNAME: 'u', PASSWORD: 'p', HOOK_URL: 'https://b.example/h' })).headers.get('location')!;
+    await post(`${mapped}/cart/add`, { product_id: 'odd-unit-1', quantity: '1' });
+    const sent = await post(`${mapped}/transfer`, {});
+    assert.equal(sent.status, 200);
+    assert.equal(readOciCartForm(pairsFromHtmlForm(await sent.text())).lines[0]!.unit, 'PCE');
+  });
+
   test('HOOK_URL is decoded once: a doubly encoded one is not a URL', async () => {
     const res = await post('/punchout/oci/demo-oci', `USERNAME=demo&PASSWORD=demo&HOOK_URL=${encodeURIComponent(encodeURIComponent('https://srm.buyer.example/hook'))}`);
     assert.equal(res.status, 400);

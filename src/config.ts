@@ -17,6 +17,12 @@ export interface KoppelConfig {
   /** Largest request body accepted on any route. */
   readonly maxBodyBytes: number;
   /**
+   * Which proxies may tell the client address in X-Forwarded-For: false (default: the socket
+   * address counts), true (any — only behind a proxy that replaces the header), or a list of
+   * proxy addresses/CIDRs. The IP allow-lists of connections rely on it.
+   */
+  readonly trustProxy: boolean | string;
+  /**
    * KOPPEL_SECRET_KEY: 32 bytes (base64 or hex) that seal outbound secrets. Absent: a key file in
    * the data directory (SQLite only). Kept as text; checked here so a bad key stops the start.
    */
@@ -40,6 +46,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KoppelConfig {
     startTokenTtlSeconds: Number(env.KOPPEL_START_TOKEN_TTL ?? 300),
     sessionTtlSeconds: Number(env.KOPPEL_SESSION_TTL ?? 8 * 3600),
     maxBodyBytes: Number(env.KOPPEL_MAX_BODY_BYTES ?? 10 * 1024 * 1024),
+    trustProxy: trustProxySetting(env.KOPPEL_TRUST_PROXY),
     ...(secretKey ? { secretKey } : {}),
   };
+}
+
+function trustProxySetting(value: string | undefined): boolean | string {
+  const v = (value ?? '').trim();
+  if (v === '' || v === '0' || v.toLowerCase() === 'false') return false;
+  if (v === '1' || v.toLowerCase() === 'true') return true;
+  return v; // comma-separated proxy addresses or CIDR ranges
 }

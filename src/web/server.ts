@@ -67,7 +67,7 @@ function decodeSafe(s: string): string {
 }
 
 export async function buildServer(ctx: AppContext, options: { log?: boolean } = {}): Promise<FastifyInstance> {
-  const common = { bodyLimit: ctx.config.maxBodyBytes, trustProxy: true };
+  const common = { bodyLimit: ctx.config.maxBodyBytes, trustProxy: ctx.config.trustProxy };
   // One instance type for both branches: the pino instance only changes where lines go.
   const app: FastifyInstance = (options.log ? Fastify({ ...common, loggerInstance: ctx.log }) : Fastify({ ...common, logger: false })) as unknown as FastifyInstance;
   // Bodies arrive as text: cXML is read by our own parser; forms are parsed as flat pairs.

@@ -122,6 +122,14 @@ function describe(creds: readonly Credential[]): string {
  * be guessed from outside the list. Failures are a 401 (credentials) or 403 (address, disabled)
  * that says which part did not match.
  */
+/**
+ * The SharedSecret of the Sender credential that names one of the connection's sender
+ * identities. A secret on another credential of the Sender (or under From/To) does not count.
+ */
+function senderSecretFor(connection: Connection, senderCreds: readonly Credential[]): string | undefined {
+  return senderCreds.find((s) => s.sharedSecret !== undefined && connection.senderIdentities.some((k) => sameIdentity(s, k)))?.sharedSecret;
+}
+
 async function authenticate(ctx: AppContext, envelope: Envelope, clientIp: string | undefined): Promise<AuthResult> {
   const header = envelope.header!;
   const candidates = (await listConnections(ctx, 'cxml')).filter((c) => anyIdentityMatches(header.from.credentials, c.buyerIdentities));
@@ -139,7 +147,7 @@ async function authenticate(ctx: AppContext, envelope: Envelope, clientIp: strin
   }
   if (reachable.length === 0) verifySecret(secret ?? '', null); // same cost as a real check
   for (const connection of reachable) {
-    if (!connectionSecretMatches(ctx, connection, secret ?? '')) continue;
+    if (!connectionSecretMatches(ctx, connection, senderSecretFor(connection, senderCreds) ?? '')) continue;
     if (!connection.enabled) return { ok: false, code: 403, message: `The connection "${connection.name}" is disabled.`, connectionId: connection.id };
     if (connection.supplierIdentities.length > 0 && !anyIdentityMatches(header.to.credentials, connection.supplierIdentities)) {
       return { ok: false, code: 401, message: `The To credential(s) ${describe(header.to.credentials)} do not name this supplier; expected ${describe(connection.supplierIdentities)}.`, connectionId: connection.id };

@@ -188,8 +188,15 @@ describe('cXML credentials [19, 34]', () => {
     assert.equal(r.status.code, 200, r.status.detail);
   });
 
+  test('the SharedSecret is read from the Sender credential that names the buyer, wherever it stands', async () => {
+    const sender = '<Credential domain="Other"><Identity>SOMEONE</Identity><SharedSecret>not-ours</SharedSecret></Credential><Credential domain="NetworkID"><Identity>DEMO-BUYER</Identity><SharedSecret>demo-secret</SharedSecret></Credential>';
+    const r = await postCxml(t.baseUrl, cxml({ sender, request: '<ProfileRequest/>' }));
+    assert.equal(r.status.code, 200, r.status.detail);
+  });
+
   const refused: [string, Partial<Doc>, RegExp][] = [
     ['a SharedSecret under From only', { from: '<Credential domain="NetworkID"><Identity>DEMO-BUYER</Identity><SharedSecret>demo-secret</SharedSecret></Credential>', sender: '<Credential domain="NetworkID"><Identity>DEMO-BUYER</Identity></Credential>' }, /SharedSecret/],
+    ['the right secret on a Sender credential that is not the buyer’s', { sender: '<Credential domain="NetworkID"><Identity>DEMO-BUYER</Identity></Credential><Credential domain="Other"><Identity>SOMEONE</Identity><SharedSecret>demo-secret</SharedSecret></Credential>' }, /SharedSecret|Sender/],
     ['buyer A with buyer B’s sender and secret', { sender: '<Credential domain="DUNS"><Identity>BUYER-B</Identity><SharedSecret>secret-of-b</SharedSecret></Credential>' }, /Sender/],
     ['buyer B with buyer A’s secret', { from: '<Credential domain="DUNS"><Identity>BUYER-B</Identity></Credential>', sender: '<Credential domain="DUNS"><Identity>BUYER-B</Identity><SharedSecret>demo-secret</SharedSecret></Credential>' }, /Sender/],
     ['an empty identity', { from: '<Credential domain="NetworkID"><Identity></Identity></Credential>' }, /From/],

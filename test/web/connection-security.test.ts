@@ -8,12 +8,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
+import { startTestApp } from '../helpers/app.js';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type KoppelConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/app/context.js';
 import { buildServer, redactUrlForLog } from '../../src/web/server.js';
 import { addConnection, connectionInput, rotateSecret, setConnectionEnabled, setOutboundSecret, updateConnection } from '../../src/app/connection-admin.js';
-import { getConnection } from '../../src/app/connections.js';
+import { createConnection, getConnection } from '../../src/app/connections.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
 import { postCxml, testPayloadId } from '../helpers/cxml.js';
 
@@ -27,7 +28,8 @@ const admin = { username: 'security-test' };
 
 before(async () => {
   store = await openTestStore();
-  const config: KoppelConfig = { ...loadConfig({ ...process.env, PORT: '0', KOPPEL_DATA_DIR: '/nonexistent' }), secretKey: randomBytes(32).toString('hex') };
+  // The test client plays the reverse proxy, so loopback is the trusted proxy here.
+  const config: KoppelConfig = { ...loadConfig({ ...process.env, PORT: '0', KOPPEL_DATA_DIR: '/nonexistent' }), secretKey: randomBytes(32).toString('hex'), trustProxy: '127.0.0.1' };
   // The same request serializer as `koppel serve`, writing every line into an array we can scan.
   const log = pino(
     { level: 'trace', serializers: { req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, url: redactUrlForLog(req.url ?? ''), remoteAddress: req.ip }) } },
@@ -168,6 +170,29 @@ describe('IP allow-list', () => {
     const other = await profile('ip-proxy', secret, { 'x-forwarded-for': '198.51.100.1' });
     assert.equal(other.status.code, 403);
     assert.match(other.status.detail ?? '', /not allowed from 198\.51\.100\.1/);
+  });
+
+  test('without a trusted proxy, X-Forwarded-For is ignored: a caller cannot claim an allowed address', async () => {
+    const plain = await startTestApp();
+    try {
+      await createConnection(plain.ctx, {
+        id: 'ip-spoof',
+        name: 'Spoof target',
+        protocol: 'cxml',
+        buyerIdentities: [{ domain: 'NetworkID', identity: 'FROM-ip-spoof' }],
+        supplierIdentities: [{ domain: 'NetworkID', identity: 'KOPPEL-SEC' }],
+        senderIdentities: [{ domain: 'NetworkID', identity: 'SENDER-ip-spoof' }],
+        secret: 'spoof-secret-123',
+        returnUrlPrefixes: ['https://buyer.example/'],
+        ipAllowList: ['192.0.2.0/24'],
+      });
+      const res = await fetch(`${plain.baseUrl}/cxml`, { method: 'POST', headers: { 'content-type': 'text/xml', 'x-forwarded-for': '192.0.2.77' }, body: profileXml('ip-spoof', 'spoof-secret-123') });
+      const text = await res.text();
+      assert.match(text, /<Status code="403"/);
+      assert.match(text, /not allowed from 127\.0\.0\.1/);
+    } finally {
+      await plain.close();
+    }
   });
 
   test('OCI: refused with a 403 page before the password is checked, logged; allowed when listed', async () => {

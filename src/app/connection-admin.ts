@@ -281,12 +281,16 @@ export function secretProblem(secret: unknown, min = MIN_SECRET_LENGTH): string 
   return undefined;
 }
 
+/** Ids that would collide with admin paths under /admin/connections/. */
+const RESERVED_IDS = new Set(['new']);
+
 /** Every problem with the input, each naming its field. */
 export function validateConnectionFields(input: ConnectionInput & { secret?: string }, existing?: Connection): FieldProblem[] {
   const out: FieldProblem[] = [];
   if (typeof input.id !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(input.id)) {
     out.push({ field: 'id', message: `${quote(input.id ?? '')} must be 1–63 lower-case letters, digits and dashes, starting with a letter or digit (it appears in URLs)` });
   } else if (existing && input.id !== existing.id) out.push({ field: 'id', message: `cannot be changed (it is "${existing.id}")` });
+  else if (!existing && RESERVED_IDS.has(input.id)) out.push({ field: 'id', message: `"${input.id}" is reserved (it names a page of the admin); choose another` });
   checkText(out, 'name', input.name, { required: true });
   if (input.protocol !== 'oci' && input.protocol !== 'cxml') out.push({ field: 'protocol', message: `must be oci or cxml, not ${quote(input.protocol ?? '')}` });
   else if (existing && input.protocol !== existing.protocol) out.push({ field: 'protocol', message: `cannot be changed (it is ${existing.protocol}); create a new connection instead` });

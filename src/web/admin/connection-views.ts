@@ -776,7 +776,7 @@ ${settingsList(c, v.priceListName)}
 <div class="page-head">
 <div><h1>${c.name}</h1>
 <p class="conn-meta"><span class="badge">${protocolLabel(c.protocol)}</span> ${environmentBadge(c.environment)} ${enabledBadge(c.enabled)} <code>${c.id}</code></p></div>
-<div class="actions"><a class="button secondary" href="/admin/connections/${c.id}/maps">Units, currencies, field mapping</a><a class="button secondary" href="/admin/connections/${c.id}/preview">Preview what this buyer receives</a></div>
+<div class="actions"><a class="button secondary" href="/admin/connections/${c.id}/maps">Units, currencies, field mapping</a><a class="button secondary" href="/admin/connections/${c.id}/preview">Preview what this buyer receives</a><a class="button secondary" href="/admin/connections/${c.id}/onboarding">Onboarding sheet</a><a class="button secondary" href="/admin/documents?connection=${c.id}">Documents</a></div>
 </div>
 ${v.notice ? html`<p class="notice ${v.notice.kind}" role="status">${v.notice.text}</p>` : ''}
 <section class="card">

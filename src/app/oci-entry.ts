@@ -7,11 +7,14 @@ import type { Connection } from '../domain/connection.js';
 import type { AppContext } from './context.js';
 import { getConnection } from './connections.js';
 import { logDocument, redactPairs } from './document-log.js';
-import { createSession, ociLineFor, redeemStartToken } from './punchout.js';
-import { cartProduct, getProductsBySku, searchProducts } from './catalog.js';
-import { buildOciCartForm, type OciCartForm, type OciCartLine } from '../protocol/oci/cart-form.js';
+import { createSession, redeemStartToken } from './punchout.js';
+import { cartProduct, getProductsBySku, searchProducts, type Product } from './catalog.js';
+import { pricesFor } from './pricing.js';
+import { mapOciCart, type MappableLine } from '../domain/cart-mapping.js';
+import { lintCart } from '../domain/cart-lint.js';
+import { buildOciCartForm, type OciCartForm } from '../protocol/oci/cart-form.js';
 import { parseQuantity } from '../domain/cart.js';
-import { dec } from '../protocol/money.js';
+import { Decimal, dec } from '../protocol/money.js';
 import { connectionSecretMatches } from './connection-admin.js';
 import { ipAllowed } from './ip-allow-list.js';
 
@@ -99,16 +102,29 @@ const BACKGROUND_SEARCH_LIMIT = 50;
  * it is not submitted.
  */
 async function answerDirectly(ctx: AppContext, connection: Connection, request: OciRequest, call: OciCall, fn: 'VALIDATE' | 'BACKGROUND_SEARCH'): Promise<OciEntryResult> {
-  const lines: OciCartLine[] = [];
+  const wanted: { product: Product; quantity: Decimal }[] = [];
   if (fn === 'VALIDATE') {
     const product = call.productId ? (await getProductsBySku(ctx, [call.productId.trim()])).get(call.productId.trim()) : undefined;
     const quantity = parseQuantity(call.quantity ?? '1') ?? dec(1);
-    if (product) lines.push(ociLineFor(connection, { product: cartProduct(product), quantity, unitPrice: dec(product.price), currency: product.currency }, call.vendor));
+    if (product) wanted.push({ product, quantity });
   } else {
     const hits = await searchProducts(ctx, { query: call.searchString ?? '', pageSize: BACKGROUND_SEARCH_LIMIT });
-    for (const p of hits.products) lines.push(ociLineFor(connection, { product: cartProduct(p), quantity: dec(1), unitPrice: dec(p.price), currency: p.currency }, call.vendor));
+    for (const p of hits.products) wanted.push({ product: p, quantity: dec(1) });
   }
-  const form = buildOciCartForm(lines, {
+  // The buyer's own prices (its price list), mapped exactly like the lines of a cart transfer.
+  const prices = await pricesFor(ctx, connection, wanted.map((w) => w.product));
+  const lines: MappableLine[] = wanted.map(({ product, quantity }) => {
+    const price = prices.get(product.id)!;
+    return { product: cartProduct(product), quantity, unitPrice: price.price, currency: price.currency };
+  });
+  const mapped = mapOciCart({ options: connection.options, lines, ...(call.vendor !== undefined ? { vendor: call.vendor } : {}) });
+  // A product this buyer's system cannot take (an unmapped unit …) is left out of the answer
+  // instead of failing it; the log says which one and why.
+  const blocked = lintCart(mapped).filter((f) => f.severity === 'block' && f.line !== undefined);
+  const leftOut = new Set(blocked.map((f) => f.line! - 1));
+  const sendable = mapped.lines.filter((_, i) => !leftOut.has(i));
+  const why = leftOut.size ? `; ${leftOut.size} left out: ${[...new Set(blocked.map((f) => f.message))].join(' ')}` : '';
+  const form = buildOciCartForm(sendable, {
     hookUrl: call.hookUrl!,
     target: call.target ?? '_top',
     echo: call.echo,
@@ -116,14 +132,14 @@ async function answerDirectly(ctx: AppContext, connection: Connection, request: 
     emitEmptyFields: connection.options.oci.emitEmptyFields,
     maxPriceDecimals: connection.options.oci.maxPriceDecimals,
   });
-  await logCall(ctx, connection, request, 200, `FUNCTION=${fn} answered with ${lines.length} item(s)`, call);
+  await logCall(ctx, connection, request, 200, `FUNCTION=${fn} answered with ${sendable.length} item(s)${why}`, call);
   await logDocument(ctx, {
     direction: 'out',
     protocol: 'oci',
     docType: `OCI ${fn} answer`,
     connectionId: connection.id,
     status: 'sent',
-    detail: `${lines.length} item(s) to ${form.action}`,
+    detail: `${sendable.length} item(s) to ${form.action}${why}`,
     contentType: 'application/json',
     body: JSON.stringify({ action: form.action, target: form.target, fields: form.fields }, null, 2),
   });

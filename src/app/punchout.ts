@@ -6,18 +6,20 @@ import type { Selectable } from 'kysely';
 import type { PunchoutSessionTable } from '../store/schema.js';
 import { Decimal, dec, formatDecimal } from '../protocol/money.js';
 import { cartTotal, lineTotal, type CartLine } from '../domain/cart.js';
-import { buyerUnit, type Connection } from '../domain/connection.js';
+import type { Connection } from '../domain/connection.js';
 import { sessionProblem, type EchoField, type PunchoutSession, type SessionContext, type SessionProblem } from '../domain/punchout-session.js';
-import { looksLikeUnitCode } from '../protocol/units.js';
-import { buildOciCartForm, type OciCartForm, type OciCartLine } from '../protocol/oci/cart-form.js';
+import { mapCxmlCart, mapOciCart, type CxmlMappedCart, type MappableLine, type MappedCart } from '../domain/cart-mapping.js';
+import { lintCart, type LintContext, type LintFinding } from '../domain/cart-lint.js';
+import { buildOciCartForm, OciCartError, type OciCartForm } from '../protocol/oci/cart-form.js';
 import { writePunchOutOrderMessage, toBase64Field, toUrlencodedFieldValue } from '../protocol/cxml/writer.js';
 import { newPayloadId } from '../protocol/cxml/payload-id.js';
-import type { Header, ItemIn } from '../protocol/cxml/model.js';
+import type { Header } from '../protocol/cxml/model.js';
 import { iso, type AppContext } from './context.js';
 import { digestToken } from './secrets.js';
 import { cartProduct, getProduct } from './catalog.js';
 import { getConnection } from './connections.js';
 import { logDocument } from './document-log.js';
+import { priceFor } from './pricing.js';
 
 export interface NewSession {
   connection: Connection;
@@ -184,6 +186,8 @@ export async function addToCart(ctx: AppContext, active: ActiveSession, productI
   if (blocked) return blocked;
   const product = await getProduct(ctx, productId);
   if (!product) return { ok: false, message: 'That product does not exist (any more).' };
+  // The line keeps the price this buyer was shown (its price list, else the catalog).
+  const price = await priceFor(ctx, active.connection, product);
   const sessionId = active.session.id;
   await ctx.db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('cart_lines').select(['id', 'quantity']).where('session_id', '=', sessionId).where('product_id', '=', productId).executeTakeFirst();
@@ -200,8 +204,8 @@ export async function addToCart(ctx: AppContext, active: ActiveSession, productI
         product_id: productId,
         position: (last ? Number(last.position) : 0) + 1,
         quantity: formatDecimal(quantity),
-        unit_price: product.price,
-        currency: product.currency,
+        unit_price: formatDecimal(price.price),
+        currency: price.currency,
         aux_id: ctx.token(9),
         created_at: iso(ctx.now()),
       })
@@ -231,35 +235,73 @@ export type ReturnForm =
 
 export type TransferResult = { ok: true; form: ReturnForm; lines: number } | { ok: false; problems: string[] };
 
-/** Problems that would make the buyer drop a line; they block the transfer. */
-export function transferProblems(connection: Connection, lines: readonly CartLine[]): string[] {
-  const problems: string[] = [];
-  for (const line of lines) {
-    const unit = buyerUnit(connection, line.product.unit);
-    if (!looksLikeUnitCode(unit)) {
-      problems.push(`"${line.product.name}" (${line.product.sku}) has the unit "${unit}", which is not a unit code this buyer's system can take. Ask the shop to map it for this connection.`);
+/** The parts of a session that shape the cart sent back (the admin preview supplies a stand-in). */
+export type ReturnSession = Pick<PunchoutSession, 'protocol' | 'operation' | 'buyerCookie' | 'returnUrl' | 'returnTarget' | 'echoFields' | 'context' | 'deploymentMode'>;
+
+/** A cart mapped, written and linted for the buyer: exactly what a transfer would send. */
+export interface PreparedReturn {
+  readonly mapped: MappedCart;
+  /** Blocks first; a block stops a real transfer. */
+  readonly findings: LintFinding[];
+  /** Absent when the buyer's format cannot carry the cart (a block finding says why). */
+  readonly form?: ReturnForm;
+}
+
+/**
+ * Maps the lines through the connection's options (cart-mapping.ts), writes the OCI form or the
+ * PunchOutOrderMessage, and lints the result (cart-lint.ts). Used by the transfer and by the
+ * admin preview, so the preview shows what a transfer sends.
+ */
+export function prepareReturn(ctx: AppContext, connection: Connection, session: ReturnSession, lines: readonly MappableLine[], mode: 'transfer' | 'cancel'): PreparedReturn {
+  const options = connection.options;
+  if (session.protocol === 'oci') {
+    const vendor = session.context.ociVendor;
+    const mapped = mapOciCart({ options, lines, ...(vendor !== undefined ? { vendor } : {}) });
+    const lint: { -readonly [K in keyof LintContext]: LintContext[K] } = {};
+    let form: ReturnForm | undefined;
+    try {
+      const built = buildOciCartForm([...mapped.lines], {
+        hookUrl: session.returnUrl,
+        target: session.returnTarget ?? '_top',
+        echo: [...session.echoFields],
+        charset: options.oci.charset,
+        emitEmptyFields: options.oci.emitEmptyFields,
+        maxPriceDecimals: options.oci.maxPriceDecimals,
+      });
+      form = { kind: 'oci', form: built };
+      lint.ociForm = built;
+      lint.transportBytes = new URLSearchParams(built.fields.map((f): [string, string] => [f.name, f.value])).toString().length;
+    } catch (err) {
+      lint.writeError = err instanceof OciCartError ? { message: err.message, line: err.line, field: err.field } : { message: (err as Error).message };
     }
-    if (!line.quantity.greaterThan(0)) problems.push(`"${line.product.name}" (${line.product.sku}) has no quantity.`);
+    return { mapped, findings: lintCart(mapped, lint), ...(form ? { form } : {}) };
   }
-  return problems;
+  const mapped = mapCxmlCart({ options, lines, lang: session.context.lang ?? 'en-US' });
+  try {
+    const form = cxmlReturn(ctx, connection, session, mapped, mode);
+    const documentBytes = Buffer.byteLength(form.documentXml, 'utf8');
+    return { mapped, findings: lintCart(mapped, { transportBytes: Buffer.byteLength(form.fieldValue, 'utf8'), documentBytes }), form };
+  } catch (err) {
+    return { mapped, findings: lintCart(mapped, { writeError: { message: (err as Error).message } }) };
+  }
 }
 
 /** Sends the cart back: builds the return form, logs the document, and ends the session. */
 export async function transferCart(ctx: AppContext, active: ActiveSession, mode: 'transfer' | 'cancel'): Promise<TransferResult> {
   const { session, connection } = active;
   const lines = mode === 'cancel' ? [] : await cartLines(ctx, session.id);
-  if (mode === 'transfer') {
-    if (session.operation === 'inspect') return { ok: false, problems: ['This cart is open for inspection only; use "Cancel punchout" to return.'] };
-    const problems = transferProblems(connection, lines);
-    if (problems.length > 0) return { ok: false, problems };
+  if (mode === 'transfer' && session.operation === 'inspect') return { ok: false, problems: ['This cart is open for inspection only; use "Cancel punchout" to return.'] };
+  const prepared = prepareReturn(ctx, connection, session, lines, mode);
+  // The same lint as the preview: a line the buyer would drop stops the transfer, naming the product.
+  const blocks = prepared.findings.filter((f) => f.severity === 'block');
+  if (mode === 'transfer' && blocks.length > 0) {
+    ctx.log.info({ sessionId: session.id, problems: blocks.length }, 'cart transfer blocked by the lint');
+    return { ok: false, problems: blocks.map((f) => f.message) };
   }
-  let form: ReturnForm;
-  try {
-    form = session.protocol === 'oci' ? ociReturn(active, lines) : cxmlReturn(ctx, active, lines, mode);
-  } catch (err) {
-    // A value the buyer's format cannot carry (e.g. a number too long for OCI) blocks the transfer.
-    ctx.log.warn({ err, sessionId: session.id }, 'cart could not be written for the buyer');
-    return { ok: false, problems: [`The cart cannot be sent in this buyer's format: ${(err as Error).message}`] };
+  const form = prepared.form;
+  if (!form) {
+    ctx.log.warn({ sessionId: session.id, problems: blocks.map((f) => f.message) }, 'cart could not be written for the buyer');
+    return { ok: false, problems: blocks.length > 0 ? blocks.map((f) => f.message) : ["The cart cannot be sent in this buyer's format."] };
   }
   // Close first: if two tabs press "Transfer cart" at once, only one gets the form.
   const closed = await ctx.db
@@ -297,63 +339,8 @@ export async function transferCart(ctx: AppContext, active: ActiveSession, mode:
   return { ok: true, form, lines: lines.length };
 }
 
-/** One cart line as the OCI fields a buyer's SAP expects (EXT_PRODUCT_ID = SKU, so DETAIL/VALIDATE can find it). */
-export function ociLineFor(connection: Connection, line: Pick<CartLine, 'product' | 'quantity' | 'unitPrice' | 'currency'>, vendor?: string): OciCartLine {
-  return {
-    description: line.product.name,
-    longText: line.product.description,
-    quantity: line.quantity,
-    unit: buyerUnit(connection, line.product.unit),
-    price: line.unitPrice,
-    currency: line.currency,
-    leadTimeDays: line.product.leadTimeDays,
-    ...(vendor !== undefined ? { vendor } : {}),
-    vendorMat: line.product.sku,
-    manufactMat: line.product.manufacturerPartId,
-    matGroup: line.product.unspsc,
-    extProductId: line.product.sku,
-    extSchemaType: 'UNSPSC',
-    extCategoryId: line.product.unspsc,
-    extCategory: line.product.category,
-  };
-}
-
-function ociReturn(active: ActiveSession, lines: readonly CartLine[]): ReturnForm {
-  const { session, connection } = active;
-  const form = buildOciCartForm(
-    lines.map((line) => ociLineFor(connection, line, session.context.ociVendor)),
-    {
-      hookUrl: session.returnUrl,
-      target: session.returnTarget ?? '_top',
-      echo: [...session.echoFields],
-      charset: connection.options.oci.charset,
-      emitEmptyFields: connection.options.oci.emitEmptyFields,
-      maxPriceDecimals: connection.options.oci.maxPriceDecimals,
-    },
-  );
-  return { kind: 'oci', form };
-}
-
-function cxmlReturn(ctx: AppContext, active: ActiveSession, lines: readonly CartLine[], mode: 'transfer' | 'cancel'): ReturnForm {
-  const { session, connection } = active;
-  const currency = lines[0]?.currency ?? 'EUR';
+function cxmlReturn(ctx: AppContext, connection: Connection, session: ReturnSession, mapped: CxmlMappedCart, mode: 'transfer' | 'cancel'): ReturnForm & { kind: 'cxml' } {
   const lang = session.context.lang ?? 'en-US';
-  const items: ItemIn[] = lines.map((line, i) => ({
-    quantity: line.quantity,
-    lineNumber: i + 1,
-    itemID: { supplierPartID: line.product.sku, supplierPartAuxiliaryID: line.auxId },
-    itemDetail: {
-      unitPrice: { amount: line.unitPrice, currency: line.currency, raw: line.unitPrice.toString() },
-      descriptions: [{ lang, text: line.product.description, shortName: line.product.name.slice(0, 50) }],
-      unitOfMeasure: buyerUnit(connection, line.product.unit),
-      classifications: [{ domain: 'UNSPSC', code: line.product.unspsc }],
-      manufacturerPartID: line.product.manufacturerPartId,
-      manufacturerName: line.product.manufacturer,
-      leadTime: line.product.leadTimeDays,
-      extrinsics: [],
-    },
-    extrinsics: [],
-  }));
   const supplier = session.context.supplierCredentials?.length ? session.context.supplierCredentials : connection.supplierIdentities;
   const buyer = session.context.buyerCredentials?.length ? session.context.buyerCredentials : connection.buyerIdentities;
   // The cart travels through the user's browser, so it never carries a SharedSecret.
@@ -370,8 +357,10 @@ function cxmlReturn(ctx: AppContext, active: ActiveSession, lines: readonly Cart
     {
       buyerCookie: session.buyerCookie ?? '',
       operationAllowed: 'edit',
-      total: { amount: cartTotal(lines, currency), currency },
-      items,
+      total: mapped.header.total,
+      ...(mapped.header.shipping ? { shipping: mapped.header.shipping } : {}),
+      ...(mapped.header.tax ? { tax: mapped.header.tax } : {}),
+      items: mapped.items,
       // After an edit, an empty cart would delete the buyer's lines; 204 means "no change".
       ...(cancelEdit ? { status: { code: 204, text: 'No Content' } } : {}),
       deploymentMode: session.deploymentMode === 'test' ? 'test' : 'production',

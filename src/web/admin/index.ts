@@ -7,6 +7,7 @@ import type { AppContext } from '../../app/context.js';
 import { createAdminGuard } from './guard.js';
 import { registerAdminAuth } from './auth-routes.js';
 import { registerAdminAudit } from './audit-routes.js';
+import { registerAdminPreviewAndPrices } from './preview-routes.js';
 import { registerAdminConnections } from './connection-routes.js';
 import { registerDocumentRoutes } from './document-routes.js';
 import { registerOnboardingRoutes } from './onboarding-routes.js';
@@ -23,6 +24,7 @@ export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Prom
   });
   await registerAdminAuth(app, ctx, guard);
   await registerAdminAudit(app, ctx, guard);
+  await registerAdminPreviewAndPrices(app, ctx, guard);
   await registerAdminConnections(app, ctx, guard);
   await registerDocumentRoutes(app, ctx, guard);
   await registerOnboardingRoutes(app, ctx, guard);

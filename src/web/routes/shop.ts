@@ -8,6 +8,7 @@ import { dec, formatDecimal, formatMoney } from '../../protocol/money.js';
 import { UNIT_CODES } from '../../protocol/units.js';
 import { renderOciFormHtml } from '../../protocol/oci/cart-form.js';
 import { getProduct, listCategories, searchProducts, type Product } from '../../app/catalog.js';
+import { withBuyerPrices } from '../../app/pricing.js';
 import {
   addToCart,
   cartLines,
@@ -136,7 +137,8 @@ export async function registerShopRoutes(app: FastifyInstance, ctx: AppContext):
         query,
         category,
         categories: await listCategories(ctx),
-        products: result.products.map(card),
+        // Prices as this session's buyer pays them (its connection's price list).
+        products: (await withBuyerPrices(ctx, active.connection, result.products)).map(card),
         page: result.page,
         pageCount: result.pageCount,
         total: result.total,
@@ -148,7 +150,8 @@ export async function registerShopRoutes(app: FastifyInstance, ctx: AppContext):
   app.get('/shop/s/:sid/products/:id', async (request: SessionRequest, reply) => {
     const active = await withSession(request, reply);
     if (!active) return reply;
-    const product = await getProduct(ctx, request.params.id ?? '');
+    const found = await getProduct(ctx, request.params.id ?? '');
+    const product = found && (await withBuyerPrices(ctx, active.connection, [found]))[0];
     if (!product) return send(reply, errorPage('Product not found', 'This product is not in the catalog (any more).', 'Go back to the catalog and search for it again.'), 404);
     const { view } = await shopSession(ctx, active);
     const notice = noticeFor(request.query.notice);

@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { iso, type AppContext } from './context.js';
-import { digestToken, hashSecret, verifySecret } from './secrets.js';
+import { digestToken, hashSecret, verifySecretAsync } from './secrets.js';
 
 export type AdminRole = 'admin' | 'viewer';
 
@@ -55,7 +55,7 @@ export type LoginResult = { ok: true; user: AdminUser; cookieToken: string; csrf
 export async function login(ctx: AppContext, username: string, password: string): Promise<LoginResult> {
   const row = await ctx.db.selectFrom('admin_users').selectAll().where('username', '=', username).executeTakeFirst();
   // Verify even for an unknown user, so the time taken does not tell which names exist.
-  const ok = verifySecret(password, row?.password_hash ?? null);
+  const ok = await verifySecretAsync(password, row?.password_hash ?? null);
   if (!row || !ok || Number(row.disabled) === 1) {
     await audit(ctx, { username: username.slice(0, 64) || '(empty)' }, 'admin.login-failed', 'admin', '');
     return { ok: false, message: 'User name or password not accepted.' };

@@ -10,7 +10,7 @@ import { connectionFromRow, getConnection } from './connections.js';
 import { iso, type AppContext } from './context.js';
 import { ipEntryProblem } from './ip-allow-list.js';
 import { sealingKey, seal, unseal } from './sealed-secrets.js';
-import { hashSecret, verifySecret } from './secrets.js';
+import { hashSecret, verifySecret, verifySecretAsync } from './secrets.js';
 
 export interface Actor {
   id?: string;
@@ -611,9 +611,9 @@ function previousSecretLive(ctx: Pick<AppContext, 'now'>, c: Connection): boolea
  * previousValidUntil. Constant time per hash (scrypt via verifySecret); the previous hash is
  * tried only while it is live, so without an overlap a wrong secret costs one hash as before.
  */
-export function connectionSecretMatches(ctx: Pick<AppContext, 'now'>, c: Connection, secret: string): boolean {
-  if (verifySecret(secret, c.secretHash)) return true;
-  return previousSecretLive(ctx, c) && verifySecret(secret, c.secretHashPrevious);
+export async function connectionSecretMatches(ctx: Pick<AppContext, 'now'>, c: Connection, secret: string): Promise<boolean> {
+  if (await verifySecretAsync(secret, c.secretHash)) return true;
+  return previousSecretLive(ctx, c) && (await verifySecretAsync(secret, c.secretHashPrevious));
 }
 
 function sealContext(id: string): string {

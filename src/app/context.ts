@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { KoppelConfig } from '../config.js';
 import type { Store } from '../store/database.js';
+import { FailureThrottle } from './auth-throttle.js';
 
 export interface AppContext {
   readonly db: Store;
@@ -15,6 +16,8 @@ export interface AppContext {
   now(): Date;
   /** An unguessable URL-safe token (base64url of `bytes` random bytes). */
   token(bytes?: number): string;
+  /** Failed gateway logins per client address (cXML and OCI). */
+  readonly authFailures: FailureThrottle;
 }
 
 export function createContext(parts: {
@@ -31,6 +34,7 @@ export function createContext(parts: {
     log: parts.log,
     now: parts.now ?? (() => new Date()),
     token: (bytes = 32) => randomBytes(bytes).toString('base64url'),
+    authFailures: new FailureThrottle(),
   };
 }
 

@@ -18,7 +18,7 @@ import type { Credential, Envelope, OrderRequest, ProfileRequest, PunchOutSetupR
 import { anyIdentityMatches, sameIdentity, type Connection } from '../domain/connection.js';
 import type { AppContext } from './context.js';
 import { listConnections } from './connections.js';
-import { verifySecret } from './secrets.js';
+import { verifySecretAsync } from './secrets.js';
 import { connectionSecretMatches } from './connection-admin.js';
 import { ipAllowed } from './ip-allow-list.js';
 import { createSession, startUrl } from './punchout.js';
@@ -131,12 +131,24 @@ function senderSecretFor(connection: Connection, senderCreds: readonly Credentia
 }
 
 async function authenticate(ctx: AppContext, envelope: Envelope, clientIp: string | undefined): Promise<AuthResult> {
+  const key = `cxml:${clientIp ?? 'unknown'}`;
+  const wait = ctx.authFailures.waitFor(key, ctx.now().getTime());
+  if (wait > 0) {
+    return { ok: false, code: 403, message: `Too many failed authentications from ${clientIp ?? 'this address'}; try again in ${Math.ceil(wait / 60_000)} minute(s).` };
+  }
+  const result = await checkCredentials(ctx, envelope, clientIp);
+  if (result.ok) ctx.authFailures.succeed(key);
+  else if (result.code === 401) ctx.authFailures.fail(key, ctx.now().getTime());
+  return result;
+}
+
+async function checkCredentials(ctx: AppContext, envelope: Envelope, clientIp: string | undefined): Promise<AuthResult> {
   const header = envelope.header!;
   const candidates = (await listConnections(ctx, 'cxml')).filter((c) => anyIdentityMatches(header.from.credentials, c.buyerIdentities));
   const senderCreds = header.sender.credentials;
   const secret = senderCreds.find((c) => c.sharedSecret !== undefined)?.sharedSecret;
   if (candidates.length === 0) {
-    verifySecret(secret ?? '', null); // same cost as a real check
+    await verifySecretAsync(secret ?? '', null); // same cost as a real check
     return { ok: false, code: 401, message: `No buyer connection matches the From credential(s) ${describe(header.from.credentials)}.` };
   }
   const bySender = candidates.filter((c) => senderCreds.some((s) => c.senderIdentities.some((k) => sameIdentity(s, k))));
@@ -145,9 +157,9 @@ async function authenticate(ctx: AppContext, envelope: Envelope, clientIp: strin
     const first = bySender[0]!;
     return { ok: false, code: 403, message: `The connection "${first.name}" is not allowed from ${clientIp ?? 'an unknown address'}.`, connectionId: first.id };
   }
-  if (reachable.length === 0) verifySecret(secret ?? '', null); // same cost as a real check
+  if (reachable.length === 0) await verifySecretAsync(secret ?? '', null); // same cost as a real check
   for (const connection of reachable) {
-    if (!connectionSecretMatches(ctx, connection, senderSecretFor(connection, senderCreds) ?? '')) continue;
+    if (!(await connectionSecretMatches(ctx, connection, senderSecretFor(connection, senderCreds) ?? ''))) continue;
     if (!connection.enabled) return { ok: false, code: 403, message: `The connection "${connection.name}" is disabled.`, connectionId: connection.id };
     if (connection.supplierIdentities.length > 0 && !anyIdentityMatches(header.to.credentials, connection.supplierIdentities)) {
       return { ok: false, code: 401, message: `The To credential(s) ${describe(header.to.credentials)} do not name this supplier; expected ${describe(connection.supplierIdentities)}.`, connectionId: connection.id };

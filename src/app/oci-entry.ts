@@ -50,14 +50,22 @@ export async function enterOci(ctx: AppContext, connectionId: string, request: O
     await logCall(ctx, connection, request, 403, `not allowed from ${from}`, call);
     return fail(403, 'Punchout not allowed from this address', `The connection "${connection.name}" is not allowed from ${from}.`, 'Punch out from your purchasing system’s usual network, or ask the supplier to add this address to the connection’s IP allow-list.');
   }
+  const throttleKey = `oci:${clientIp ?? 'unknown'}`;
+  const wait = ctx.authFailures.waitFor(throttleKey, ctx.now().getTime());
+  if (wait > 0) {
+    await logCall(ctx, connection, request, 429, 'too many failed logins from this address', call);
+    return fail(429, 'Too many failed logins', `There were too many failed punchout logins from your address.`, `Wait ${Math.ceil(wait / 60_000)} minute(s), then start the punchout again from your purchasing system.`);
+  }
   const userOk = call.username !== undefined && connection.ociUsername !== null && call.username === connection.ociUsername;
   // Always run the hash comparison so timing does not tell whether the user name was right.
   // The previous password stays valid until the end of a rotation overlap.
-  const passwordOk = connectionSecretMatches(ctx, connection, call.password ?? '');
+  const passwordOk = await connectionSecretMatches(ctx, connection, call.password ?? '');
   if (!userOk || !passwordOk) {
+    ctx.authFailures.fail(throttleKey, ctx.now().getTime());
     await logCall(ctx, connection, request, 401, call.username === undefined ? `no ${oci.usernameField}` : 'wrong user name or password', call);
     return fail(401, 'Punchout login failed', `The user name or password sent by your purchasing system was not accepted for "${connection.name}".`, `Check the ${oci.usernameField} and ${oci.passwordField} values of this catalog in your purchasing system's configuration.`);
   }
+  ctx.authFailures.succeed(throttleKey);
   if (!call.hookUrl) {
     await logCall(ctx, connection, request, 400, `no ${oci.hookUrlField}`, call);
     return fail(400, 'No return address', `Your purchasing system did not send a ${oci.hookUrlField}, so the cart could never be sent back.`, `Add the return URL parameter (${oci.hookUrlField}) to this catalog's call structure.`);

@@ -3,7 +3,7 @@
  * constant time; tokens carried in URLs are stored as SHA-256 digests so a database leak does
  * not hand out live sessions.
  */
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 const N = 16384;
 const KEYLEN = 32;
@@ -49,4 +49,31 @@ function verifyWithScrypt(secret: string, stored: string | null | undefined): bo
 
 export function digestToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+function scryptAsync(secret: string, salt: Buffer, keylen: number, n: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(secret, salt, keylen, { N: n }, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}
+
+/**
+ * verifySecret for request paths: scrypt runs in the thread pool, so a burst of wrong secrets
+ * slows only authentication, never the whole server.
+ */
+export async function verifySecretAsync(secret: string, stored: string | null | undefined): Promise<boolean> {
+  const key = stored ? createHash('sha256').update(stored).update('\0').update(secret.normalize('NFC')).digest('base64') : undefined;
+  if (key && verified.has(key)) return true;
+  const parts = (stored ?? '').split('$');
+  const valid = parts.length === 4 && parts[0] === 'scrypt';
+  const n = valid ? Number(parts[1]) : N;
+  const salt = valid ? Buffer.from(parts[2]!, 'base64') : Buffer.alloc(16);
+  const expected = valid ? Buffer.from(parts[3]!, 'base64') : Buffer.alloc(KEYLEN);
+  const actual = await scryptAsync(secret.normalize('NFC'), salt, expected.length || KEYLEN, n);
+  const ok = valid && actual.length === expected.length && timingSafeEqual(actual, expected);
+  if (ok && key) {
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(key, true);
+  }
+  return ok;
 }

@@ -164,8 +164,8 @@ describe('add, update, enable', () => {
     const row = await store.db.selectFrom('connections').selectAll().where('id', '=', 'acme-test').executeTakeFirstOrThrow();
     assert.match(row.secret_hash ?? '', /^scrypt\$/);
     assert.ok(!JSON.stringify(row).includes(secret), 'the plain secret is nowhere in the row');
-    assert.equal(connectionSecretMatches(ctx, connection, secret), true);
-    assert.equal(connectionSecretMatches(ctx, connection, secret + 'x'), false);
+    assert.equal(await connectionSecretMatches(ctx, connection, secret), true);
+    assert.equal(await connectionSecretMatches(ctx, connection, secret + 'x'), false);
     const audits = await store.db.selectFrom('admin_audit').selectAll().where('subject', '=', 'connection acme-test').execute();
     assert.equal(audits.length, 1);
     assert.equal(audits[0]!.action, 'connection.create');
@@ -225,22 +225,22 @@ describe('rotation', () => {
     assert.equal(r.previousValidUntil, until.toISOString());
     assert.notEqual(r.secret, oldSecret);
     let c = (await getConnection(ctx, 'rot'))!;
-    assert.equal(connectionSecretMatches(ctx, c, oldSecret), true, 'old secret during the overlap');
-    assert.equal(connectionSecretMatches(ctx, c, r.secret), true, 'new secret');
+    assert.equal(await connectionSecretMatches(ctx, c, oldSecret), true, 'old secret during the overlap');
+    assert.equal(await connectionSecretMatches(ctx, c, r.secret), true, 'new secret');
     assert.equal(connectionSummary(ctx, c).previousSecretValidUntil, until.toISOString());
     clock = new Date(until.getTime() - 1);
-    assert.equal(connectionSecretMatches(ctx, c, oldSecret), true, 'one millisecond before the end');
+    assert.equal(await connectionSecretMatches(ctx, c, oldSecret), true, 'one millisecond before the end');
     clock = until;
-    assert.equal(connectionSecretMatches(ctx, c, oldSecret), false, 'old secret after the overlap');
-    assert.equal(connectionSecretMatches(ctx, c, r.secret), true);
+    assert.equal(await connectionSecretMatches(ctx, c, oldSecret), false, 'old secret after the overlap');
+    assert.equal(await connectionSecretMatches(ctx, c, r.secret), true);
     assert.equal(connectionSummary(ctx, c).previousSecretValidUntil, null);
 
     // Without an overlap the old secret stops at once.
     const r2 = await rotateSecret(ctx, actor, 'rot', { overlapUntil: null, secret: 'a-chosen-secret' });
     assert.equal(r2.previousValidUntil, null);
     c = (await getConnection(ctx, 'rot'))!;
-    assert.equal(connectionSecretMatches(ctx, c, r.secret), false);
-    assert.equal(connectionSecretMatches(ctx, c, 'a-chosen-secret'), true);
+    assert.equal(await connectionSecretMatches(ctx, c, r.secret), false);
+    assert.equal(await connectionSecretMatches(ctx, c, 'a-chosen-secret'), true);
     const audits = await store.db.selectFrom('admin_audit').selectAll().where('action', '=', 'connection.rotate-secret').where('subject', '=', 'connection rot').execute();
     assert.equal(audits.length, 2);
     assert.ok(audits.some((a) => a.detail.includes(`previous secret accepted until ${until.toISOString()}`)));

@@ -260,3 +260,48 @@ test('a secret is never shown or logged after creation', async () => {
     for (const [where, text] of Object.entries(places)) assert.ok(!text.includes(s), `a secret (${s.length} characters) appears in ${where}`);
   }
 });
+
+describe('failed logins are throttled per address', () => {
+  test('after 30 wrong secrets even the right one waits, without any hash being computed; other addresses are not affected', async () => {
+    const t2 = await startTestApp();
+    try {
+      const doc = (secret: string) => profileXmlDemo(secret);
+      for (let i = 0; i < 30; i++) {
+        const r = await postCxml(t2.baseUrl, doc(`wrong-${i}`));
+        assert.equal(r.status.code, 401);
+      }
+      const blocked = await postCxml(t2.baseUrl, doc('demo-secret'));
+      assert.equal(blocked.status.code, 403);
+      assert.match(blocked.status.detail ?? '', /Too many failed authentications from 127\.0\.0\.1/);
+      // OCI counts separately: the demo OCI login still works from the same address.
+      const oci = await fetch(`${t2.baseUrl}/punchout/oci/demo-oci?USERNAME=demo&PASSWORD=demo&HOOK_URL=https://x.example/r`, { redirect: 'manual' });
+      assert.equal(oci.status, 303);
+    } finally {
+      await t2.close();
+    }
+  });
+
+  test('OCI: 30 wrong passwords, then a 429 page that says how long to wait', async () => {
+    const t2 = await startTestApp();
+    try {
+      for (let i = 0; i < 30; i++) {
+        const r = await fetch(`${t2.baseUrl}/punchout/oci/demo-oci?USERNAME=demo&PASSWORD=nope${i}&HOOK_URL=https://x.example/r`);
+        assert.equal(r.status, 401);
+      }
+      const r = await fetch(`${t2.baseUrl}/punchout/oci/demo-oci?USERNAME=demo&PASSWORD=demo&HOOK_URL=https://x.example/r`);
+      assert.equal(r.status, 429);
+      assert.match(await r.text(), /Wait \d+ minute/);
+    } finally {
+      await t2.close();
+    }
+  });
+});
+
+function profileXmlDemo(secret: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<cXML payloadID="${testPayloadId()}" timestamp="2026-12-03T10:00:00+01:00"><Header>
+<From><Credential domain="NetworkID"><Identity>DEMO-BUYER</Identity></Credential></From>
+<To><Credential domain="NetworkID"><Identity>KOPPEL-DEMO</Identity></Credential></To>
+<Sender><Credential domain="NetworkID"><Identity>DEMO-BUYER</Identity><SharedSecret>${secret}</SharedSecret></Credential><UserAgent>test</UserAgent></Sender>
+</Header><Request><ProfileRequest/></Request></cXML>`;
+}

@@ -142,7 +142,7 @@ export function returnUrlPrefixProblem(prefix: string): string | undefined {
   return undefined;
 }
 
-const OPTION_KEYS = ['oci', 'cxml', 'unitMap', 'currencyMap', 'classificationDomain', 'textRules', 'limits', 'fieldMapping'] as const satisfies readonly (keyof StoredOptions)[];
+const OPTION_KEYS = ['oci', 'cxml', 'unitMap', 'currencyMap', 'classificationDomain', 'textRules', 'limits', 'fieldMapping', 'frameAncestors'] as const satisfies readonly (keyof StoredOptions)[];
 
 function unknownKeys(out: FieldProblem[], field: string, value: Record<string, unknown>, known: readonly string[]): void {
   for (const key of Object.keys(value)) if (!known.includes(key)) out.push({ field: `${field}.${key}`, message: `is not a known option (known: ${known.join(', ')})` });
@@ -241,6 +241,17 @@ function checkOptions(out: FieldProblem[], options: unknown): void {
       checkCount(out, 'options.limits.maxLines', limits.maxLines);
       checkCount(out, 'options.limits.maxBytes', limits.maxBytes);
     }
+  }
+  const ancestors = options.frameAncestors;
+  if (ancestors !== undefined) {
+    if (!Array.isArray(ancestors)) out.push({ field: 'options.frameAncestors', message: 'must be a list of origins' });
+    else
+      ancestors.forEach((a, i) => {
+        // A CSP source expression: scheme://host[:port] with an optional leading *. label.
+        if (typeof a !== 'string' || !/^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(a)) {
+          out.push({ field: `options.frameAncestors[${i}]`, message: `${quote(a)} is not an origin such as https://procurement.buyer.example or https://*.ariba.com` });
+        }
+      });
   }
   const mapping = options.fieldMapping;
   if (mapping !== undefined) {

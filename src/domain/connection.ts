@@ -63,6 +63,11 @@ export interface ConnectionOptions {
   readonly classificationDomain: string;
   /** Per-buyer text rules, e.g. Coupa: ™ ® © written as (TM) (R) (C). */
   readonly textRules: { readonly symbolsAsText: boolean };
+  /**
+   * Origins that may show the storefront in a frame (CSP frame-ancestors), e.g.
+   * `https://*.ariba.com`; empty = any origin (procurement systems embed punchout shops).
+   */
+  readonly frameAncestors: readonly string[];
   /** Limits the buyer's system enforces; checked before sending (0 = no limit). */
   readonly limits: { readonly maxLines: number; readonly maxBytes: number };
   /**
@@ -128,6 +133,7 @@ export const DEFAULT_OPTIONS: ConnectionOptions = {
   textRules: { symbolsAsText: false },
   limits: { maxLines: 0, maxBytes: 0 },
   fieldMapping: { oci: {}, cxml: {} },
+  frameAncestors: [],
 };
 
 /** Options as stored: any part may be missing (older rows, hand-written JSON). */
@@ -139,6 +145,7 @@ export type StoredOptions = Partial<{
   classificationDomain: string;
   textRules: Partial<ConnectionOptions['textRules']>;
   limits: Partial<ConnectionOptions['limits']>;
+  frameAncestors: readonly string[];
   fieldMapping: Partial<{ oci: Record<string, MappingSource>; cxml: Record<string, MappingSource> }>;
 }>;
 
@@ -153,6 +160,7 @@ export function withDefaults(stored: StoredOptions): ConnectionOptions {
     textRules: { ...DEFAULT_OPTIONS.textRules, ...(stored.textRules ?? {}) },
     limits: { ...DEFAULT_OPTIONS.limits, ...(stored.limits ?? {}) },
     fieldMapping: { oci: { ...(stored.fieldMapping?.oci ?? {}) }, cxml: { ...(stored.fieldMapping?.cxml ?? {}) } },
+    frameAncestors: [...(stored.frameAncestors ?? [])],
   };
 }
 

@@ -273,3 +273,17 @@ describe('cXML round trip', () => {
     assert.equal(poom.items.length, 0);
   });
 });
+
+describe('framing of the storefront per connection', () => {
+  test('by default any site may frame the shop; a connection can limit it to named origins', async () => {
+    const open = sessionPath(await ociLogin());
+    const page = await fetch(`${t.baseUrl}${open}`);
+    assert.equal(page.headers.get('x-frame-options'), null);
+    assert.equal(page.headers.get('content-security-policy'), null);
+
+    await createConnection(t.ctx, { id: 'framed-buyer', name: 'Framed buyer', protocol: 'oci', ociUsername: 'fb', secret: 'framed-pw', returnUrlPrefixes: ['https://'], options: { frameAncestors: ['https://*.ariba.com', 'https://srm.buyer.example'] } });
+    const res = await fetch(`${t.baseUrl}/punchout/oci/framed-buyer`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ USERNAME: 'fb', PASSWORD: 'framed-pw', HOOK_URL: 'https://srm.buyer.example/r' }) });
+    const limited = await fetch(`${t.baseUrl}${sessionPath(res)}`);
+    assert.equal(limited.headers.get('content-security-policy'), 'frame-ancestors https://*.ariba.com https://srm.buyer.example');
+  });
+});

@@ -116,6 +116,8 @@ const FIELD_LABELS: Readonly<Record<string, readonly [string | undefined, string
   allowSapEvent: ['returnUrlPrefixes', 'Allow SAPEVENT'],
   returnUrlPrefixes: ['returnUrlPrefixes', 'Allowed return URL prefixes'],
   ipAllowList: ['ipAllowList', 'IP allow-list'],
+  frameAncestors: ['frameAncestors', 'Sites that may frame the shop'],
+  'options.frameAncestors': ['frameAncestors', 'Sites that may frame the shop'],
   secret: ['secret', 'Secret'],
   priceListId: ['priceListId', 'Price list'],
   outboundSecret: [undefined, 'Outbound secret'],
@@ -174,7 +176,7 @@ function placeProblems(problems: ProblemList, found: readonly FieldProblem[], fo
       problems.add(key, `${IDENTITY_TITLES[key]}${row === undefined ? '' : ` row ${row + 1}`}: ${message}`, row === undefined ? undefined : `${key}_${row}`);
       continue;
     }
-    const list = /^(returnUrlPrefixes|ipAllowList)\[(\d+)\]$/.exec(field);
+    const list = /^(returnUrlPrefixes|ipAllowList|options\.frameAncestors)\[(\d+)\]$/.exec(field);
     if (list) {
       const [formField, label] = FIELD_LABELS[list[1]!]!;
       problems.add(formField, `${label}, entry ${Number(list[2]) + 1}: ${message}`);
@@ -245,6 +247,7 @@ function readConnectionForm(form: URLSearchParams, base: ConnectionFormValues): 
     returnUrlPrefixes: text('returnUrlPrefixes', base.returnUrlPrefixes),
     allowSapEvent: oci ? form.has('allowSapEvent') : base.allowSapEvent,
     ipAllowList: text('ipAllowList', base.ipAllowList),
+    frameAncestors: text('frameAncestors', base.frameAncestors),
     oci: oci
       ? {
           charset: text('oci_charset', base.oci.charset),
@@ -360,6 +363,7 @@ function inputFromValues(x: ConnectionFormValues, existing: Connection | undefin
       cxml: cxmlOptions,
       textRules: { symbolsAsText: x.symbolsAsText },
       limits: { maxLines: whole('maxLines', 'Max cart lines', x.maxLines), maxBytes: whole('maxBytes', 'Max cart size', x.maxBytes) },
+      frameAncestors: lines(x.frameAncestors),
     },
     priceListId: existing?.priceListId ?? null,
   };

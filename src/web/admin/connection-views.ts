@@ -32,6 +32,7 @@ export interface ConnectionFormValues {
   returnUrlPrefixes: string;
   allowSapEvent: boolean;
   ipAllowList: string;
+  frameAncestors: string;
   oci: {
     charset: string;
     usernameField: string;
@@ -132,6 +133,7 @@ export function newConnectionValues(protocol: Protocol, prefill: { buyerOrg?: st
     returnUrlPrefixes: '',
     allowSapEvent: false,
     ipAllowList: '',
+    frameAncestors: '',
     oci: { charset: 'UTF-8', usernameField: 'USERNAME', passwordField: 'PASSWORD', hookUrlField: 'HOOK_URL', priceUnitMode: 'price-unit', maxPriceDecimals: '3', emitEmptyFields: false },
     cxml: {
       version: '1.2.014',
@@ -165,6 +167,7 @@ export function valuesFromConnection(c: Connection): ConnectionFormValues {
     returnUrlPrefixes: c.returnUrlPrefixes.join('\n'),
     allowSapEvent: oci.allowSapEvent,
     ipAllowList: c.ipAllowList.join('\n'),
+    frameAncestors: c.options.frameAncestors.join('\n'),
     oci: {
       charset: oci.charset,
       usernameField: oci.usernameField,
@@ -475,6 +478,7 @@ ${textArea(
 )}
 ${oci ? html`${checkbox('allowSapEvent', 'Allow SAPEVENT: return URLs (SAP GUI)', x.allowSapEvent)}<p class="hint">SAP GUI's HTML control sends <code>HOOK_URL=SAPEVENT:POST</code> instead of a web address (ECC/S/4 purchase requisitions in the GUI).</p>` : ''}
 ${textArea(p, 'ipAllowList', 'IP allow-list', x.ipAllowList, html`One address or CIDR range per line, e.g. <code>203.0.113.0/24</code>. Empty = calls from any address.`, 3)}
+${textArea(p, 'frameAncestors', 'Sites that may frame the shop', x.frameAncestors, html`One origin per line, e.g. <code>https://*.ariba.com</code> or <code>https://srm.buyer.example</code>. Empty = any site (many procurement systems show the shop in an iframe). The admin itself is never framed.`, 2)}
 </fieldset>`;
 
   const options = oci
@@ -692,6 +696,7 @@ function settingsList(c: Connection, priceListName: string | null): Html {
 ${protocolPart}
 <dt>Allowed return URL prefixes</dt><dd>${lines(c.returnUrlPrefixes)}</dd>
 <dt>IP allow-list</dt><dd>${c.ipAllowList.length ? lines(c.ipAllowList) : html`<span class="muted">any address</span>`}</dd>
+<dt>Sites that may frame the shop</dt><dd>${o.frameAncestors.length ? lines(o.frameAncestors) : html`<span class="muted">any site</span>`}</dd>
 <dt>™ ® © as text</dt><dd>${yesNo(o.textRules.symbolsAsText)}</dd>
 <dt>Limits</dt><dd>${o.limits.maxLines ? `${o.limits.maxLines} lines` : 'no line limit'}, ${o.limits.maxBytes ? `${o.limits.maxBytes} bytes` : 'no size limit'}</dd>
 <dt>Price list</dt><dd>${priceListName ?? 'none — catalog prices'}</dd>

@@ -111,7 +111,12 @@ export async function registerShopRoutes(app: FastifyInstance, ctx: AppContext):
   /** Finds the session or answers with a page that says why it cannot be used (never a silent redirect). */
   async function withSession(request: SessionRequest, reply: FastifyReply): Promise<ActiveSession | undefined> {
     const found = await findActiveSession(ctx, request.params.sid);
-    if (found.ok) return found.value;
+    if (found.ok) {
+      // The shop may be framed by the buyer's procurement system; a connection can name which sites.
+      const ancestors = found.value.connection.options.frameAncestors;
+      if (ancestors.length > 0) reply.header('Content-Security-Policy', `frame-ancestors ${ancestors.join(' ')}`);
+      return found.value;
+    }
     request.log.warn({ problem: found.problem.kind, path: request.routeOptions.url }, 'storefront request without a usable punchout session');
     const code = found.problem.kind === 'unknown' ? 404 : 410;
     send(reply, errorPage('Punchout session not available', found.problem.message, 'Go back to your purchasing system and open the supplier’s catalog again to start a new session.'), code);

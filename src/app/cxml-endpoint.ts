@@ -23,6 +23,7 @@ import { connectionSecretMatches } from './connection-admin.js';
 import { ipAllowed } from './ip-allow-list.js';
 import { createSession, startUrl } from './punchout.js';
 import { getProductsBySku } from './catalog.js';
+import { priceFor } from './pricing.js';
 import { dec } from '../protocol/money.js';
 import { checkReturnUrl } from '../protocol/oci/inbound-call.js';
 import { receiveOrder } from './orders.js';
@@ -219,14 +220,16 @@ async function setup(ctx: AppContext, connection: Connection, envelope: Envelope
       unknown.push(item.itemID.supplierPartID);
       continue;
     }
-    // The earlier price is kept only when it is one we could have quoted: per one unit, in the
-    // product's currency, not negative. Otherwise the cart would add unlike amounts into one
-    // header total (USD + EUR, or a price per 10 read as per 1): the catalog price is used.
-    const earlier = item.itemDetail;
-    const keep = earlier !== undefined && earlier.priceBasisQuantity === undefined && earlier.unitPrice.currency.toUpperCase() === product.currency.toUpperCase() && !earlier.unitPrice.amount.isNegative();
-    if (earlier !== undefined && !keep) repriced.push(item.itemID.supplierPartID);
-    const unitPrice = keep ? earlier.unitPrice.amount : dec(product.price);
-    lines.push({ productId: product.id, quantity: item.quantity, unitPrice, currency: product.currency, ...(item.itemID.supplierPartAuxiliaryID ? { auxId: item.itemID.supplierPartAuxiliaryID } : {}) });
+    // The cart is rebuilt at the price this buyer gets today (its price list, else the catalog).
+    // The price in the ItemOut came through the buyer's system, so it is never taken as ours;
+    // a line whose earlier price differs is noted in the log.
+    const current = await priceFor(ctx, connection, product);
+    const earlier = item.itemDetail?.unitPrice;
+    if (earlier && (earlier.currency.toUpperCase() !== current.currency.toUpperCase() || !earlier.amount.equals(current.price) || item.itemDetail?.priceBasisQuantity)) {
+      repriced.push(item.itemID.supplierPartID);
+    }
+    const unitPrice = current.price;
+    lines.push({ productId: product.id, quantity: item.quantity, unitPrice, currency: current.currency, ...(item.itemID.supplierPartAuxiliaryID ? { auxId: item.itemID.supplierPartAuxiliaryID } : {}) });
   }
   if (req.operation === 'create') lines.length = 0; // a create always starts with an empty cart
   const email = req.extrinsics.find((e) => /^(useremail|email)$/i.test(e.name))?.value ?? req.contacts.find((c) => c.email)?.email;
@@ -256,7 +259,7 @@ async function setup(ctx: AppContext, connection: Connection, envelope: Envelope
   const xml = writePunchOutSetupResponse(wctx, { startPageUrl: startUrl(ctx, opened.startToken) });
   // The start URL is a one-time credential: the log keeps the same answer with the token hidden.
   const logged = writePunchOutSetupResponse(wctx, { startPageUrl: startUrl(ctx, '[redacted]') });
-  const note = (unknown.length ? `; ${unknown.length} earlier line(s) not in the catalog any more: ${unknown.join(', ')}` : '') + (repriced.length && req.operation !== 'create' ? `; ${repriced.length} line(s) at the catalog price (earlier price in another currency, per several units or negative): ${repriced.join(', ')}` : '');
+  const note = (unknown.length ? `; ${unknown.length} earlier line(s) not in the catalog any more: ${unknown.join(', ')}` : '') + (repriced.length && req.operation !== 'create' ? `; ${repriced.length} line(s) repriced to today's price for this buyer: ${repriced.join(', ')}` : '');
   await logInOut(ctx, { docType: 'PunchOutSetupRequest', requestBody: body, envelope, connectionId: connection.id, sessionId: opened.sessionId, status: 200, detail: `session opened (${req.operation})${note}`, answer: xml, loggedAnswer: logged, answerType: 'PunchOutSetupResponse', note: replay });
   return { httpStatus: 200, xml };
 }

@@ -338,11 +338,12 @@ describe('edit and inspect rebuild the cart safely [3, 23, 29]', () => {
     assertDtdValid(xml, 'cXML');
   });
 
-  test('an earlier price in the catalog currency is kept for edit', async () => {
+  test('an earlier price sent back by the buyer is never taken as ours: edit uses today’s price for this buyer', async () => {
     const a = await product('KP-10003');
     const path = await openCxmlSession(setupBody({ operation: 'edit', items: itemOut(a.sku, '1', { amount: '0.50', currency: a.currency }, 'aux-keep') }));
     const [line] = await linesOf(path);
-    assert.equal(line!.unit_price, '0.5');
+    assert.equal(line!.unit_price, a.price);
+    assert.equal(line!.aux_id, 'aux-keep');
   });
 
   test('inspect never changes the cart and offers no transfer; cancel still returns', async () => {

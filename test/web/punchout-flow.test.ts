@@ -11,6 +11,7 @@ import { writeOrderRequest } from '../../src/protocol/cxml/writer.js';
 import type { PunchOutOrderMessage } from '../../src/protocol/cxml/model.js';
 import { pairsFromHtmlForm, readOciCartForm } from '../../src/protocol/oci/cart-form-reader.js';
 import { createConnection } from '../../src/app/connections.js';
+import { createPriceList, savePriceListItems } from '../../src/app/pricing.js';
 import { countRows } from '../../src/store/migrations/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { assertDtdValid } from '../helpers/dtd.js';
@@ -285,5 +286,31 @@ describe('framing of the storefront per connection', () => {
     const res = await fetch(`${t.baseUrl}/punchout/oci/framed-buyer`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ USERNAME: 'fb', PASSWORD: 'framed-pw', HOOK_URL: 'https://srm.buyer.example/r' }) });
     const limited = await fetch(`${t.baseUrl}${sessionPath(res)}`);
     assert.equal(limited.headers.get('content-security-policy'), 'frame-ancestors https://*.ariba.com https://srm.buyer.example');
+  });
+});
+
+describe('cXML edit follows the buyer’s price list', () => {
+  test('an edited cart is rebuilt at the price-list price, whatever price the buyer sent back', async () => {
+    const who = { id: 'test', username: 'test', role: 'admin' as const };
+    const created = await createPriceList(t.ctx, who, { name: 'Edit list', currency: 'EUR' });
+    assert.ok(created.ok);
+    const [a] = await someProducts(1);
+    const saved = await savePriceListItems(t.ctx, who, created.id, `${a!.sku};0.77`);
+    assert.ok(saved.ok);
+    await t.store.db.updateTable('connections').set({ price_list_id: created.id }).where('id', '=', 'demo-cxml').execute();
+    try {
+      const xml = setupRequestXml('https://buyer.example/r', {
+        operation: 'edit',
+        itemOut: [{ quantity: dec(2), lineNumber: 1, isAdHoc: false, itemID: { supplierPartID: a!.sku, supplierPartAuxiliaryID: 'aux-pl' }, itemDetail: { unitPrice: { amount: dec('0.01'), currency: 'EUR' }, descriptions: [{ lang: 'en', text: 'x' }], unitOfMeasure: a!.unit, classifications: [{ domain: 'UNSPSC', code: a!.unspsc }], extrinsics: [] }, distributions: [], contacts: [], comments: [], extrinsics: [] }],
+      } as never);
+      const setup = await postCxml(t.baseUrl, xml);
+      assert.equal(setup.status.code, 200, setup.status.detail);
+      const path = sessionPath(await fetch(setup.startPageUrl!, { redirect: 'manual' }));
+      const [line] = await t.store.db.selectFrom('cart_lines').selectAll().where('session_id', '=', path.split('/')[3]!).execute();
+      assert.equal(line!.unit_price, '0.77');
+      assert.equal(line!.aux_id, 'aux-pl');
+    } finally {
+      await t.store.db.updateTable('connections').set({ price_list_id: null }).where('id', '=', 'demo-cxml').execute();
+    }
   });
 });

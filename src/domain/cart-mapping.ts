@@ -9,7 +9,7 @@
  * (cart-lint.ts), which names the product.
  */
 import { Decimal, minorUnits, roundMoney, sum, tryDec } from '../protocol/money.js';
-import { cutOciText } from '../protocol/oci/fields.js';
+import { cutOciText, OCI_TEXT_FIELD_PROPERTIES } from '../protocol/oci/fields.js';
 import { fitPriceToUnit, formatOciDecimal } from '../protocol/oci/numbers.js';
 import type { OciCartLine } from '../protocol/oci/cart-form.js';
 import type { Extrinsic } from '../protocol/cxml/model.js';
@@ -280,32 +280,8 @@ type OciTextKey = Exclude<keyof OciCartLine, 'quantity' | 'price' | 'priceUnit' 
 /** OCI field → OciCartLine property, for every text field a mapping may feed. */
 export const OCI_TEXT_FIELDS: Readonly<Record<string, OciTextKey>> = {
   DESCRIPTION: 'description',
-  MATNR: 'matnr',
   LONGTEXT: 'longText',
-  VENDOR: 'vendor',
-  VENDORMAT: 'vendorMat',
-  MANUFACTCODE: 'manufactCode',
-  MANUFACTMAT: 'manufactMat',
-  MATGROUP: 'matGroup',
-  CONTRACT: 'contract',
-  CONTRACT_ITEM: 'contractItem',
-  EXT_QUOTE_ID: 'extQuoteId',
-  EXT_QUOTE_ITEM: 'extQuoteItem',
-  EXT_PRODUCT_ID: 'extProductId',
-  ATTACHMENT: 'attachment',
-  ATTACHMENT_TITLE: 'attachmentTitle',
-  ATTACHMENT_PURPOSE: 'attachmentPurpose',
-  EXT_SCHEMA_TYPE: 'extSchemaType',
-  EXT_CATEGORY_ID: 'extCategoryId',
-  EXT_CATEGORY: 'extCategory',
-  SLD_SYS_NAME: 'sldSysName',
-  CUST_FIELD1: 'custField1',
-  CUST_FIELD2: 'custField2',
-  CUST_FIELD3: 'custField3',
-  CUST_FIELD4: 'custField4',
-  CUST_FIELD5: 'custField5',
-  ITEM_TYPE: 'itemType',
-  PARENT_ID: 'parentId',
+  ...OCI_TEXT_FIELD_PROPERTIES,
 };
 
 /** Fields that always come from the cart and the unit/currency maps; a mapping for them is ignored. */

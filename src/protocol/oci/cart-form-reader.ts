@@ -5,6 +5,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { parseOciNumber } from './numbers.js';
+import { OCI_TEXT_FIELD_PROPERTIES } from './fields.js';
 
 export { pairsFromUrlencoded } from './form-encoding.js';
 export { pairsFromHtmlForm } from './html.js';
@@ -81,33 +82,9 @@ type StringKey = {
 
 const STRING_FIELDS: Readonly<Record<string, StringKey>> = {
   DESCRIPTION: 'description',
-  MATNR: 'matnr',
   UNIT: 'unit',
   CURRENCY: 'currency',
-  VENDOR: 'vendor',
-  VENDORMAT: 'vendorMat',
-  MANUFACTCODE: 'manufactCode',
-  MANUFACTMAT: 'manufactMat',
-  MATGROUP: 'matGroup',
-  CONTRACT: 'contract',
-  CONTRACT_ITEM: 'contractItem',
-  EXT_QUOTE_ID: 'extQuoteId',
-  EXT_QUOTE_ITEM: 'extQuoteItem',
-  EXT_PRODUCT_ID: 'extProductId',
-  ATTACHMENT: 'attachment',
-  ATTACHMENT_TITLE: 'attachmentTitle',
-  ATTACHMENT_PURPOSE: 'attachmentPurpose',
-  EXT_SCHEMA_TYPE: 'extSchemaType',
-  EXT_CATEGORY_ID: 'extCategoryId',
-  EXT_CATEGORY: 'extCategory',
-  SLD_SYS_NAME: 'sldSysName',
-  CUST_FIELD1: 'custField1',
-  CUST_FIELD2: 'custField2',
-  CUST_FIELD3: 'custField3',
-  CUST_FIELD4: 'custField4',
-  CUST_FIELD5: 'custField5',
-  ITEM_TYPE: 'itemType',
-  PARENT_ID: 'parentId',
+  ...OCI_TEXT_FIELD_PROPERTIES,
 };
 
 interface Collected {

@@ -4,7 +4,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { cleanMultiLine, cleanSingleLine, describeReplacements, transliterateToLatin1, type OciCharset } from './charset.js';
-import { cutOciText, LONGTEXT, OCI_ITEM_FIELDS, ociItemFieldName, ociLongTextFieldName } from './fields.js';
+import { cutOciText, LONGTEXT, OCI_ITEM_FIELDS, OCI_TEXT_FIELD_PROPERTIES, ociItemFieldName, ociLongTextFieldName } from './fields.js';
 import { escapeHtml, escapeHtmlAscii } from './html.js';
 import { fitPriceToUnit, formatOciDecimal, formatOciInteger, OciNumberError } from './numbers.js';
 
@@ -109,33 +109,7 @@ type TextKey = Exclude<
 >;
 
 /** OCI field → OciCartLine property, for the plain text fields. */
-const TEXT_FIELDS: Readonly<Record<string, TextKey>> = {
-  MATNR: 'matnr',
-  VENDOR: 'vendor',
-  VENDORMAT: 'vendorMat',
-  MANUFACTCODE: 'manufactCode',
-  MANUFACTMAT: 'manufactMat',
-  MATGROUP: 'matGroup',
-  CONTRACT: 'contract',
-  CONTRACT_ITEM: 'contractItem',
-  EXT_QUOTE_ID: 'extQuoteId',
-  EXT_QUOTE_ITEM: 'extQuoteItem',
-  EXT_PRODUCT_ID: 'extProductId',
-  ATTACHMENT: 'attachment',
-  ATTACHMENT_TITLE: 'attachmentTitle',
-  ATTACHMENT_PURPOSE: 'attachmentPurpose',
-  EXT_SCHEMA_TYPE: 'extSchemaType',
-  EXT_CATEGORY_ID: 'extCategoryId',
-  EXT_CATEGORY: 'extCategory',
-  SLD_SYS_NAME: 'sldSysName',
-  CUST_FIELD1: 'custField1',
-  CUST_FIELD2: 'custField2',
-  CUST_FIELD3: 'custField3',
-  CUST_FIELD4: 'custField4',
-  CUST_FIELD5: 'custField5',
-  ITEM_TYPE: 'itemType',
-  PARENT_ID: 'parentId',
-};
+const TEXT_FIELDS: Readonly<Record<string, TextKey>> = OCI_TEXT_FIELD_PROPERTIES;
 
 /**
  * Build the OCI cart form. Lines are numbered `startIndex`, `startIndex + 1`, … without gaps;

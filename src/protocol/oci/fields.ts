@@ -99,3 +99,37 @@ export function cutOciText(text: string, max: number): string {
   }
   return out;
 }
+
+/**
+ * The OCI item fields carried as plain text, and the property of an OCI line (built or read)
+ * that holds each. One table for the form builder, the form reader and the cart mapping.
+ */
+export const OCI_TEXT_FIELD_PROPERTIES = {
+  MATNR: 'matnr',
+  VENDOR: 'vendor',
+  VENDORMAT: 'vendorMat',
+  MANUFACTCODE: 'manufactCode',
+  MANUFACTMAT: 'manufactMat',
+  MATGROUP: 'matGroup',
+  CONTRACT: 'contract',
+  CONTRACT_ITEM: 'contractItem',
+  EXT_QUOTE_ID: 'extQuoteId',
+  EXT_QUOTE_ITEM: 'extQuoteItem',
+  EXT_PRODUCT_ID: 'extProductId',
+  ATTACHMENT: 'attachment',
+  ATTACHMENT_TITLE: 'attachmentTitle',
+  ATTACHMENT_PURPOSE: 'attachmentPurpose',
+  EXT_SCHEMA_TYPE: 'extSchemaType',
+  EXT_CATEGORY_ID: 'extCategoryId',
+  EXT_CATEGORY: 'extCategory',
+  SLD_SYS_NAME: 'sldSysName',
+  CUST_FIELD1: 'custField1',
+  CUST_FIELD2: 'custField2',
+  CUST_FIELD3: 'custField3',
+  CUST_FIELD4: 'custField4',
+  CUST_FIELD5: 'custField5',
+  ITEM_TYPE: 'itemType',
+  PARENT_ID: 'parentId',
+} as const;
+
+export type OciTextProperty = (typeof OCI_TEXT_FIELD_PROPERTIES)[keyof typeof OCI_TEXT_FIELD_PROPERTIES];

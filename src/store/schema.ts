@@ -225,6 +225,44 @@ export interface AdminAuditTable {
   created_at: string;
 }
 
+/**
+ * Documents and webhooks waiting to be sent, being sent, or done (src/jobs/outbox.ts). The body is
+ * stored exactly as it goes out except for secrets: a cXML SharedSecret is kept as [redacted] and
+ * put back at send time, a webhook signature is computed at send time.
+ */
+export interface OutboxTable {
+  id: string;
+  kind: 'cxml' | 'webhook';
+  connection_id: string | null;
+  order_id: string | null;
+  /** cXML payload name (ConfirmationRequest …) or webhook event name. */
+  doc_type: string;
+  url: string;
+  /** The cXML document's payloadID, the same on every attempt; null for webhooks. */
+  payload_id: string | null;
+  content_type: string;
+  body: string;
+  /** JSON {name: value}: extra request headers (never secrets). */
+  headers: string;
+  /** Webhooks: header that carries the HMAC-SHA256 signature computed at send time. */
+  signature_header: string | null;
+  status: 'pending' | 'sending' | 'delivered' | 'failed';
+  /** Attempts started (counted before the request goes out). */
+  attempts: number;
+  next_attempt_at: string;
+  /** Worker holding the row while status is 'sending', and until when. */
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_attempt_at: string | null;
+  last_http_status: number | null;
+  last_cxml_status: number | null;
+  /** Why the last attempt did not deliver: the buyer's Status text, an HTTP or network error. */
+  last_error: string | null;
+  delivered_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   connections: ConnectionTable;
   products: ProductTable;
@@ -241,4 +279,5 @@ export interface Database {
   admin_audit: AdminAuditTable;
   price_lists: PriceListTable;
   price_list_items: PriceListItemTable;
+  outbox: OutboxTable;
 }

@@ -6,6 +6,7 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import * as roundTrip from './0001-round-trip.js';
 import * as admin from './0002-admin.js';
 import * as connectionAdmin from './0003-connection-admin.js';
+import * as outbox from './0004-outbox.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -16,6 +17,7 @@ const STEPS: readonly [string, Step][] = [
   ['0001_round_trip', roundTrip],
   ['0002_admin', admin],
   ['0003_connection_admin', connectionAdmin],
+  ['0004_outbox', outbox],
 ];
 
 class InCodeMigrations implements MigrationProvider {

@@ -11,6 +11,13 @@ const LOGIN_CSRF_COOKIE = 'koppel_login';
 const MAX_FAILURES = 10;
 const FAILURE_WINDOW_MS = 15 * 60_000;
 
+/** Addresses whose failures are remembered; beyond this, expired entries are dropped first. */
+const MAX_TRACKED_ADDRESSES = 10_000;
+
+function forgetOldFailures(failures: Map<string, { count: number; since: number }>, now: number): void {
+  for (const [key, entry] of failures) if (now - entry.since >= FAILURE_WINDOW_MS) failures.delete(key);
+}
+
 /** Where to go after login: only a local admin path, never another site. */
 function safeNext(next: string | undefined | null): string {
   return next && /^\/admin(\/[^\s\\]*)?$/.test(next) && !next.startsWith('//') ? next : '/admin';
@@ -56,16 +63,19 @@ ${message ? html`<p class="notice error" role="alert">${message}</p>` : ''}
     const key = request.ip;
     const now = Date.now();
     const seen = failures.get(key);
-    if (seen && now - seen.since < FAILURE_WINDOW_MS && seen.count >= MAX_FAILURES) {
+    const entry = seen && now - seen.since < FAILURE_WINDOW_MS ? seen : { count: 0, since: now };
+    if (entry.count >= MAX_FAILURES) {
       return retry(429, 'Too many failed logins from your address. Wait 15 minutes and try again.');
     }
-    const result = await login(ctx, form.get('username') ?? '', form.get('password') ?? '');
-    if (!result.ok) {
-      const entry = seen && now - seen.since < FAILURE_WINDOW_MS ? seen : { count: 0, since: now };
-      entry.count += 1;
+    // Counted before the password is checked: parallel attempts all see the ones still running,
+    // so a burst gets no more guesses than attempts one after another. A success clears it.
+    entry.count += 1;
+    if (entry !== seen) {
+      if (failures.size >= MAX_TRACKED_ADDRESSES) forgetOldFailures(failures, now);
       failures.set(key, entry);
-      return retry(401, result.message);
     }
+    const result = await login(ctx, form.get('username') ?? '', form.get('password') ?? '');
+    if (!result.ok) return retry(401, result.message);
     failures.delete(key);
     reply.header('Set-Cookie', [`${ADMIN_COOKIE}=${result.cookieToken}; ${cookieAttributes(ctx)}`, `${LOGIN_CSRF_COOKIE}=; ${cookieAttributes(ctx, 0)}`]);
     return reply.code(303).header('Location', next).send();

@@ -1,0 +1,49 @@
+/**
+ * Attacks on the admin that once got through, each kept as a test (over real HTTP):
+ *
+ *   - login throttling: a burst of parallel wrong passwords is held to the same budget as
+ *     one-by-one guesses;
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAdminUser } from '../../src/app/admin-users.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { hiddenValue } from '../helpers/admin.js';
+
+/** The login form's CSRF cookie and token, as a browser would have them. */
+async function loginForm(t: TestApp): Promise<{ cookie: string; token: string }> {
+  const res = await fetch(`${t.baseUrl}/admin/login`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('koppel_login='))!.split(';')[0]!;
+  return { cookie, token: hiddenValue(await res.text(), '_csrf') };
+}
+
+async function postLogin(t: TestApp, form: { cookie: string; token: string }, fields: Record<string, string>, cookie = ''): Promise<Response> {
+  return fetch(`${t.baseUrl}/admin/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: [form.cookie, cookie].filter(Boolean).join('; ') },
+    body: new URLSearchParams({ _csrf: form.token, ...fields }).toString(),
+  });
+}
+
+describe('login throttling', () => {
+  // Its own server: the budget of failed logins is per client address, and this uses it up.
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ demo: false });
+    await createAdminUser(t.ctx, { username: 'victim', password: 'the-right-password', role: 'admin' }, 'test');
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test('parallel wrong passwords get no more tries than sequential ones', async () => {
+    const form = await loginForm(t);
+    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => postLogin(t, form, { username: 'victim', password: `guess-${i}` }).then((r) => r.status)));
+    const tried = statuses.filter((s) => s === 401).length;
+    assert.ok(tried <= 10, `${tried} of 40 parallel guesses were checked (at most 10 may be)`);
+    assert.equal(statuses.filter((s) => s === 429).length, 40 - tried);
+    // The budget is spent: even the right password waits now.
+    assert.equal((await postLogin(t, form, { username: 'victim', password: 'the-right-password' })).status, 429);
+  });
+});

@@ -3,6 +3,8 @@
  *
  *   - login throttling: a burst of parallel wrong passwords is held to the same budget as
  *     one-by-one guesses;
+ *   - the page after login: `next` stays inside /admin however it is written (dot segments, encoded
+ *     dots), and a character a header cannot carry does not turn a good login into a 500;
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,5 +47,38 @@ describe('login throttling', () => {
     assert.equal(statuses.filter((s) => s === 429).length, 40 - tried);
     // The budget is spent: even the right password waits now.
     assert.equal((await postLogin(t, form, { username: 'victim', password: 'the-right-password' })).status, 429);
+  });
+});
+
+describe('the admin under attack', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp();
+    await createAdminUser(t.ctx, { username: 'boss', password: 'boss-password-long', role: 'admin' }, 'test');
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test('the page after login is always inside the admin, however `next` is written', async () => {
+    const inside: Record<string, string> = {
+      '/admin/../sandbox': '/admin',
+      '/admin/%2e%2e/sandbox': '/admin',
+      '/admin/.%2E/.%2e/sandbox': '/admin',
+      '/admin/./../x': '/admin',
+      '/admin/..//evil.example': '/admin',
+      '//evil.example/admin': '/admin',
+      '/admin\\..\\x': '/admin',
+      '/admin/documents?connection=demo-cxml': '/admin/documents?connection=demo-cxml',
+      '/admin/connections/demo-oci/../demo-cxml': '/admin/connections/demo-cxml',
+      '/admin/\u0100': '/admin/%C4%80',
+    };
+    for (const [next, expected] of Object.entries(inside)) {
+      const shown = await (await fetch(`${t.baseUrl}/admin/login?next=${encodeURIComponent(next)}`)).text();
+      assert.equal(hiddenValue(shown, 'next'), expected.replace(/&/g, '&amp;'), `login form for next=${next}`);
+      const res = await postLogin(t, await loginForm(t), { username: 'boss', password: 'boss-password-long', next });
+      assert.equal(res.status, 303, `login with next=${next}`);
+      assert.equal(res.headers.get('location'), expected, `after login with next=${next}`);
+    }
   });
 });

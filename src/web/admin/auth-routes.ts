@@ -18,9 +18,23 @@ function forgetOldFailures(failures: Map<string, { count: number; since: number 
   for (const [key, entry] of failures) if (now - entry.since >= FAILURE_WINDOW_MS) failures.delete(key);
 }
 
-/** Where to go after login: only a local admin path, never another site. */
+/**
+ * Where to go after login: only a local admin path, never another site. The path is read the way
+ * a browser reads a Location (dot segments, also encoded ones, resolved) and sent back in that
+ * normalised, percent-encoded form, so `/admin/../x` cannot leave the admin and a character a
+ * header cannot carry cannot break the answer.
+ */
 function safeNext(next: string | undefined | null): string {
-  return next && /^\/admin(\/[^\s\\]*)?$/.test(next) && !next.startsWith('//') ? next : '/admin';
+  if (!next || !/^\/admin(\/[^\s\\]*)?$/.test(next) || next.startsWith('//')) return '/admin';
+  const origin = 'http://admin.invalid';
+  let url: URL;
+  try {
+    url = new URL(next, origin);
+  } catch {
+    return '/admin';
+  }
+  if (url.origin !== origin || !(url.pathname === '/admin' || url.pathname.startsWith('/admin/'))) return '/admin';
+  return `${url.pathname}${url.search}`;
 }
 
 export async function registerAdminAuth(app: FastifyInstance, ctx: AppContext, guard: AdminGuard): Promise<void> {

@@ -107,6 +107,12 @@ export async function findAdminSession(ctx: AppContext, cookieToken: string | un
   return { user: { id: row.user_id, username: row.username, role: row.role }, csrfToken: row.csrf_token, sessionId: id };
 }
 
+/** Ends the session behind a cookie token, if there is one (a login replaces the browser's old session). */
+export async function endSession(ctx: AppContext, cookieToken: string | undefined): Promise<void> {
+  if (!cookieToken) return;
+  await ctx.db.deleteFrom('admin_sessions').where('id', '=', digestToken(cookieToken)).execute();
+}
+
 export async function logout(ctx: AppContext, session: AdminSession): Promise<void> {
   await ctx.db.deleteFrom('admin_sessions').where('id', '=', session.sessionId).execute();
   await audit(ctx, session.user, 'admin.logout', 'admin', '');

@@ -5,6 +5,8 @@
  *     one-by-one guesses;
  *   - the page after login: `next` stays inside /admin however it is written (dot segments, encoded
  *     dots), and a character a header cannot carry does not turn a good login into a 500;
+ *   - a login replaces the session the browser had: the cookie sent with the login form stops
+ *     working (a planted or left-over session does not live on next to the new one);
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +19,12 @@ async function loginForm(t: TestApp): Promise<{ cookie: string; token: string }>
   const res = await fetch(`${t.baseUrl}/admin/login`);
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('koppel_login='))!.split(';')[0]!;
   return { cookie, token: hiddenValue(await res.text(), '_csrf') };
+}
+
+function sessionCookie(res: Response): string {
+  const line = res.headers.getSetCookie().find((c) => c.startsWith('koppel_admin='));
+  assert.ok(line, 'a session cookie is set');
+  return line.split(';')[0]!;
 }
 
 async function postLogin(t: TestApp, form: { cookie: string; token: string }, fields: Record<string, string>, cookie = ''): Promise<Response> {
@@ -80,5 +88,21 @@ describe('the admin under attack', () => {
       assert.equal(res.status, 303, `login with next=${next}`);
       assert.equal(res.headers.get('location'), expected, `after login with next=${next}`);
     }
+  });
+
+  test('logging in ends the session the browser came with', async () => {
+    const first = await postLogin(t, await loginForm(t), { username: 'boss', password: 'boss-password-long' });
+    const old = sessionCookie(first);
+    assert.equal((await fetch(`${t.baseUrl}/admin/audit`, { headers: { cookie: old }, redirect: 'manual' })).status, 200);
+    const again = await postLogin(t, await loginForm(t), { username: 'boss', password: 'boss-password-long' }, old);
+    assert.equal(again.status, 303);
+    const fresh = sessionCookie(again);
+    assert.notEqual(fresh, old);
+    assert.equal((await fetch(`${t.baseUrl}/admin/audit`, { headers: { cookie: old }, redirect: 'manual' })).status, 303, 'the old session is over');
+    assert.equal((await fetch(`${t.baseUrl}/admin/audit`, { headers: { cookie: fresh }, redirect: 'manual' })).status, 200);
+    // A refused login leaves the current session alone.
+    const wrong = await postLogin(t, await loginForm(t), { username: 'boss', password: 'not-the-password' }, fresh);
+    assert.equal(wrong.status, 401);
+    assert.equal((await fetch(`${t.baseUrl}/admin/audit`, { headers: { cookie: fresh }, redirect: 'manual' })).status, 200);
   });
 });

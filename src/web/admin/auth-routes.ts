@@ -1,7 +1,7 @@
 /** Admin login and logout. The login form has its own CSRF token (double submit with a short-lived cookie). */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.js';
-import { csrfMatches, login, logout } from '../../app/admin-users.js';
+import { csrfMatches, endSession, login, logout } from '../../app/admin-users.js';
 import { html } from '../html.js';
 import { ADMIN_COOKIE, adminForm, cookieAttributes, parseCookies, type AdminGuard } from './guard.js';
 import { adminPage, sendAdmin } from './layout.js';
@@ -91,6 +91,8 @@ ${message ? html`<p class="notice error" role="alert">${message}</p>` : ''}
     const result = await login(ctx, form.get('username') ?? '', form.get('password') ?? '');
     if (!result.ok) return retry(401, result.message);
     failures.delete(key);
+    // The session the browser came with (left over, or planted) ends: only the new one is valid.
+    await endSession(ctx, parseCookies(request.headers.cookie)[ADMIN_COOKIE]);
     reply.header('Set-Cookie', [`${ADMIN_COOKIE}=${result.cookieToken}; ${cookieAttributes(ctx)}`, `${LOGIN_CSRF_COOKIE}=; ${cookieAttributes(ctx, 0)}`]);
     return reply.code(303).header('Location', next).send();
   });

@@ -70,6 +70,15 @@ export const OCI_CHARSETS = ['UTF-8', 'ISO-8859-1'] as const;
 /** Longest overlap a rotation may keep the old secret alive. */
 export const MAX_OVERLAP_DAYS = 90;
 export const MIN_SECRET_LENGTH = 8;
+/**
+ * Bounds of a connection's lists. Frame ancestors become a header of every storefront page (a
+ * proxy refuses a header of many kilobytes), the IP allow-list is read on every request of the
+ * buyer, and no buyer needs more; a paste or a forged form cannot make them endless.
+ */
+export const MAX_RETURN_URL_PREFIXES = 100;
+export const MAX_RETURN_URL_PREFIX_LENGTH = 2048;
+export const MAX_FRAME_ANCESTORS = 20;
+export const MAX_IP_ALLOW_LIST = 1000;
 
 const PRODUCT_ATTRIBUTES = ['sku', 'name', 'description', 'manufacturer', 'manufacturerPartId', 'unspsc', 'unit', 'category', 'leadTimeDays', 'id'] as const satisfies readonly ProductAttribute[];
 
@@ -119,6 +128,7 @@ function checkIdentities(out: FieldProblem[], field: string, value: unknown, wha
 /** Problems with one allowed return URL prefix, or undefined (rule 9: SAPEVENT only as the option; never javascript:/data:). */
 export function returnUrlPrefixProblem(prefix: string): string | undefined {
   if (prefix === '*' || prefix === 'http://' || prefix === 'https://') return undefined;
+  if (prefix.length > MAX_RETURN_URL_PREFIX_LENGTH) return `is longer than ${MAX_RETURN_URL_PREFIX_LENGTH} characters`;
   if (prefix.trim() !== prefix) return `${quote(prefix)} has leading or trailing blanks`;
   if (CONTROL.test(prefix) || /\s/.test(prefix)) return `${quote(prefix)} contains blanks or control characters`;
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(prefix)?.[1]?.toLowerCase();
@@ -245,11 +255,15 @@ function checkOptions(out: FieldProblem[], options: unknown): void {
   const ancestors = options.frameAncestors;
   if (ancestors !== undefined) {
     if (!Array.isArray(ancestors)) out.push({ field: 'options.frameAncestors', message: 'must be a list of origins' });
+    else if (ancestors.length > MAX_FRAME_ANCESTORS) out.push({ field: 'options.frameAncestors', message: `at most ${MAX_FRAME_ANCESTORS} entries, not ${ancestors.length}` });
     else
       ancestors.forEach((a, i) => {
         // A CSP source expression: scheme://host[:port] with an optional leading *. label.
-        if (typeof a !== 'string' || !/^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(a)) {
+        const origin = typeof a === 'string' ? /^https?:\/\/(?:\*\.)?([A-Za-z0-9.-]+)(:\d{1,5})?$/.exec(a) : null;
+        if (!origin) {
           out.push({ field: `options.frameAncestors[${i}]`, message: `${quote(a)} is not an origin such as https://procurement.buyer.example or https://*.ariba.com` });
+        } else if (origin[1]!.length > 253) {
+          out.push({ field: `options.frameAncestors[${i}]`, message: `${quote(a)} has a host longer than 253 characters` });
         }
       });
   }
@@ -322,7 +336,9 @@ export function validateConnectionFields(input: ConnectionInput & { secret?: str
   if (typeof input.allowSapEvent !== 'boolean') out.push({ field: 'allowSapEvent', message: 'must be true or false' });
   else if (input.allowSapEvent && input.protocol === 'cxml') out.push({ field: 'allowSapEvent', message: 'SAPEVENT: return URLs exist only in OCI' });
   if (!Array.isArray(input.returnUrlPrefixes)) out.push({ field: 'returnUrlPrefixes', message: 'must be a list of URL prefixes' });
-  else {
+  else if (input.returnUrlPrefixes.length > MAX_RETURN_URL_PREFIXES) {
+    out.push({ field: 'returnUrlPrefixes', message: `at most ${MAX_RETURN_URL_PREFIXES} entries, not ${input.returnUrlPrefixes.length}` });
+  } else {
     input.returnUrlPrefixes.forEach((p, i) => {
       const problem = typeof p === 'string' ? returnUrlPrefixProblem(p) : 'must be text';
       if (problem) out.push({ field: `returnUrlPrefixes[${i}]`, message: problem });
@@ -333,6 +349,7 @@ export function validateConnectionFields(input: ConnectionInput & { secret?: str
     }
   }
   if (!Array.isArray(input.ipAllowList)) out.push({ field: 'ipAllowList', message: 'must be a list of addresses or CIDR ranges' });
+  else if (input.ipAllowList.length > MAX_IP_ALLOW_LIST) out.push({ field: 'ipAllowList', message: `at most ${MAX_IP_ALLOW_LIST} entries, not ${input.ipAllowList.length}` });
   else {
     input.ipAllowList.forEach((entry, i) => {
       const problem = typeof entry === 'string' ? ipEntryProblem(entry) : 'must be text';

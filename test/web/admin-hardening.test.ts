@@ -7,12 +7,15 @@
  *     dots), and a character a header cannot carry does not turn a good login into a 500;
  *   - a login replaces the session the browser had: the cookie sent with the login form stops
  *     working (a planted or left-over session does not live on next to the new one);
+ *   - list fields of a connection have bounds: return URL prefixes, the sites that may frame the
+ *     shop (they become a response header of every storefront page) and the IP allow-list (read
+ *     on every request of the buyer) cannot be made endless by a paste or a forged form;
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAdminUser } from '../../src/app/admin-users.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { hiddenValue } from '../helpers/admin.js';
+import { adminLogin, hiddenValue, type AdminClient } from '../helpers/admin.js';
 
 /** The login form's CSRF cookie and token, as a browser would have them. */
 async function loginForm(t: TestApp): Promise<{ cookie: string; token: string }> {
@@ -58,11 +61,38 @@ describe('login throttling', () => {
   });
 });
 
+/** The OCI connection form with everything valid; tests change one field. */
+function ociForm(id: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    protocol: 'oci',
+    id,
+    name: `Hardening ${id}`,
+    buyerOrg: 'Hardening AG',
+    environment: 'test',
+    ociUsername: `user-${id}`,
+    returnUrlPrefixes: 'https://srm.hardening.example/',
+    ipAllowList: '',
+    frameAncestors: '',
+    oci_charset: 'UTF-8',
+    oci_usernameField: 'USERNAME',
+    oci_passwordField: 'PASSWORD',
+    oci_hookUrlField: 'HOOK_URL',
+    oci_priceUnitMode: 'price-unit',
+    oci_maxPriceDecimals: '3',
+    maxLines: '0',
+    maxBytes: '0',
+    secret: '',
+    ...overrides,
+  };
+}
+
 describe('the admin under attack', () => {
   let t: TestApp;
+  let admin: AdminClient;
   before(async () => {
     t = await startTestApp();
     await createAdminUser(t.ctx, { username: 'boss', password: 'boss-password-long', role: 'admin' }, 'test');
+    admin = await adminLogin(t, 'admin');
   });
   after(async () => {
     await t.close();
@@ -104,5 +134,32 @@ describe('the admin under attack', () => {
     const wrong = await postLogin(t, await loginForm(t), { username: 'boss', password: 'not-the-password' }, fresh);
     assert.equal(wrong.status, 401);
     assert.equal((await fetch(`${t.baseUrl}/admin/audit`, { headers: { cookie: fresh }, redirect: 'manual' })).status, 200);
+  });
+
+  test('list fields of a connection are bounded: entries and their length', async () => {
+    const many = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('\n');
+    const refused: [string, Record<string, string>, RegExp][] = [
+      ['a 100 KB return URL prefix', { returnUrlPrefixes: `https://srm.hardening.example/${'a'.repeat(100_000)}` }, /Allowed return URL prefixes, entry 1: is longer than 2048 characters/],
+      ['5000 return URL prefixes', { returnUrlPrefixes: many(5000, (i) => `https://h${i}.hardening.example/`) }, /Allowed return URL prefixes: at most 100 entries, not 5000/],
+      ['5000 sites that may frame the shop', { frameAncestors: many(5000, (i) => `https://h${i}.hardening.example`) }, /Sites that may frame the shop: at most 20 entries, not 5000/],
+      ['a 100 KB host that may frame the shop', { frameAncestors: `https://${'a'.repeat(100_000)}.example` }, /Sites that may frame the shop, entry 1: .* has a host longer than 253 characters/],
+      ['5000 IP allow-list entries', { ipAllowList: many(5000, (i) => `10.${i >> 8}.${i & 255}.1`) }, /IP allow-list: at most 1000 entries, not 5000/],
+    ];
+    for (const [what, overrides, message] of refused) {
+      const res = await admin.post('/admin/connections', ociForm('bounded', overrides));
+      assert.equal(res.status, 400, what);
+      assert.match(await res.text(), message, what);
+    }
+    assert.equal(await t.store.db.selectFrom('connections').select('id').where('id', '=', 'bounded').executeTakeFirst(), undefined);
+    // At the bounds it is accepted.
+    const res = await admin.post(
+      '/admin/connections',
+      ociForm('bounded', {
+        returnUrlPrefixes: many(100, (i) => `https://h${i}.hardening.example/${i === 0 ? 'p'.repeat(2048 - 'https://h0.hardening.example/'.length) : ''}`),
+        frameAncestors: many(20, (i) => `https://h${i}.hardening.example`),
+        ipAllowList: many(1000, (i) => `10.${i >> 8}.${i & 255}.1`),
+      }),
+    );
+    assert.equal(res.status, 200);
   });
 });

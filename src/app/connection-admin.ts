@@ -5,6 +5,7 @@
  * transaction as the change itself; no audit detail and no log line carries a secret.
  */
 import { DEFAULT_OPTIONS, withDefaults, type Connection, type Identity, type ProductAttribute, type StoredOptions } from '../domain/connection.js';
+import { hasControlCharacter, hiddenCharacter } from '../domain/visible-text.js';
 import { audit } from './admin-users.js';
 import { connectionFromRow, getConnection } from './connections.js';
 import { iso, type AppContext } from './context.js';
@@ -107,7 +108,9 @@ function checkText(out: FieldProblem[], field: string, value: unknown, o: { requ
   }
   if (typeof value !== 'string') return void out.push({ field, message: 'must be text' });
   if (o.required && value.trim() === '') return void out.push({ field, message: 'is required (only blanks given)' });
-  if (CONTROL.test(value)) out.push({ field, message: 'contains control characters' });
+  const hidden = hiddenCharacter(value);
+  if (hasControlCharacter(value)) out.push({ field, message: 'contains control characters' });
+  else if (hidden) out.push({ field, message: `contains an invisible or text-direction character (${hidden})` });
   if (value.length > (o.max ?? 200)) out.push({ field, message: `is longer than ${o.max ?? 200} characters` });
 }
 

@@ -7,6 +7,7 @@
  * connection form.)
  */
 import { Decimal, dec, isCurrencyCode } from '../protocol/money.js';
+import { hasControlCharacter, hiddenCharacter } from '../domain/visible-text.js';
 import type { Connection } from '../domain/connection.js';
 import { audit, type AdminUser } from './admin-users.js';
 import type { Product } from './catalog.js';
@@ -122,6 +123,7 @@ export async function createPriceList(ctx: AppContext, who: AdminUser, input: { 
   const currency = input.currency.trim().toUpperCase();
   const problems: string[] = [];
   if (name === '' || name.length > 100) problems.push('Give the price list a name of 1 to 100 characters.');
+  else if (hasControlCharacter(name) || hiddenCharacter(name)) problems.push('The name contains a control, invisible or text-direction character; type it again as plain text.');
   if (!isCurrencyCode(currency)) problems.push(`The currency must be an ISO 4217 code of three letters (EUR, CHF, USD …), got "${input.currency.trim()}".`);
   if (problems.length === 0 && (await ctx.db.selectFrom('price_lists').select('id').where('name', '=', name).executeTakeFirst())) {
     problems.push(`A price list named "${name}" exists already; choose another name.`);

@@ -10,6 +10,8 @@
  *   - list fields of a connection have bounds: return URL prefixes, the sites that may frame the
  *     shop (they become a response header of every storefront page) and the IP allow-list (read
  *     on every request of the buyer) cannot be made endless by a paste or a forged form;
+ *   - names and identities a person reads in the admin carry no invisible or text-direction
+ *     characters (U+202E shows "ACME‮lanif" as "ACMEfinal", U+200B makes two identities look the same);
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -161,5 +163,45 @@ describe('the admin under attack', () => {
       }),
     );
     assert.equal(res.status, 200);
+  });
+
+  test('names and identities refuse invisible and text-direction characters', async () => {
+    const tricks: [string, Record<string, string>, RegExp][] = [
+      ['a right-to-left override in the name', { name: 'ACME \u202Elanif' }, /Name: contains an invisible or text-direction character \(U\+202E\)/],
+      ['a zero-width space in the buyer organisation', { buyerOrg: 'Hardening\u200B AG' }, /Buyer organisation: contains an invisible or text-direction character \(U\+200B\)/],
+      ['a C1 control in the OCI user name', { ociUsername: 'user\u0085x' }, /OCI user name: contains control characters/],
+      ['a line separator in the name', { name: 'ACME\u2028SRM' }, /Name: contains an invisible or text-direction character \(U\+2028\)/],
+    ];
+    for (const [what, overrides, message] of tricks) {
+      const res = await admin.post('/admin/connections', ociForm('tricky', overrides));
+      assert.equal(res.status, 400, what);
+      assert.match(await res.text(), message, what);
+    }
+    const cxml = await admin.post('/admin/connections', {
+      ...ociForm('tricky-cxml', { protocol: 'cxml' }),
+      from_domain_0: 'NetworkID',
+      from_identity_0: 'AN01000000001\u200B',
+      sender_domain_0: 'NetworkID',
+      sender_identity_0: 'AN01000000001',
+      cxml_version: '1.2.014',
+      cxml_formField: 'cXML-base64',
+      cxml_defaultTarget: '_self',
+      cxml_shippingAmount: '0',
+      cxml_taxRatePercent: '0',
+      cxml_taxRounding: 'line',
+    });
+    assert.equal(cxml.status, 400);
+    assert.match(await cxml.text(), /From row 1: contains an invisible or text-direction character \(U\+200B\)/);
+    assert.equal(await t.store.db.selectFrom('connections').select('id').where('id', 'in', ['tricky', 'tricky-cxml']).executeTakeFirst(), undefined);
+    // Scripts that need joiners (Persian ZWNJ, emoji ZWJ) and plain accents are fine.
+    const ok = await admin.post('/admin/connections', ociForm('tricky', { name: 'می\u200Cخواهم · Zürich 👩\u200D💻' }));
+    assert.equal(ok.status, 200);
+
+    for (const name of ['Prices \u202Ereversed', 'Two\nlines', 'Hidden\u2066isolate\u2069']) {
+      const res = await admin.post('/admin/price-lists', { name, currency: 'EUR' });
+      assert.equal(res.status, 400, JSON.stringify(name));
+      assert.match(await res.text(), /The name contains a control, invisible or text-direction character/);
+    }
+    assert.equal((await t.store.db.selectFrom('price_lists').select('id').execute()).length, 0);
   });
 });

@@ -27,6 +27,26 @@ export interface KoppelConfig {
    * the data directory (SQLite only). Kept as text; checked here so a bad key stops the start.
    */
   readonly secretKey?: string;
+  /** The outbox worker that delivers documents and webhooks to buyers (src/jobs/). */
+  readonly outbox: OutboxConfig;
+}
+
+export interface OutboxConfig {
+  /** KOPPEL_OUTBOX=0 keeps this process from sending (another node may still do it). */
+  readonly enabled: boolean;
+  /** How often an idle worker looks for due rows. */
+  readonly pollMs: number;
+  /** Attempts per row before it is failed for good. */
+  readonly maxAttempts: number;
+  /** Backoff: the n-th retry waits a random time up to min(maxDelayMs, baseDelayMs × 2^(n−1)). */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** Budget for one request, answer included. */
+  readonly requestTimeoutMs: number;
+  /** How long a claimed row belongs to its worker; longer than a request, so a live worker keeps it. */
+  readonly leaseMs: number;
+  /** Requests one worker has in flight at once. */
+  readonly concurrency: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): KoppelConfig {
@@ -37,7 +57,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KoppelConfig {
   const baseUrl = (env.KOPPEL_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   return {
     port,
-    host: env.HOST ?? '0.0.0.0',
+    // Loopback unless told otherwise: a first `npm start` must not offer the demo logins to the network.
+    host: env.HOST ?? '127.0.0.1',
     baseUrl,
     dataDir: resolve(env.KOPPEL_DATA_DIR ?? './data'),
     databaseUrl: env.DATABASE_URL || undefined,
@@ -48,6 +69,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KoppelConfig {
     maxBodyBytes: Number(env.KOPPEL_MAX_BODY_BYTES ?? 10 * 1024 * 1024),
     trustProxy: trustProxySetting(env.KOPPEL_TRUST_PROXY),
     ...(secretKey ? { secretKey } : {}),
+    outbox: outboxSettings(env),
+  };
+}
+
+function outboxSettings(env: NodeJS.ProcessEnv): OutboxConfig {
+  const seconds = (name: string, fallback: number): number => {
+    const raw = env[name]?.trim();
+    const value = raw ? Number(raw) : fallback;
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a number of seconds above 0, got "${raw}"`);
+    return Math.round(value * 1000);
+  };
+  const count = (name: string, fallback: number): number => {
+    const raw = env[name]?.trim();
+    const value = raw ? Number(raw) : fallback;
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got "${raw}"`);
+    return value;
+  };
+  const requestTimeoutMs = seconds('KOPPEL_OUTBOX_TIMEOUT', 30);
+  const baseDelayMs = seconds('KOPPEL_OUTBOX_BASE_DELAY', 60);
+  const maxDelayMs = seconds('KOPPEL_OUTBOX_MAX_DELAY', 3600);
+  // The lease must outlast a request, or a slow but live send could be claimed (and sent) twice.
+  const leaseMs = seconds('KOPPEL_OUTBOX_LEASE', requestTimeoutMs / 1000 + 60);
+  if (leaseMs <= requestTimeoutMs) throw new Error('KOPPEL_OUTBOX_LEASE must be longer than KOPPEL_OUTBOX_TIMEOUT');
+  return {
+    enabled: env.KOPPEL_OUTBOX !== '0',
+    pollMs: seconds('KOPPEL_OUTBOX_POLL', 1),
+    // 15 attempts from 1 minute doubling to an hour span several hours, as cXML buyers expect.
+    maxAttempts: count('KOPPEL_OUTBOX_MAX_ATTEMPTS', 15),
+    baseDelayMs,
+    maxDelayMs: Math.max(maxDelayMs, baseDelayMs),
+    requestTimeoutMs,
+    leaseMs,
+    concurrency: count('KOPPEL_OUTBOX_CONCURRENCY', 4),
   };
 }
 

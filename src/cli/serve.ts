@@ -5,6 +5,7 @@ import { createContext } from '../app/context.js';
 import { seedDemo } from '../app/demo-seed.js';
 import { countAdminUsers, createAdminUser, generatePassword } from '../app/admin-users.js';
 import { buildServer, createLogger } from '../web/server.js';
+import { startOutboxWorker, type OutboxWorker } from '../jobs/outbox-worker.js';
 
 const HELP = `Usage: koppel serve
 
@@ -12,7 +13,7 @@ Starts Koppel: the supplier gateway (OCI and cXML), the storefront and the buyer
 
 Environment:
   PORT               port to listen on (default 8080)
-  HOST               address to bind (default 0.0.0.0)
+  HOST               address to bind (default 127.0.0.1; 0.0.0.0 for every interface)
   KOPPEL_BASE_URL    public base URL, used in start pages and profiles (default http://localhost:PORT)
   KOPPEL_DATA_DIR    folder of the SQLite database (default ./data)
   DATABASE_URL       postgres://… to use PostgreSQL instead of SQLite
@@ -20,6 +21,7 @@ Environment:
   LOG_LEVEL          pino log level (default info)
   KOPPEL_ADMIN_PASSWORD  password of the "admin" account created on the first start
                      (default: a random one, printed once)
+  KOPPEL_OUTBOX      0 to send no documents from this process (the outbox worker; see README)
 `;
 
 export async function serve(args: string[]): Promise<number> {
@@ -58,8 +60,11 @@ export async function serve(args: string[]): Promise<number> {
     );
   }
   const app = await buildServer(ctx, { log: true });
+  let outbox: OutboxWorker | undefined;
   const close = async (signal: string) => {
     log.info({ signal }, 'shutting down');
+    // Sends in flight finish first (each bounded by KOPPEL_OUTBOX_TIMEOUT); unsent rows wait in the store.
+    await outbox?.stop();
     await app.close();
     await store.db.destroy();
     process.exit(0);
@@ -67,6 +72,9 @@ export async function serve(args: string[]): Promise<number> {
   process.once('SIGTERM', () => void close('SIGTERM'));
   process.once('SIGINT', () => void close('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
+  // After listen: a port already in use ends the start before anything is sent.
+  if (config.outbox.enabled) outbox = startOutboxWorker(ctx);
+  else log.info('outbox worker disabled (KOPPEL_OUTBOX=0): this process sends no documents');
   log.info({ store: store.location, dialect: store.dialect, baseUrl: config.baseUrl }, `Koppel is listening: ${config.baseUrl} (sandbox: ${config.baseUrl}/sandbox)`);
   return 0;
 }

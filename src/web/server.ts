@@ -114,6 +114,8 @@ export async function buildServer(ctx: AppContext, options: { log?: boolean } = 
     const ok = await storeIsReachable(ctx.db);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'store unreachable' });
   });
+  // Browsers ask for it on every page; an empty answer keeps their consoles clean.
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).header('Cache-Control', 'public, max-age=86400').send());
   app.get('/assets/koppel.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=300').send(CSS));
 
   await registerHomeRoutes(app, ctx);

@@ -314,3 +314,15 @@ describe('cXML edit follows the buyer’s price list', () => {
     }
   });
 });
+
+describe('storefront keeps the buyer’s place', () => {
+  test('adding a product from a search result returns to that search', async () => {
+    const path = sessionPath(await ociLogin());
+    const [a] = await someProducts(1);
+    const res = await post(`${path}/cart/add`, { product_id: a!.id, quantity: '1', return_to: 'catalog', return_query: 'q=pen&category=Writing%20instruments&page=2&evil=x' });
+    assert.equal(res.status, 303);
+    const location = res.headers.get('location')!;
+    assert.match(location, /\?q=pen&category=Writing\+instruments&page=2&notice=added$/);
+    assert.ok(!location.includes('evil'));
+  });
+});

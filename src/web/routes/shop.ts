@@ -50,6 +50,18 @@ function noticeFor(value: string | string[] | undefined): string | undefined {
   return code !== undefined && Object.hasOwn(NOTICES, code) ? NOTICES[code] : undefined;
 }
 
+/** The search a buyer was on (q, category, page only), so adding a product keeps their place. */
+function catalogQuery(returnQuery: string | null): string {
+  const from = new URLSearchParams(returnQuery ?? '');
+  const kept = new URLSearchParams();
+  for (const key of ['q', 'category', 'page']) {
+    const value = from.get(key);
+    if (value) kept.set(key, value.slice(0, 200));
+  }
+  const text = kept.toString();
+  return text ? `?${text}` : '';
+}
+
 function form(request: FastifyRequest): URLSearchParams {
   return new URLSearchParams(typeof request.body === 'string' ? request.body : '');
 }
@@ -176,7 +188,7 @@ export async function registerShopRoutes(app: FastifyInstance, ctx: AppContext):
     if (!active) return reply;
     const body = form(request);
     const productId = body.get('product_id') ?? '';
-    const back = body.get('return_to') === 'product' ? shopPath(active.session.id, `/products/${encodeURIComponent(productId)}`) : body.get('return_to') === 'cart' ? shopPath(active.session.id, '/cart') : shopPath(active.session.id);
+    const back = body.get('return_to') === 'product' ? shopPath(active.session.id, `/products/${encodeURIComponent(productId)}`) : body.get('return_to') === 'cart' ? shopPath(active.session.id, '/cart') : shopPath(active.session.id, catalogQuery(body.get('return_query')));
     const sep = back.includes('?') ? '&' : '?';
     const quantity = parseQuantity(body.get('quantity') ?? '1');
     if (!quantity) return reply.code(303).header('Location', `${back}${sep}notice=quantity`).send();

@@ -148,7 +148,12 @@ export type Delivery =
   | { kind: 'unknown' };
 
 const ANSWER_TYPES = new Set(['Response', 'ProfileResponse', 'PunchOutSetupResponse']);
-const POSTED_TO = /(?:^|[\s:;(])posted to (\S+)/;
+/**
+ * The delivery record `postedToDetail` writes: at the very start of the detail (after a replay or
+ * resend note). Text elsewhere that merely says "posted to …" (an order number, the buyer's
+ * answer) must never choose where a document, with the outbound secret put back, is sent.
+ */
+const POSTED_TO = /^posted to (\S+)/;
 
 /** The log detail of a document Koppel posted to a URL itself; `resendDocument` reads the URL back. */
 export function postedToDetail(url: string, extra = ''): string {
@@ -160,9 +165,19 @@ export function deliveryOf(doc: Pick<DocumentRow, 'direction' | 'protocol' | 'do
   // OCI carts and FUNCTION answers, and cXML carts, are forms the user's browser posts.
   if (doc.protocol === 'oci' || doc.doc_type === 'PunchOutOrderMessage') return { kind: 'browser' };
   if (ANSWER_TYPES.has(doc.doc_type) || stripNote(doc.detail).startsWith('answer to ')) return { kind: 'answer' };
-  const posted = POSTED_TO.exec(doc.detail);
-  if (posted) return { kind: 'http', url: posted[1]!.replace(/[;,)]+$/, '') };
+  const posted = POSTED_TO.exec(stripNote(doc.detail));
+  const url = posted?.[1]!.replace(/[;,)]+$/, '');
+  if (url !== undefined && isHttpUrl(url)) return { kind: 'http', url };
   return { kind: 'unknown' };
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 /** Why a document cannot be resent, in words for the page; undefined when it can. */

@@ -12,10 +12,17 @@
  *     on every request of the buyer) cannot be made endless by a paste or a forged form;
  *   - names and identities a person reads in the admin carry no invisible or text-direction
  *     characters (U+202E shows "ACME‮lanif" as "ACMEfinal", U+200B makes two identities look the same);
+ *   - resend reads the address only from the delivery record Koppel wrote (`posted to <url>` at the
+ *     start of the detail, http or https): text before it that merely mentions "posted to" (a
+ *     buyer's order number, an answer) never chooses where a document — with the connection's
+ *     outbound secret put back — is posted;
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
 import { createAdminUser } from '../../src/app/admin-users.js';
+import { logDocument } from '../../src/app/document-log.js';
+import { deliveryOf, postedToDetail } from '../../src/app/document-replay.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { adminLogin, hiddenValue, type AdminClient } from '../helpers/admin.js';
 
@@ -203,5 +210,42 @@ describe('the admin under attack', () => {
       assert.match(await res.text(), /The name contains a control, invisible or text-direction character/);
     }
     assert.equal((await t.store.db.selectFrom('price_lists').select('id').execute()).length, 0);
+  });
+
+  test('resend posts only to the address of the delivery record, never to one named in other text', async () => {
+    const hits: string[] = [];
+    const server: Server = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'text/xml' }).end('<?xml version="1.0"?><cXML payloadID="a@b" timestamp="2026-01-01T00:00:00+00:00"><Response><Status code="200" text="OK"/></Response></cXML>');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const body = '<?xml version="1.0"?><cXML payloadID="hardening@koppel" timestamp="2026-01-01T00:00:00+00:00"><Request><ConfirmationRequest/></Request></cXML>';
+      const details = {
+        mentioned: `confirmation of order "PO-7 posted to ${base}/internal/steal"; ${postedToDetail(`${base}/buyer/in`, 'HTTP 200')}`,
+        otherScheme: postedToDetail('file:///etc/passwd', 'HTTP 200'),
+        record: postedToDetail(`${base}/buyer/in`, 'HTTP 500; the buyer said: retry, or posted to http://127.0.0.1:1/other'),
+      };
+      const ids: Record<string, string> = {};
+      for (const [name, detail] of Object.entries(details)) {
+        await logDocument(t.ctx, { direction: 'out', protocol: 'cxml', docType: 'ConfirmationRequest', connectionId: 'demo-cxml', payloadId: `hardening-${name}@koppel`, status: 500, detail, contentType: 'text/xml', body });
+        ids[name] = (await t.store.db.selectFrom('documents').select('id').where('payload_id', '=', `hardening-${name}@koppel`).executeTakeFirstOrThrow()).id;
+      }
+      for (const name of ['mentioned', 'otherScheme']) {
+        const doc = await t.store.db.selectFrom('documents').selectAll().where('id', '=', ids[name]!).executeTakeFirstOrThrow();
+        assert.deepEqual(deliveryOf(doc), { kind: 'unknown' }, name);
+        const page = await (await admin.get(`/admin/documents/${ids[name]}`)).text();
+        assert.ok(!page.includes('/resend"'), `no resend button for ${name}`);
+        assert.equal((await admin.post(`/admin/documents/${ids[name]}/resend`, {})).status, 409, name);
+      }
+      assert.deepEqual(hits, [], 'nothing was posted');
+      // The record Koppel wrote still works, whatever text follows it.
+      const res = await admin.post(`/admin/documents/${ids.record}/resend`, {});
+      assert.equal(res.status, 303);
+      assert.deepEqual(hits, ['/buyer/in']);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

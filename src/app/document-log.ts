@@ -85,7 +85,10 @@ export function redactXml(xml: string, names: ReadonlySet<string> = new Set(['Sh
   } catch {
     failed = true;
   }
-  if (failed && ranges.length === 0 && xmlMentions(xml, names)) {
+  // A broken document is kept only when every mention of a secret element is one the parser
+  // found (an open and a close tag each): past a syntax error (an unclosed quote, say) the parser
+  // may read a real SharedSecret as text, and one redacted element elsewhere does not make it safe.
+  if (failed && mentions(xml, names) > 2 * ranges.length) {
     return `[document not well-formed; body withheld because it may contain a secret; ${xml.length} characters]`;
   }
   let out = '';
@@ -98,9 +101,12 @@ export function redactXml(xml: string, names: ReadonlySet<string> = new Set(['Sh
   return out + xml.slice(at);
 }
 
-function xmlMentions(xml: string, names: ReadonlySet<string>): boolean {
+/** How often the names occur in the text, in any case (a count only decides whether to withhold). */
+function mentions(xml: string, names: ReadonlySet<string>): number {
   const lower = xml.toLowerCase();
-  return [...names].some((n) => lower.includes(n.toLowerCase()));
+  let count = 0;
+  for (const n of names) count += lower.split(n.toLowerCase()).length - 1;
+  return count;
 }
 
 /** Name/value pairs with password-like values masked (OCI calls). */

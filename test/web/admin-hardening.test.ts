@@ -16,6 +16,8 @@
  *     start of the detail, http or https): text before it that merely mentions "posted to" (a
  *     buyer's order number, an answer) never chooses where a document — with the connection's
  *     outbound secret put back — is posted;
+ *   - a document that is not well-formed never shows a SharedSecret in the log: one redacted
+ *     element does not make the rest of a broken document safe to keep;
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -247,5 +249,18 @@ describe('the admin under attack', () => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+
+  test('a broken document with one SharedSecret redacted does not keep another in the clear', async () => {
+    const secret = 'Sup3r-S3cret-of-the-buyer';
+    // A stray SharedSecret under From is redacted; the unclosed quote before Sender hides the real one from the parser.
+    const body = `<?xml version="1.0"?><cXML payloadID="broken-secret@buyer" timestamp="2026-01-01T00:00:00+00:00"><Header><From><Credential domain="NetworkID"><Identity>DEMO-BUYER</Identity><SharedSecret>old</SharedSecret></Credential></From><To><Credential domain="NetworkID"><Identity>KOPPEL-DEMO</Identity></Credential></To><Sender><Credential domain="NetworkID><Identity>DEMO-BUYER</Identity><SharedSecret>${secret}</SharedSecret></Credential><UserAgent>x</UserAgent></Sender></Header><Request><ProfileRequest/></Request></cXML>`;
+    const res = await fetch(`${t.baseUrl}/cxml`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+    assert.match(await res.text(), /code="406"/);
+    const rows = await t.store.db.selectFrom('documents').select(['id', 'body']).where('direction', '=', 'in').orderBy('seq', 'desc').limit(1).execute();
+    assert.ok(!rows[0]!.body.includes(secret), 'the log keeps no secret');
+    const page = await (await admin.get(`/admin/documents/${rows[0]!.id}`)).text();
+    assert.ok(!page.includes(secret), 'the page shows no secret');
+    assert.match(page, /body withheld because it may contain a secret/);
   });
 });

@@ -9,6 +9,11 @@ export interface KoppelConfig {
   readonly dataDir: string;
   readonly databaseUrl?: string;
   readonly demo: boolean;
+  /**
+   * Whether the buyer sandbox is served. It sends requests from the server to any URL typed into
+   * it, so it is on for demo installs and off otherwise unless KOPPEL_SANDBOX=1.
+   */
+  readonly sandbox: boolean;
   readonly logLevel: string;
   /** How long a StartPage / OCI entry token may wait before it is opened. */
   readonly startTokenTtlSeconds: number;
@@ -63,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KoppelConfig {
     dataDir: resolve(env.KOPPEL_DATA_DIR ?? './data'),
     databaseUrl: env.DATABASE_URL || undefined,
     demo: env.KOPPEL_DEMO !== '0',
+    sandbox: env.KOPPEL_SANDBOX === undefined || env.KOPPEL_SANDBOX === '' ? env.KOPPEL_DEMO !== '0' : env.KOPPEL_SANDBOX !== '0',
     logLevel: env.LOG_LEVEL ?? 'info',
     startTokenTtlSeconds: Number(env.KOPPEL_START_TOKEN_TTL ?? 300),
     sessionTtlSeconds: Number(env.KOPPEL_SESSION_TTL ?? 8 * 3600),

@@ -123,7 +123,7 @@ export async function buildServer(ctx: AppContext, options: { log?: boolean } = 
   await registerOciRoutes(app, ctx);
   await registerShopRoutes(app, ctx);
   await registerAdmin(app, ctx);
-  await registerSandbox(app, { db: ctx.db, config: ctx.config, now: () => ctx.now() });
+  if (ctx.config.sandbox) await registerSandbox(app, { db: ctx.db, config: ctx.config, now: () => ctx.now() });
 
   app.setNotFoundHandler(async (request, reply) => {
     return reply

@@ -326,3 +326,20 @@ describe('storefront keeps the buyer’s place', () => {
     assert.ok(!location.includes('evil'));
   });
 });
+
+describe('the buyer sandbox is served only where it should be', () => {
+  test('without demo data the sandbox is off unless KOPPEL_SANDBOX=1 (it makes server-side requests to typed URLs)', async () => {
+    const { loadConfig } = await import('../../src/config.js');
+    assert.equal(loadConfig({ KOPPEL_DEMO: '0' }).sandbox, false);
+    assert.equal(loadConfig({ KOPPEL_DEMO: '0', KOPPEL_SANDBOX: '1' }).sandbox, true);
+    assert.equal(loadConfig({}).sandbox, true);
+    assert.equal(loadConfig({ KOPPEL_SANDBOX: '0' }).sandbox, false);
+    const off = await startTestApp({ config: { sandbox: false } });
+    try {
+      assert.equal((await fetch(`${off.baseUrl}/sandbox`)).status, 404);
+      assert.equal((await fetch(`${off.baseUrl}/sandbox/punchouts`, { method: 'POST', body: 'protocol=cxml&cxmlUrl=http://127.0.0.1:9/' , headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 404);
+    } finally {
+      await off.close();
+    }
+  });
+});

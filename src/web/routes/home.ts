@@ -11,7 +11,8 @@ export async function registerHomeRoutes(app: FastifyInstance, ctx: AppContext):
 <h1>Koppel is running</h1>
 <p>Koppel connects this shop to its buyers' procurement systems (SAP, Ariba, Coupa, Jaggaer, Oracle …) over SAP OCI and cXML punchout.</p>
 <ul>
-  <li><a href="/sandbox">Buyer sandbox</a> — punch out into this shop as a buyer would, send the cart back and turn it into a purchase order.</li>
+  ${ctx.config.sandbox ? html`<li><a href="/sandbox">Buyer sandbox</a> — punch out into this shop as a buyer would, send the cart back and turn it into a purchase order.</li>` : html`<li>The buyer sandbox is switched off here (<code>KOPPEL_SANDBOX=1</code> switches it on).</li>`}
+  <li><a href="/admin">Admin</a> — connections, mapping and preview, onboarding sheets, the document log.</li>
 </ul>
 </section>
 <section class="card">

@@ -308,7 +308,8 @@ function secretRanges(xml: string): [number, number][] {
   return ranges;
 }
 
-function hasRedactedSecret(xml: string): boolean {
+/** True when the body has a SharedSecret the log redacted, which `restoreSecret` fills back in. Also used by the outbox. */
+export function hasRedactedSecret(xml: string): boolean {
   return secretRanges(xml).length > 0;
 }
 

@@ -118,13 +118,13 @@ export class OutboxInputError extends Error {
  * });
  */
 export async function enqueue(ctx: AppContext, input: OutboxInput): Promise<Enqueued> {
-  checkUrl(input.url);
+  const url = checkedUrl(input.url);
   const now = iso(ctx.now());
   const base = {
     id: ctx.token(12),
     connection_id: input.connectionId ?? null,
     order_id: input.orderId ?? null,
-    url: input.url,
+    url,
     status: 'pending' as const,
     attempts: 0,
     next_attempt_at: iso(input.notBefore ?? ctx.now()),
@@ -180,7 +180,8 @@ export async function enqueue(ctx: AppContext, input: OutboxInput): Promise<Enqu
   return { id: existing.id, created: false, payloadId };
 }
 
-function checkUrl(url: string): void {
+/** The URL as fetch will use it (no spaces left: the log's "posted to <url>" must read it back whole). */
+function checkedUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -188,6 +189,7 @@ function checkUrl(url: string): void {
     throw new OutboxInputError(`not a URL: ${JSON.stringify(url)}`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new OutboxInputError(`only http and https URLs can be delivered to, got ${parsed.protocol}`);
+  return parsed.href;
 }
 
 /** Header names and values fetch would accept, minus the ones the worker sets itself. */

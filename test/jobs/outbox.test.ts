@@ -107,6 +107,8 @@ describe('enqueue', () => {
     await assert.rejects(enqueue(ctx, { kind: 'cxml', connectionId: 'acme', url: 'ftp://buyer.example/x', body: outboundXml(newPayloadId()) }), /only http and https/);
     await assert.rejects(enqueue(ctx, { kind: 'cxml', connectionId: 'acme', url: 'buyer.example', body: outboundXml(newPayloadId()) }), /not a URL/);
     await assert.rejects(enqueue(ctx, { kind: 'webhook', docType: 'order.confirmed', url: buyer.url, body: '{}', headers: { 'bad header': 'x' } }), OutboxInputError);
+    const spaced = await enqueue(ctx, { kind: 'webhook', docType: 'order.confirmed', url: 'https://shop.example/hooks/a b', body: '{}' });
+    assert.equal((await row(spaced.id)).url, 'https://shop.example/hooks/a%20b', 'stored as fetch sends it, so the log can name it whole');
   });
 
   test("commits and rolls back with the caller's transaction", async () => {

@@ -30,8 +30,21 @@ export async function openTestStore(): Promise<TestStore> {
       await store.db.destroy();
       const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
+      try {
+        // Closed pool connections may still be leaving the server; a forced drop would kill them
+        // mid-exit (an uncaught "terminating connection" in the test). Wait for them first.
+        for (let i = 0; i < 50; i++) {
+          try {
+            await a.query(`drop database if exists ${name}`);
+            return;
+          } catch {
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+        await a.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await a.end();
+      }
     },
   };
 }

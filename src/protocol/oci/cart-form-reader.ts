@@ -5,19 +5,18 @@
  */
 import { Decimal } from 'decimal.js';
 import { parseOciNumber } from './numbers.js';
-import { OCI_TEXT_FIELD_PROPERTIES } from './fields.js';
+import { OCI_TEXT_FIELD_PROPERTIES, type OciTextFields } from './fields.js';
 
 export { pairsFromUrlencoded } from './form-encoding.js';
 export { pairsFromHtmlForm } from './html.js';
 
-export interface OciReadLine {
+export interface OciReadLine extends OciTextFields {
   /** The `n` of `NEW_ITEM-…[n]`. */
   index: number;
   /** Every NEW_ITEM field of this line except the long text, raw: FIELD (upper case) → value. */
   fields: Record<string, string>;
   longText?: string;
   description?: string;
-  matnr?: string;
   quantity?: Decimal;
   unit?: string;
   price?: Decimal;
@@ -25,32 +24,8 @@ export interface OciReadLine {
   priceUnit: Decimal;
   currency?: string;
   leadTimeDays?: number;
-  vendor?: string;
-  vendorMat?: string;
-  manufactCode?: string;
-  manufactMat?: string;
-  matGroup?: string;
   /** SERVICE = `X`. */
   service?: boolean;
-  contract?: string;
-  contractItem?: string;
-  extQuoteId?: string;
-  extQuoteItem?: string;
-  extProductId?: string;
-  attachment?: string;
-  attachmentTitle?: string;
-  attachmentPurpose?: string;
-  extSchemaType?: string;
-  extCategoryId?: string;
-  extCategory?: string;
-  sldSysName?: string;
-  custField1?: string;
-  custField2?: string;
-  custField3?: string;
-  custField4?: string;
-  custField5?: string;
-  itemType?: string;
-  parentId?: string;
 }
 
 export interface OciReadResult {

@@ -4,16 +4,14 @@
  */
 import { Decimal } from 'decimal.js';
 import { cleanMultiLine, cleanSingleLine, describeReplacements, transliterateToLatin1, type OciCharset } from './charset.js';
-import { cutOciText, LONGTEXT, OCI_ITEM_FIELDS, OCI_TEXT_FIELD_PROPERTIES, ociItemFieldName, ociLongTextFieldName } from './fields.js';
+import { cutOciText, LONGTEXT, OCI_ITEM_FIELDS, OCI_TEXT_FIELD_PROPERTIES, ociItemFieldName, ociLongTextFieldName, type OciTextFields } from './fields.js';
 import { escapeHtml, escapeHtmlAscii } from './html.js';
 import { fitPriceToUnit, formatOciDecimal, formatOciInteger, OciNumberError } from './numbers.js';
 
-export interface OciCartLine {
+export interface OciCartLine extends OciTextFields {
   /** Short text; cut at 40 characters, the full text then goes to the long text. */
   description: string;
   longText?: string;
-  /** The buyer's material number; normally empty. */
-  matnr?: string;
   quantity: Decimal;
   /** The buyer's ISO unit code (≤ 3 characters), already mapped. */
   unit: string;
@@ -23,32 +21,7 @@ export interface OciCartLine {
   priceUnit?: Decimal;
   currency: string;
   leadTimeDays?: number;
-  vendor?: string;
-  vendorMat?: string;
-  manufactCode?: string;
-  manufactMat?: string;
-  matGroup?: string;
   service?: boolean;
-  contract?: string;
-  contractItem?: string;
-  extQuoteId?: string;
-  extQuoteItem?: string;
-  extProductId?: string;
-  attachment?: string;
-  attachmentTitle?: string;
-  attachmentPurpose?: string;
-  extSchemaType?: string;
-  extCategoryId?: string;
-  extCategory?: string;
-  sldSysName?: string;
-  custField1?: string;
-  custField2?: string;
-  custField3?: string;
-  custField4?: string;
-  custField5?: string;
-  itemType?: string;
-  /** Emitted verbatim: the OCI line index of the parent item. */
-  parentId?: string;
 }
 
 export interface OciField {

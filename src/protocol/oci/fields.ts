@@ -133,3 +133,9 @@ export const OCI_TEXT_FIELD_PROPERTIES = {
 } as const;
 
 export type OciTextProperty = (typeof OCI_TEXT_FIELD_PROPERTIES)[keyof typeof OCI_TEXT_FIELD_PROPERTIES];
+
+/**
+ * The plain-text OCI fields as optional properties of an OCI line (built or read). MATNR is the
+ * buyer's material number (normally empty); PARENT_ID is the OCI line index of a parent item.
+ */
+export type OciTextFields = { [K in OciTextProperty]?: string };

@@ -3,7 +3,9 @@
  * page, the maps page and the page that shows a new secret once. Pure: no I/O, no clock — the
  * routes pass every value in (including the CSRF field), so each view can be tested alone.
  */
-import type { Connection, Identity, MappingSource, ProductAttribute } from '../../domain/connection.js';
+import { DEFAULT_OPTIONS, type Connection, type Identity, type MappingSource, type ProductAttribute } from '../../domain/connection.js';
+
+const { allowSapEvent: _sapEvent, ...ociDefaults } = DEFAULT_OPTIONS.oci;
 import { SUPPORTED_CXML_VERSIONS } from '../../app/connection-admin.js';
 import { OCI_ITEM_FIELDS } from '../../protocol/oci/fields.js';
 import { html, type Html } from '../html.js';
@@ -134,18 +136,9 @@ export function newConnectionValues(protocol: Protocol, prefill: { buyerOrg?: st
     allowSapEvent: false,
     ipAllowList: '',
     frameAncestors: '',
-    oci: { charset: 'UTF-8', usernameField: 'USERNAME', passwordField: 'PASSWORD', hookUrlField: 'HOOK_URL', priceUnitMode: 'price-unit', maxPriceDecimals: '3', emitEmptyFields: false },
-    cxml: {
-      version: '1.2.014',
-      formField: 'cXML-base64',
-      defaultTarget: '_self',
-      cartShipping: false,
-      shippingAmount: '0',
-      cartTax: false,
-      taxRatePercent: '0',
-      totalIncludesExtras: false,
-      taxRounding: 'line',
-    },
+    // A blank form starts from the same defaults a connection stored without options gets.
+    oci: { ...ociDefaults, maxPriceDecimals: String(DEFAULT_OPTIONS.oci.maxPriceDecimals) },
+    cxml: { ...DEFAULT_OPTIONS.cxml },
     symbolsAsText: false,
     maxLines: '0',
     maxBytes: '0',

@@ -41,6 +41,15 @@ export interface CxmlOptions {
   readonly totalIncludesExtras: boolean;
   /** Tax rounding: per line, or once on the document total. */
   readonly taxRounding: 'line' | 'document';
+  /**
+   * Where confirmations, ship notices and invoices are posted (the buyer's or network's cXML
+   * URL); empty = none configured, documents cannot be sent for this connection.
+   */
+  readonly documentUrl: string;
+  /** Invoices: `PaymentTerm@payInNumberOfDays`; 0 = not written. */
+  readonly paymentTermDays: number;
+  /** Invoices: tax on every line (`isTaxInLine`) rather than only in the summary. */
+  readonly invoiceTaxInLine: boolean;
 }
 
 /** Where a value sent to the buyer comes from. */
@@ -126,6 +135,9 @@ export const DEFAULT_OPTIONS: ConnectionOptions = {
     taxRatePercent: '0',
     totalIncludesExtras: false,
     taxRounding: 'line',
+    documentUrl: '',
+    paymentTermDays: 30,
+    invoiceTaxInLine: false,
   },
   unitMap: {},
   currencyMap: {},

@@ -116,10 +116,21 @@ export interface OrderTable {
   deployment_mode: string;
   total: string;
   currency: string;
-  status: string; // received …
+  /** OrderStatus (src/app/order-model.ts). */
+  status: string;
   /** JSON: addresses, shipping, tax, payment (masked), comments, extrinsics */
   header: string;
+  /** When the first version arrived. */
   received_at: string;
+  /** Another order this one is linked to (a `new` that references an edited order). */
+  linked_order_id: string | null;
+  /** JSON ReviewFlag[]: order-level findings of reconciliation (cart lines not ordered …). */
+  review: Generated<string>;
+  reviewed_at: string | null;
+  reviewed_by: string | null;
+  updated_at: string | null;
+  /** JSON string[]: punchout sessions whose cart lines this order's aux IDs matched. */
+  session_ids: Generated<string>;
 }
 
 export interface OrderLineTable {
@@ -136,6 +147,84 @@ export interface OrderLineTable {
   is_ad_hoc: number;
   /** JSON: classification, distribution, extrinsics … */
   details: string;
+  /** Our product, when the SupplierPartID names one. */
+  product_id: string | null;
+  /** The punched-out cart line matched through SupplierPartAuxiliaryID. */
+  cart_line_id: string | null;
+  /** JSON ReviewFlag[]: differences from the cart or the price list, ad-hoc, unknown product. */
+  review: Generated<string>;
+  /** Decimal text, in the line's unit: what confirmations, ship notices and invoices covered so far. */
+  confirmed_quantity: Generated<string>;
+  rejected_quantity: Generated<string>;
+  shipped_quantity: Generated<string>;
+  invoiced_quantity: Generated<string>;
+  /** Decimal text: net amount invoiced for this line (standard invoices). */
+  invoiced_amount: Generated<string>;
+}
+
+/** Every change of an order, with who or what caused it. */
+export interface OrderEventTable {
+  seq: Generated<number>;
+  id: string;
+  order_id: string;
+  /** OrderEventKind (src/app/order-model.ts). */
+  kind: string;
+  /** `buyer:<connection>`, `admin:<user>`, `cli`, `api:<key name>`, `system`. */
+  actor: string;
+  from_status: string | null;
+  to_status: string | null;
+  detail: string;
+  /** order_documents.id or documents.id this event is about. */
+  document_id: string | null;
+  created_at: string;
+}
+
+/** A confirmation, ship notice, invoice or credit memo created for an order (sent through the outbox). */
+export interface OrderDocumentTable {
+  id: string;
+  order_id: string;
+  connection_id: string;
+  kind: 'confirmation' | 'ship_notice' | 'invoice' | 'credit_memo';
+  /** confirmID / shipmentID / invoiceID; unique across the supplier. */
+  number: string;
+  payload_id: string;
+  outbox_id: string | null;
+  /** JSON: what the document says (type, lines and quantities, carrier, amounts …). */
+  input: string;
+  /** JSON: invoice totals (decimal text), null for other kinds. */
+  totals: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface DocumentCounterTable {
+  name: string;
+  value: number;
+}
+
+/** Shop webhooks: where order events are posted, signed with HMAC-SHA256. */
+export interface WebhookTable {
+  id: string;
+  url: string;
+  /** JSON string[] of event names. */
+  events: string;
+  /** Signing secret, sealed like outbound cXML secrets. */
+  secret_sealed: string;
+  enabled: number;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Keys for the HTTP API (/api/v1); only the SHA-256 of a key is stored. */
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  role: 'admin' | 'viewer';
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
 }
 
 /** Answers given to inbound cXML requests, keyed by payloadID: the same payloadID gets the same answer. */
@@ -261,6 +350,8 @@ export interface OutboxTable {
   delivered_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Webhooks: one row per (event, subject, hook); queueing the same again is a no-op. */
+  dedupe_key: Generated<string | null>;
 }
 
 export interface Database {
@@ -280,4 +371,9 @@ export interface Database {
   price_lists: PriceListTable;
   price_list_items: PriceListItemTable;
   outbox: OutboxTable;
+  order_events: OrderEventTable;
+  order_documents: OrderDocumentTable;
+  document_counters: DocumentCounterTable;
+  webhooks: WebhookTable;
+  api_keys: ApiKeyTable;
 }

@@ -7,6 +7,7 @@ import * as roundTrip from './0001-round-trip.js';
 import * as admin from './0002-admin.js';
 import * as connectionAdmin from './0003-connection-admin.js';
 import * as outbox from './0004-outbox.js';
+import * as orderLifecycle from './0005-order-lifecycle.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -18,6 +19,7 @@ const STEPS: readonly [string, Step][] = [
   ['0002_admin', admin],
   ['0003_connection_admin', connectionAdmin],
   ['0004_outbox', outbox],
+  ['0005_order_lifecycle', orderLifecycle],
 ];
 
 class InCodeMigrations implements MigrationProvider {

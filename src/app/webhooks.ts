@@ -17,6 +17,9 @@ export const WEBHOOK_SIGNATURE_HEADER = 'Koppel-Signature';
  * together. Idempotent per (event, order, order version, hook).
  */
 export async function emitOrderEvent(ctx: AppContext, event: WebhookEvent, orderRowId: string): Promise<number> {
-  void ctx; void event; void orderRowId;
+  const hooks = await ctx.db.selectFrom('webhooks').select(['id', 'events']).where('enabled', '=', 1).execute();
+  const subscribed = hooks.filter((h) => (JSON.parse(h.events) as string[]).includes(event));
+  if (subscribed.length === 0) return 0;
+  void orderRowId;
   throw new Error('emitOrderEvent: being written');
 }

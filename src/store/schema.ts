@@ -278,6 +278,25 @@ export interface SandboxPunchoutTable {
   updated_at: string;
 }
 
+/** A document the buyer sandbox received on its own cXML endpoint (/sandbox/cxml). */
+export interface SandboxDocumentTable {
+  id: string;
+  /** sandbox_punchouts.id of the purchase order it is about, when found. */
+  punchout_id: string | null;
+  /** The orderID it names. */
+  order_id: string | null;
+  doc_type: string;
+  payload_id: string | null;
+  /** accepted | refused */
+  status: string;
+  /** What the sandbox answered, or why it refused. */
+  detail: string;
+  /** JSON: what the document says, normalised for display (lines, quantities, dates, totals). */
+  summary: string;
+  body: string; // SharedSecret redacted
+  received_at: string;
+}
+
 export interface KvTable {
   key: string;
   value: string;
@@ -376,4 +395,5 @@ export interface Database {
   document_counters: DocumentCounterTable;
   webhooks: WebhookTable;
   api_keys: ApiKeyTable;
+  sandbox_documents: SandboxDocumentTable;
 }

@@ -106,6 +106,22 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('revoked_at', 'text')
     .execute();
 
+  // The buyer sandbox's own cXML endpoint: confirmations, ship notices and invoices it received.
+  await db.schema
+    .createTable('sandbox_documents')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('punchout_id', 'text')
+    .addColumn('order_id', 'text')
+    .addColumn('doc_type', 'text', (c) => c.notNull())
+    .addColumn('payload_id', 'text')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('detail', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('summary', 'text', (c) => c.notNull().defaultTo('{}'))
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('received_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('sandbox_documents_punchout').on('sandbox_documents').columns(['punchout_id', 'received_at']).execute();
+
   // Webhooks have no payloadID; this key makes "the same event for the same hook" one row.
   // (SQLite cannot add a UNIQUE column, hence the separate index.)
   await addTo('outbox')('dedupe_key', 'text');

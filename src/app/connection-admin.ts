@@ -155,6 +155,27 @@ export function returnUrlPrefixProblem(prefix: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Problems with the URL documents (confirmations, ship notices, invoices) are posted to, or
+ * undefined. Empty means "none configured". The outbox posts to it verbatim and never follows
+ * redirects, so it must be a plain absolute http(s) URL.
+ */
+export function documentUrlProblem(url: string): string | undefined {
+  if (url === '') return undefined;
+  if (url.length > MAX_RETURN_URL_PREFIX_LENGTH) return `is longer than ${MAX_RETURN_URL_PREFIX_LENGTH} characters`;
+  if (CONTROL.test(url) || /\s/.test(url)) return `${quote(url)} contains blanks or control characters`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `${quote(url)} is not a URL (expected e.g. https://service.ariba.com/service/transaction/cxml.asp)`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `${quote(url)} must start with http:// or https://`;
+  if (parsed.hostname === '') return `${quote(url)} has no host`;
+  if (parsed.username !== '' || parsed.password !== '') return `${quote(url)} carries user information (user@host); the buyer authenticates documents by the SharedSecret`;
+  return undefined;
+}
+
 const OPTION_KEYS = ['oci', 'cxml', 'unitMap', 'currencyMap', 'classificationDomain', 'textRules', 'limits', 'fieldMapping', 'frameAncestors'] as const satisfies readonly (keyof StoredOptions)[];
 
 function unknownKeys(out: FieldProblem[], field: string, value: Record<string, unknown>, known: readonly string[]): void {
@@ -230,6 +251,12 @@ function checkOptions(out: FieldProblem[], options: unknown): void {
       checkDecimalText(out, 'options.cxml.taxRatePercent', cxml.taxRatePercent, 100);
       checkBoolean(out, 'options.cxml.totalIncludesExtras', cxml.totalIncludesExtras);
       checkOneOf(out, 'options.cxml.taxRounding', cxml.taxRounding, ['line', 'document']);
+      if (cxml.documentUrl !== undefined) {
+        const problem = typeof cxml.documentUrl === 'string' ? documentUrlProblem(cxml.documentUrl) : 'must be text';
+        if (problem) out.push({ field: 'options.cxml.documentUrl', message: problem });
+      }
+      checkCount(out, 'options.cxml.paymentTermDays', cxml.paymentTermDays, 365);
+      checkBoolean(out, 'options.cxml.invoiceTaxInLine', cxml.invoiceTaxInLine);
     }
   }
 

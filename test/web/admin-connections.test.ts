@@ -82,6 +82,9 @@ function cxmlForm(overrides: Record<string, string> = {}): Record<string, string
     cxml_shippingAmount: '4.95',
     cxml_taxRatePercent: '19',
     cxml_taxRounding: 'document',
+    cxml_documentUrl: 'https://s1.ariba.com/service/transaction/cxml.asp',
+    cxml_paymentTermDays: '45',
+    cxml_invoiceTaxInLine: '1',
     symbolsAsText: '1',
     maxLines: '0',
     maxBytes: '1000000',
@@ -193,7 +196,7 @@ test('invalid input: 400, every problem listed, what was typed kept (except the 
   assert.doesNotMatch(page, /typed-secret-never-echoed/);
   assert.equal(await t.store.db.selectFrom('connections').select('id').where('id', '=', 'Bad Id!').executeTakeFirst(), undefined);
 
-  const cxml = await admin.post('/admin/connections', cxmlForm({ id: 'globex-bad', from_identity_0: '', sender_domain_1: '', sender_identity_1: '', cxml_shippingAmount: '4,95' }));
+  const cxml = await admin.post('/admin/connections', cxmlForm({ id: 'globex-bad', from_identity_0: '', sender_domain_1: '', sender_identity_1: '', cxml_shippingAmount: '4,95', cxml_documentUrl: 'ftp://s1.ariba.com/cxml', cxml_paymentTermDays: '400' }));
   assert.equal(cxml.status, 400);
   const cpage = await cxml.text();
   assert.match(cpage, /From row 1: give both the domain and the identity/);
@@ -201,6 +204,11 @@ test('invalid input: 400, every problem listed, what was typed kept (except the 
   assert.match(cpage, /Flat shipping amount: must be a decimal number written with a dot/);
   assert.match(cpage, /name="from_domain_0" value="NetworkID"[^>]*aria-invalid="true"/);
   assert.match(cpage, /name="cxml_shippingAmount" value="4,95"/);
+  assert.match(cpage, /Document URL: &quot;ftp:\/\/s1\.ariba\.com\/cxml&quot; must start with http:\/\/ or https:\/\//);
+  assert.match(cpage, /Payment term \(days\): must be a whole number from 0 to 365/);
+  assert.match(cpage, /name="cxml_documentUrl" value="ftp:\/\/s1\.ariba\.com\/cxml"[^>]*aria-invalid="true"/);
+  assert.match(cpage, /name="cxml_paymentTermDays" value="400"/);
+  assert.match(cpage, /name="cxml_invoiceTaxInLine" value="1" checked/);
 });
 
 test('an admin creates an OCI connection: the password is shown once, stored only as a hash, and works at /punchout/oci', async () => {
@@ -269,6 +277,9 @@ test('an admin creates a cXML connection with a chosen secret; a ProfileRequest 
   assert.equal(options.cxml.cartTax, false);
   assert.equal(options.cxml.taxRatePercent, '19');
   assert.equal(options.cxml.taxRounding, 'document');
+  assert.equal(options.cxml.documentUrl, 'https://s1.ariba.com/service/transaction/cxml.asp');
+  assert.equal(options.cxml.paymentTermDays, 45);
+  assert.equal(options.cxml.invoiceTaxInLine, true);
   assert.equal(options.textRules.symbolsAsText, true);
   assert.equal(options.limits.maxBytes, 1000000);
 

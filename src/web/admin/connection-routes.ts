@@ -136,6 +136,9 @@ const FIELD_LABELS: Readonly<Record<string, readonly [string | undefined, string
   'options.cxml.shippingAmount': ['cxml_shippingAmount', 'Flat shipping amount'],
   'options.cxml.taxRatePercent': ['cxml_taxRatePercent', 'Tax rate'],
   'options.cxml.taxRounding': ['cxml_taxRounding', 'Tax rounding'],
+  'options.cxml.documentUrl': ['cxml_documentUrl', 'Document URL'],
+  'options.cxml.paymentTermDays': ['cxml_paymentTermDays', 'Payment term (days)'],
+  'options.cxml.invoiceTaxInLine': [undefined, 'Tax on every invoice line'],
   'options.textRules.symbolsAsText': [undefined, '™ ® © as text'],
   'options.limits.maxLines': ['maxLines', 'Max cart lines'],
   'options.limits.maxBytes': ['maxBytes', 'Max cart size'],
@@ -271,6 +274,9 @@ function readConnectionForm(form: URLSearchParams, base: ConnectionFormValues): 
           taxRatePercent: text('cxml_taxRatePercent', base.cxml.taxRatePercent),
           totalIncludesExtras: form.has('cxml_totalIncludesExtras'),
           taxRounding: text('cxml_taxRounding', base.cxml.taxRounding),
+          documentUrl: text('cxml_documentUrl', base.cxml.documentUrl),
+          paymentTermDays: text('cxml_paymentTermDays', base.cxml.paymentTermDays),
+          invoiceTaxInLine: form.has('cxml_invoiceTaxInLine'),
         },
     symbolsAsText: form.has('symbolsAsText'),
     maxLines: text('maxLines', base.maxLines),
@@ -342,6 +348,9 @@ function inputFromValues(x: ConnectionFormValues, existing: Connection | undefin
       taxRatePercent: x.cxml.taxRatePercent.trim() || '0',
       totalIncludesExtras: x.cxml.totalIncludesExtras,
       taxRounding: oneOf('cxml_taxRounding', 'Tax rounding', x.cxml.taxRounding, ['line', 'document'] as const),
+      documentUrl: x.cxml.documentUrl.trim(),
+      paymentTermDays: whole('cxml_paymentTermDays', 'Payment term (days)', x.cxml.paymentTermDays),
+      invoiceTaxInLine: x.cxml.invoiceTaxInLine,
     };
   }
   return {

@@ -54,6 +54,9 @@ export interface ConnectionFormValues {
     taxRatePercent: string;
     totalIncludesExtras: boolean;
     taxRounding: string;
+    documentUrl: string;
+    paymentTermDays: string;
+    invoiceTaxInLine: boolean;
   };
   symbolsAsText: boolean;
   maxLines: string;
@@ -138,7 +141,7 @@ export function newConnectionValues(protocol: Protocol, prefill: { buyerOrg?: st
     frameAncestors: '',
     // A blank form starts from the same defaults a connection stored without options gets.
     oci: { ...ociDefaults, maxPriceDecimals: String(DEFAULT_OPTIONS.oci.maxPriceDecimals) },
-    cxml: { ...DEFAULT_OPTIONS.cxml },
+    cxml: { ...DEFAULT_OPTIONS.cxml, paymentTermDays: String(DEFAULT_OPTIONS.cxml.paymentTermDays) },
     symbolsAsText: false,
     maxLines: '0',
     maxBytes: '0',
@@ -180,6 +183,9 @@ export function valuesFromConnection(c: Connection): ConnectionFormValues {
       taxRatePercent: cxml.taxRatePercent,
       totalIncludesExtras: cxml.totalIncludesExtras,
       taxRounding: cxml.taxRounding,
+      documentUrl: cxml.documentUrl,
+      paymentTermDays: String(cxml.paymentTermDays),
+      invoiceTaxInLine: cxml.invoiceTaxInLine,
     },
     symbolsAsText: c.options.textRules.symbolsAsText,
     maxLines: String(c.options.limits.maxLines),
@@ -531,6 +537,12 @@ ${selectField(p, 'cxml_taxRounding', 'Tax rounding', x.cxml.taxRounding, [
 ])}
 <div class="field"><span>Header total</span>${checkbox('cxml_totalIncludesExtras', 'Total includes shipping and tax', x.cxml.totalIncludesExtras)}</div>
 </div>
+<h3>Documents after the order</h3>
+<div class="form-row">
+${textField(p, 'cxml_documentUrl', 'Document URL', x.cxml.documentUrl, { inputmode: 'url', hint: 'Where confirmations, ship notices and invoices are posted (http:// or https://). Empty: none can be sent.' })}
+${textField(p, 'cxml_paymentTermDays', 'Payment term (days)', x.cxml.paymentTermDays, { inputmode: 'numeric', hint: 'Written on invoices; 0 to 365, 0 = not written.' })}
+<div class="field"><span>Invoice tax</span>${checkbox('cxml_invoiceTaxInLine', 'Tax on every invoice line', x.cxml.invoiceTaxInLine)}</div>
+</div>
 </fieldset>`;
 
   const textAndLimits = html`<fieldset>
@@ -679,7 +691,10 @@ function settingsList(c: Connection, priceListName: string | null): Html {
 <dt>Default target</dt><dd><code>${o.cxml.defaultTarget}</code></dd>
 <dt>Shipping in cart</dt><dd>${o.cxml.cartShipping ? `yes, flat ${o.cxml.shippingAmount}` : 'no'}</dd>
 <dt>Tax in cart</dt><dd>${o.cxml.cartTax ? `yes, ${o.cxml.taxRatePercent} %, rounded ${o.cxml.taxRounding === 'line' ? 'per line' : 'on the document'}` : 'no'}</dd>
-<dt>Header total includes shipping/tax</dt><dd>${yesNo(o.cxml.totalIncludesExtras)}</dd>`;
+<dt>Header total includes shipping/tax</dt><dd>${yesNo(o.cxml.totalIncludesExtras)}</dd>
+<dt>Document URL</dt><dd>${o.cxml.documentUrl ? html`<code>${o.cxml.documentUrl}</code>` : html`<span class="muted">none: confirmations, ship notices and invoices cannot be sent</span>`}</dd>
+<dt>Payment term</dt><dd>${o.cxml.paymentTermDays > 0 ? `${o.cxml.paymentTermDays} days` : 'not written'}</dd>
+<dt>Invoice tax</dt><dd>${o.cxml.invoiceTaxInLine ? 'on every line and in the summary' : 'in the summary only'}</dd>`;
   return html`<dl class="kv">
 <dt>Connection id</dt><dd><code>${c.id}</code></dd>
 <dt>Name</dt><dd>${c.name}</dd>

@@ -69,7 +69,8 @@ export interface ReviewFlag {
     | 'price_list' // unit price differs from the buyer's current price
     | 'currency' // line currency differs from the order's or the cart's
     | 'cart_line_missing' // order level: a line of the punched-out cart is not in the order
-    | 'total'; // order level: header total differs from the sum of the lines
+    | 'total' // order level: header total differs from the sum of the lines
+    | 'fulfilment'; // a change order or cancellation conflicts with what was already shipped or invoiced
   readonly message: string;
 }
 

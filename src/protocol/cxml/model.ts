@@ -345,6 +345,169 @@ export interface OtherPayload {
   readonly status?: Status;
 }
 
+// ---- supplier → buyer documents (read by the buyer sandbox) -----------------------------------
+
+/** `OrderReference`: which purchase order a document is about. Both attributes are optional in the DTD. */
+export interface OrderReference {
+  readonly orderID?: string;
+  readonly orderDate?: CxmlTimestamp;
+  /** `DocumentReference@payloadID`: the payloadID of the OrderRequest. */
+  readonly payloadID?: string;
+}
+
+export type ConfirmationHeaderType =
+  | 'accept'
+  | 'allDetail'
+  | 'detail'
+  | 'backordered'
+  | 'except'
+  | 'reject'
+  | 'requestToPay'
+  | 'replace';
+
+export type ConfirmationStatusType = 'accept' | 'allDetail' | 'detail' | 'backordered' | 'reject' | 'unknown' | 'requestToPay';
+
+export interface ConfirmationStatus {
+  readonly type: ConfirmationStatusType;
+  readonly quantity: Decimal;
+  readonly unitOfMeasure?: string;
+  readonly shipmentDate?: CxmlTimestamp;
+  readonly deliveryDate?: CxmlTimestamp;
+  readonly unitPrice?: MoneyAmount;
+  /** Comments with text only (empty `<Comments/>` elements are dropped). */
+  readonly comments: readonly Comments[];
+  readonly extrinsics: readonly Extrinsic[];
+}
+
+export interface ConfirmationItem {
+  readonly lineNumber: number;
+  /** The ordered quantity as the supplier states it. */
+  readonly quantity: Decimal;
+  readonly unitOfMeasure?: string;
+  readonly statuses: readonly ConfirmationStatus[];
+}
+
+export interface ConfirmationRequest {
+  readonly kind: 'ConfirmationRequest';
+  readonly type: ConfirmationHeaderType;
+  readonly operation: 'new' | 'update';
+  /** May be empty: Office Depot sends `confirmID=""`. */
+  readonly confirmID?: string;
+  readonly noticeDate: CxmlTimestamp;
+  readonly invoiceID?: string;
+  readonly order: OrderReference;
+  readonly contacts: readonly Contact[];
+  readonly comments: readonly Comments[];
+  readonly extrinsics: readonly Extrinsic[];
+  readonly items: readonly ConfirmationItem[];
+}
+
+export interface CarrierIdentifier {
+  /** e.g. `SCAC`, `companyName`. */
+  readonly domain: string;
+  readonly value: string;
+}
+
+export interface ShipmentIdentifier {
+  readonly value: string;
+  readonly domain?: string;
+  readonly trackingURL?: string;
+}
+
+export interface ShipNoticeItem {
+  readonly lineNumber: number;
+  readonly quantity: Decimal;
+  readonly unitOfMeasure?: string;
+}
+
+/** One `ShipNoticePortion`: an order and the lines of it in this shipment (none = the whole order). */
+export interface ShipNoticePortion {
+  readonly order?: OrderReference;
+  readonly items: readonly ShipNoticeItem[];
+}
+
+export interface ShipNoticeRequest {
+  readonly kind: 'ShipNoticeRequest';
+  readonly shipmentID: string;
+  readonly operation: 'new' | 'update' | 'delete';
+  readonly noticeDate: CxmlTimestamp;
+  /** Optional in the DTD, though every real notice carries it. */
+  readonly shipmentDate?: CxmlTimestamp;
+  readonly deliveryDate?: CxmlTimestamp;
+  readonly fulfillmentType?: string;
+  readonly carriers: readonly CarrierIdentifier[];
+  readonly shipmentIdentifiers: readonly ShipmentIdentifier[];
+  readonly portions: readonly ShipNoticePortion[];
+  readonly contacts: readonly Contact[];
+  readonly comments: readonly Comments[];
+  readonly extrinsics: readonly Extrinsic[];
+}
+
+export type InvoicePurpose = 'standard' | 'creditMemo' | 'debitMemo' | 'lineLevelCreditMemo' | 'lineLevelDebitMemo';
+
+/**
+ * A `Tax` of an invoice. Unlike the cart's Tax its amount may be missing: real invoices carry
+ * `<Money currency="USD"/>` (Coupa samples), which is kept as "not stated" with a warning.
+ */
+export interface InvoiceTax {
+  readonly money?: MoneyAmount;
+  readonly description: string;
+  readonly details: readonly TaxDetail[];
+}
+
+export interface InvoiceLine {
+  readonly invoiceLineNumber: number;
+  readonly quantity: Decimal;
+  readonly unitOfMeasure?: string;
+  readonly unitPrice?: MoneyAmount;
+  /** `InvoiceDetailItemReference@lineNumber`: the PO line. */
+  readonly orderLineNumber?: number;
+  readonly itemID?: ItemID;
+  readonly description?: string;
+  readonly subtotal?: MoneyAmount;
+  readonly tax?: InvoiceTax;
+  readonly shipping?: MoneyAmount;
+}
+
+/** An `InvoiceDetailOrder` (lines) or, for header-level memos, an `InvoiceDetailHeaderOrder` (sums only). */
+export interface InvoiceOrder {
+  /** Absent when the block is backed by a contract (MasterAgreementReference) or nothing. */
+  readonly order?: OrderReference;
+  readonly masterAgreementPayloadID?: string;
+  readonly lines: readonly InvoiceLine[];
+  /** InvoiceDetailOrderSummary of a header order. */
+  readonly summary?: { readonly subtotal?: MoneyAmount; readonly tax?: InvoiceTax; readonly shipping?: MoneyAmount };
+}
+
+export interface InvoiceSummary {
+  readonly subtotal?: MoneyAmount;
+  readonly tax?: InvoiceTax;
+  readonly specialHandling?: MoneyAmount;
+  readonly shipping?: MoneyAmount;
+  readonly gross?: MoneyAmount;
+  readonly discount?: MoneyAmount;
+  readonly net?: MoneyAmount;
+  readonly due?: MoneyAmount;
+}
+
+export interface InvoiceDetailRequest {
+  readonly kind: 'InvoiceDetailRequest';
+  readonly invoiceID: string;
+  readonly invoiceDate: CxmlTimestamp;
+  readonly purpose: InvoicePurpose;
+  readonly operation: 'new' | 'delete';
+  readonly isHeaderInvoice: boolean;
+  readonly isTaxInLine: boolean;
+  readonly isShippingInLine: boolean;
+  readonly paymentTermDays?: number;
+  /** The invoice a memo refers to (`InvoiceIDInfo`). */
+  readonly originalInvoiceID?: string;
+  readonly orders: readonly InvoiceOrder[];
+  readonly summary: InvoiceSummary;
+  readonly comments?: Comments;
+  readonly extrinsics: readonly Extrinsic[];
+}
+
 export type CxmlPayload =
   | ProfileRequest
   | ProfileResponse
@@ -352,6 +515,9 @@ export type CxmlPayload =
   | PunchOutSetupResponse
   | PunchOutOrderMessage
   | OrderRequest
+  | ConfirmationRequest
+  | ShipNoticeRequest
+  | InvoiceDetailRequest
   | StatusResponse
   | OtherPayload;
 

@@ -35,7 +35,7 @@ const QUOTE_STATUSES = ['final', 'pending'] as const;
 const ORDER_TYPES: readonly OrderRequestType[] = ['new', 'update', 'delete'];
 
 /** An enumerated attribute: undefined when absent, 400 naming the value when it is not one of `allowed`. */
-function enumAttr<T extends string>(node: Node, name: string, allowed: readonly T[]): T | undefined {
+export function enumAttr<T extends string>(node: Node, name: string, allowed: readonly T[]): T | undefined {
   const value = node.rawAttr(name)?.trim();
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) {

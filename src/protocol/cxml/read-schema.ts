@@ -154,6 +154,81 @@ const RULES: Readonly<Record<string, readonly [children: string, attributes: str
   PCard: ['PostalAddress', 'number expiration name'],
   PaymentTerm: ['Discount Extrinsic', 'payInNumberOfDays'],
   DocumentReference: ['', 'payloadID'],
+  // Supplier → buyer documents (Fulfill.dtd, InvoiceDetail.dtd 1.2.071), read by the buyer sandbox.
+  ConfirmationRequest: ['ConfirmationHeader OrderReference OrderStatusRequestReference OrderStatusRequestIDInfo ConfirmationItem', ''],
+  ConfirmationHeader: [
+    'DocumentReference Total Shipping Tax Contact Hazard Comments IdReference Extrinsic',
+    'confirmID operation type noticeDate invoiceID incoTerms version',
+  ],
+  OrderReference: ['DocumentReference', 'orderID orderDate'],
+  ConfirmationItem: ['UnitOfMeasure Contact Hazard ConfirmationStatus', 'quantity lineNumber parentLineNumber itemType compositeItemType'],
+  ConfirmationStatus: [
+    'UnitOfMeasure ItemIn UnitPrice Tax Shipping SupplierBatchID ScheduleLineReference ComponentConsumptionDetails Comments Extrinsic',
+    'quantity type shipmentDate deliveryDate',
+  ],
+  ShipNoticeRequest: ['ShipNoticeHeader ShipControl ShipNoticePortion', ''],
+  ShipNoticeHeader: [
+    'ServiceLevel DocumentReference Contact LegalEntity OrganizationalUnit Hazard Comments TermsOfDelivery ' +
+      'TermsOfTransport Packaging Extrinsic IdReference ReferenceDocumentInfo',
+    'shipmentID operation noticeDate shipmentDate deliveryDate shipmentType fulfillmentType requestedDeliveryDate reason activityStepType',
+  ],
+  ShipControl: ['CarrierIdentifier ShipmentIdentifier PackageIdentification Route TransportInformation Contact Comments Extrinsic', 'startDate'],
+  CarrierIdentifier: ['', 'domain'],
+  ShipmentIdentifier: ['', 'domain trackingNumberDate trackingURL'],
+  ShipNoticePortion: ['OrderReference MasterAgreementReference MasterAgreementIDInfo Contact Comments Extrinsic ShipNoticeItem ReferenceDocumentInfo', ''],
+  ShipNoticeItem: [
+    'ItemID ShipNoticeItemDetail UnitOfMeasure Packaging Hazard Batch SupplierBatchID AssetInfo TermsOfDelivery ' +
+      'OrderedQuantity ShipNoticeItemIndustry ComponentConsumptionDetails ReferenceDocumentInfo Comments Extrinsic IUIDInfo',
+    'quantity lineNumber parentLineNumber shipNoticeLineNumber itemType compositeItemType stockTransferType outboundType',
+  ],
+  InvoiceDetailRequest: ['InvoiceDetailRequestHeader InvoiceDetailOrder InvoiceDetailHeaderOrder InvoiceDetailSummary', ''],
+  InvoiceDetailRequestHeader: [
+    'InvoiceDetailHeaderIndicator InvoiceDetailLineIndicator InvoicePartner DocumentReference InvoiceIDInfo ' +
+      'PaymentProposalIDInfo InvoiceDetailShipping ShipNoticeIDInfo InvoiceDetailPaymentTerm PaymentTerm ' +
+      'PaymentInformation Period Comments IdReference Extrinsic',
+    'invoiceID isInformationOnly purpose operation invoiceDate invoiceOrigin isERS',
+  ],
+  InvoiceDetailHeaderIndicator: ['', 'isHeaderInvoice isVatRecoverable isPriceBasedLineLevelCreditMemo'],
+  InvoiceDetailLineIndicator: [
+    '',
+    'isTaxInLine isSpecialHandlingInLine isShippingInLine isDiscountInLine isAccountingInLine isPriceAdjustmentInLine',
+  ],
+  InvoiceIDInfo: ['', 'invoiceID invoiceDate'],
+  InvoiceDetailOrder: ['InvoiceDetailOrderInfo InvoiceDetailReceiptInfo InvoiceDetailShipNoticeInfo InvoiceDetailItem InvoiceDetailServiceItem', ''],
+  InvoiceDetailOrderInfo: ['OrderReference MasterAgreementReference MasterAgreementIDInfo SupplierOrderInfo OrderIDInfo', ''],
+  InvoiceDetailItem: [
+    'UnitOfMeasure UnitPrice PriceBasisQuantity InvoiceDetailItemReference ReceiptLineItemReference ' +
+      'ShipNoticeLineItemReference ServiceEntryItemReference ServiceEntryItemIDInfo ProductMovementItemIDInfo ' +
+      'SubtotalAmount Tax InvoiceDetailLineSpecialHandling InvoiceDetailLineShipping ShipNoticeIDInfo GrossAmount ' +
+      'InvoiceDetailDiscount InvoiceItemModifications TotalCharges TotalAllowances TotalAmountWithoutTax NetAmount ' +
+      'Distribution Packaging InvoiceDetailItemIndustry Comments CustomsInfo Extrinsic',
+    'invoiceLineNumber quantity referenceDate inspectionDate parentInvoiceLineNumber itemType compositeItemType reason isAdHoc',
+  ],
+  InvoiceDetailItemReference: [
+    'ItemID Description Classification ManufacturerPartID ManufacturerName Country SerialNumber SupplierBatchID InvoiceDetailItemReferenceIndustry',
+    'lineNumber serialNumber',
+  ],
+  InvoiceDetailSummary: [
+    'SubtotalAmount Tax SpecialHandlingAmount ShippingAmount GrossAmount InvoiceDetailDiscount InvoiceHeaderModifications ' +
+      'InvoiceDetailSummaryLineItemModifications TotalCharges TotalAllowances TotalAmountWithoutTax NetAmount ' +
+      'DepositAmount DueAmount InvoiceDetailSummaryIndustry',
+    '',
+  ],
+  InvoiceDetailHeaderOrder: ['InvoiceDetailOrderInfo InvoiceDetailOrderSummary', ''],
+  InvoiceDetailOrderSummary: [
+    'SubtotalAmount Period Tax InvoiceDetailLineSpecialHandling InvoiceDetailLineShipping GrossAmount InvoiceDetailDiscount NetAmount Comments Extrinsic',
+    'invoiceLineNumber inspectionDate',
+  ],
+  InvoiceDetailLineShipping: ['InvoiceDetailShipping Money Distribution', ''],
+  SubtotalAmount: ['Money', ''],
+  ShippingAmount: ['Money Distribution', ''],
+  SpecialHandlingAmount: ['Money Description Distribution', ''],
+  GrossAmount: ['Money', ''],
+  NetAmount: ['Money', ''],
+  DueAmount: ['Money', ''],
+  InvoiceDetailDiscount: ['Money Distribution', 'percentageRate'],
+  MasterAgreementReference: ['DocumentReference', 'agreementID agreementDate agreementType'],
+  TaxLocation: ['', 'xml:lang'],
 };
 
 const compiled = new Map<string, ElementRule>();

@@ -31,6 +31,7 @@ import {
   readPunchOutSetupRequest,
   readPunchOutSetupResponse,
 } from './read-payloads.js';
+import { readConfirmationRequest, readInvoiceDetailRequest, readShipNoticeRequest } from './read-fulfil.js';
 import { parseXml } from './read-xml.js';
 import { isValidZone } from './timestamp.js';
 
@@ -214,6 +215,12 @@ function readPayload(body: Node): CxmlPayload {
           return readPunchOutSetupRequest(payload);
         case 'OrderRequest':
           return readOrderRequest(payload);
+        case 'ConfirmationRequest':
+          return readConfirmationRequest(payload);
+        case 'ShipNoticeRequest':
+          return readShipNoticeRequest(payload);
+        case 'InvoiceDetailRequest':
+          return readInvoiceDetailRequest(payload);
         default: {
           // Requests such as StatusUpdateRequest carry their Status inside the payload.
           const inner = payload.child('Status');

@@ -169,8 +169,7 @@ describe('ConfirmationRequest', () => {
   it('is read back by the reader as a Fulfill document', () => {
     const { envelope } = readCxml(writeConfirmationRequest(at('1.2.063'), supplierHeader, detail));
     assert.deepEqual(envelope.doctype, { systemId: 'http://xml.cxml.org/schemas/cXML/1.2.063/Fulfill.dtd', version: '1.2.063', file: 'Fulfill.dtd' });
-    assert.equal(envelope.payload.kind, 'Other');
-    assert.equal(envelope.payload.kind === 'Other' && envelope.payload.name, 'ConfirmationRequest');
+    assert.equal(envelope.payload.kind, 'ConfirmationRequest');
     assert.equal(envelope.payloadID, ctx.payloadID);
   });
 
@@ -370,7 +369,7 @@ describe('ShipNoticeRequest', () => {
     assert.match(xml, /<ShipmentIdentifier trackingURL="https:\/\/track\.example\/\?id=JD01&amp;lang=de">JD01<\/ShipmentIdentifier>/);
     assert.match(xml, /<ShipNoticeItem quantity="2\.5" lineNumber="3">\s*<UnitOfMeasure>KGM<\/UnitOfMeasure>/);
     const { envelope } = readCxml(xml);
-    assert.equal(envelope.payload.kind === 'Other' && envelope.payload.name, 'ShipNoticeRequest');
+    assert.equal(envelope.payload.kind, 'ShipNoticeRequest');
     assert.equal(envelope.doctype?.file, 'Fulfill.dtd');
   });
 

@@ -893,9 +893,9 @@ describe('statuses and payloads Koppel does not model', () => {
       name: 'StatusUpdateRequest',
       status: { code: 200, text: 'OK', detail: 'Shipped' },
     });
-    const confirmation = readCxml(request('<ConfirmationRequest><ConfirmationHeader type="accept" noticeDate="2026-01-31"/></ConfirmationRequest>'));
-    assert.deepEqual(confirmation.envelope.payload, { kind: 'Other', wrapper: 'Request', name: 'ConfirmationRequest' });
-    assert.deepEqual(confirmation.warnings, []);
+    const quote = readCxml(request('<QuoteRequest><QuoteRequestHeader requestID="Q-1"/></QuoteRequest>'));
+    assert.deepEqual(quote.envelope.payload, { kind: 'Other', wrapper: 'Request', name: 'QuoteRequest' });
+    assert.deepEqual(quote.warnings, []);
     const message = readCxml(envelope('<Message><SubscriptionChangeMessage/></Message>'));
     assert.deepEqual(message.envelope.payload, { kind: 'Other', wrapper: 'Message', name: 'SubscriptionChangeMessage' });
     const response = readCxml(envelope('<Response><Status code="200" text="OK"/><GetPendingResponse/></Response>', { header: '' }));

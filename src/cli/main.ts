@@ -5,6 +5,8 @@ import { serve } from './serve.js';
 import { cxmlValidate } from './cxml-validate.js';
 import { adminCommand } from './admin.js';
 import { connectionsCommand } from './connections.js';
+import { webhooksCommand } from './webhooks.js';
+import { apiKeysCommand } from './api-keys.js';
 
 const USAGE = `koppel — open-source punchout platform (SAP OCI and cXML)
 
@@ -13,6 +15,8 @@ Usage:
   koppel cxml validate FILE    read a cXML document and check it against the official DTD
   koppel admin create          create an admin account for /admin
   koppel connections COMMAND   list, add, show, rotate-secret, disable, enable buyer connections
+  koppel webhooks COMMAND      list, add, remove, rotate-secret shop webhooks
+  koppel api-keys COMMAND      list, create, revoke keys for the HTTP API (/api/v1)
   koppel --help                this text
 
 Run "koppel COMMAND --help" for the options of a command.
@@ -27,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'serve') return serve(rest);
   if (command === 'admin') return adminCommand(rest);
   if (command === 'connections') return connectionsCommand(rest);
+  if (command === 'webhooks') return webhooksCommand(rest);
+  if (command === 'api-keys') return apiKeysCommand(rest);
   if (command === 'cxml') {
     const [sub, ...args] = rest;
     if (sub === 'validate') return cxmlValidate(args);

@@ -47,6 +47,8 @@ import { logDocument, redactXml } from '../app/document-log.js';
 import { hasRedactedSecret, postedToDetail, restoreSecret } from '../app/document-replay.js';
 import { getConnection } from '../app/connections.js';
 import { openOutboundSecret } from '../app/connection-admin.js';
+import { recordOrderEvent } from '../app/order-events.js';
+import { WEBHOOK_ID_HEADER, webhookForDelivery } from '../app/webhooks.js';
 
 export type OutboxRow = Selectable<OutboxTable>;
 export type OutboxStatus = OutboxRow['status'];
@@ -86,6 +88,8 @@ export interface WebhookOutboxInput extends CommonInput {
   headers?: Readonly<Record<string, string>>;
   /** Header to carry `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (see `webhookSignature`). */
   signatureHeader?: string;
+  /** One row per key: queueing the same key again (also concurrently) stores nothing new. */
+  dedupeKey?: string;
 }
 
 export type OutboxInput = CxmlOutboxInput | WebhookOutboxInput;
@@ -134,20 +138,27 @@ export async function enqueue(ctx: AppContext, input: OutboxInput): Promise<Enqu
   if (input.kind === 'webhook') {
     const headers = checkedHeaders(input.headers ?? {});
     if (input.signatureHeader !== undefined) checkedHeaders({ [input.signatureHeader]: 'x' });
-    await ctx.db
-      .insertInto('outbox')
-      .values({
-        ...base,
-        kind: 'webhook',
-        doc_type: input.docType,
-        payload_id: null,
-        content_type: input.contentType ?? 'application/json',
-        body: input.body,
-        headers: JSON.stringify(headers),
-        signature_header: input.signatureHeader ?? null,
-      })
-      .execute();
-    return { id: base.id, created: true, payloadId: null };
+    const values = {
+      ...base,
+      kind: 'webhook' as const,
+      doc_type: input.docType,
+      payload_id: null,
+      content_type: input.contentType ?? 'application/json',
+      body: input.body,
+      headers: JSON.stringify(headers),
+      signature_header: input.signatureHeader ?? null,
+      dedupe_key: input.dedupeKey ?? null,
+    };
+    if (input.dedupeKey === undefined) {
+      await ctx.db.insertInto('outbox').values(values).execute();
+      return { id: base.id, created: true, payloadId: null };
+    }
+    // ON CONFLICT DO NOTHING: a concurrent insert of the same key waits for the other transaction
+    // (PostgreSQL) and then stores nothing, instead of failing the caller's transaction.
+    const inserted = await ctx.db.insertInto('outbox').values(values).onConflict((oc) => oc.column('dedupe_key').doNothing()).returning('id').executeTakeFirst();
+    if (inserted) return { id: inserted.id, created: true, payloadId: null };
+    const existing = await ctx.db.selectFrom('outbox').select('id').where('dedupe_key', '=', input.dedupeKey).executeTakeFirstOrThrow();
+    return { id: existing.id, created: false, payloadId: null };
   }
 
   let payloadId: string;
@@ -409,7 +420,10 @@ export function retryAfterMs(header: string | null | undefined, now: Date): numb
 export interface OutboxSecrets {
   /** A cXML connection's outbound SharedSecret in clear. Default: the sealed one, opened. */
   outboundSecret?(ctx: AppContext, connectionId: string): Promise<string | undefined> | string | undefined;
-  /** The key that signs a webhook row that names a signature header. No default (none are stored yet). */
+  /**
+   * The key that signs a webhook row that names a signature header. Default: the sealed secret of
+   * the hook named in the row's Koppel-Webhook-Id header, opened.
+   */
   webhookSecret?(ctx: AppContext, row: OutboxRow): Promise<string | undefined> | string | undefined;
 }
 
@@ -431,6 +445,8 @@ export interface AttemptResult {
   nextAttemptAt?: string;
   /** False when the row was taken over meanwhile and this outcome was not written. */
   recorded: boolean;
+  /** Not sent and not counted as an attempt: the row waits (a disabled connection). */
+  held?: boolean;
 }
 
 /** Rows not sent at all: a problem on our side that only a person can fix (failed) or that may pass (retry). */
@@ -452,6 +468,8 @@ const USER_AGENT = 'Koppel outbox';
  */
 export async function deliverClaimed(ctx: AppContext, row: OutboxRow, options: DeliveryOptions): Promise<AttemptResult> {
   const { settings } = options;
+  const held = await holdReason(ctx, row, settings.baseDelayMs);
+  if (held) return hold(ctx, row, options, held);
   if (row.attempts > settings.maxAttempts) {
     // Only a row whose last attempt was interrupted gets here: whether the buyer got it is unknown.
     const reason = `the last of ${settings.maxAttempts} attempts was interrupted (its worker stopped); the buyer may or may not have received it`;
@@ -492,6 +510,37 @@ export async function deliverClaimed(ctx: AppContext, row: OutboxRow, options: D
   return record(ctx, row, options, verdict, httpStatus, log);
 }
 
+/**
+ * Why a row must wait without being sent: a cXML document of a connection an admin disabled. A
+ * disabled buyer's endpoint may be gone or may belong to someone else now; the document goes
+ * once the connection is enabled again (or an admin deletes it), and waiting costs no attempt.
+ */
+async function holdReason(ctx: AppContext, row: OutboxRow, waitMs: number): Promise<string | undefined> {
+  if (row.kind !== 'cxml' || !row.connection_id) return undefined;
+  const connection = await getConnection(ctx, row.connection_id);
+  if (!connection || connection.enabled) return undefined;
+  return `held: connection ${row.connection_id} is disabled; the document is sent once the connection is enabled again (checked again every ${Math.max(1, Math.round(waitMs / 1000))} s)`;
+}
+
+/** Puts a held row back to pending, its attempt not counted, to be looked at again after baseDelayMs. */
+async function hold(ctx: AppContext, row: OutboxRow, options: DeliveryOptions, reason: string): Promise<AttemptResult> {
+  const nowDate = ctx.now();
+  const now = iso(nowDate);
+  const waitMs = options.settings.baseDelayMs;
+  const nextAttemptAt = iso(new Date(nowDate.getTime() + waitMs));
+  const r = await ctx.db
+    .updateTable('outbox')
+    .set({ status: 'pending', attempts: row.attempts - 1, lease_owner: null, lease_until: null, last_error: reason, next_attempt_at: nextAttemptAt, updated_at: now })
+    .where('id', '=', row.id)
+    .where('status', '=', 'sending')
+    .where('lease_owner', '=', options.owner)
+    .where('attempts', '=', row.attempts)
+    .executeTakeFirst();
+  const recorded = Number(r.numUpdatedRows) === 1;
+  if (recorded) ctx.log.info({ outbox: row.id, connection: row.connection_id, nextAttemptAt }, `outbox: ${row.doc_type} ${reason}`);
+  return { status: 'pending', verdict: 'retry', reason, nextAttemptAt, recorded, held: true };
+}
+
 async function prepare(ctx: AppContext, row: OutboxRow, secrets: OutboxSecrets): Promise<{ body: string; headers: Record<string, string> }> {
   const headers: Record<string, string> = { 'content-type': row.content_type, 'user-agent': USER_AGENT };
   if (row.kind === 'cxml') {
@@ -517,8 +566,23 @@ async function prepare(ctx: AppContext, row: OutboxRow, secrets: OutboxSecrets):
     throw new NotSent('failed', 'the stored headers are not valid JSON');
   }
   Object.assign(headers, extra, { 'x-koppel-delivery': row.id });
+  // A row queued for a subscription (emitOrderEvent) goes only while that subscription exists and is on.
+  const hookId = Object.entries(extra).find(([name]) => name.toLowerCase() === WEBHOOK_ID_HEADER.toLowerCase())?.[1];
+  let hookSecret: (() => string) | undefined;
+  if (hookId !== undefined) {
+    const hook = await webhookForDelivery(ctx, hookId);
+    if (!hook) throw new NotSent('failed', `webhook ${hookId} was deleted; the event is not sent`);
+    if (!hook.enabled) throw new NotSent('failed', `webhook ${hookId} is disabled; the event is not sent (enable the webhook before new events are queued for it)`);
+    hookSecret = hook.openSecret;
+  }
   if (row.signature_header) {
-    const secret = await secrets.webhookSecret?.(ctx, row);
+    let secret: string | undefined;
+    try {
+      secret = secrets.webhookSecret ? await secrets.webhookSecret(ctx, row) : hookSecret?.();
+    } catch (err) {
+      // E.g. this node has another KOPPEL_SECRET_KEY: another node (or a fixed one) may succeed.
+      throw new NotSent('retry', `the signing secret of webhook ${hookId ?? '(none named)'} could not be opened: ${(err as Error).message}`);
+    }
     if (!secret) throw new NotSent('failed', `no secret to sign the webhook with (${row.signature_header})`);
     headers[row.signature_header.toLowerCase()] = webhookSignature(secret, row.body, Math.floor(ctx.now().getTime() / 1000));
   }
@@ -583,7 +647,9 @@ async function record(ctx: AppContext, row: OutboxRow, options: DeliveryOptions,
     nextAttemptAt = iso(new Date(nowDate.getTime() + delay));
   }
   await log?.({ status, reason, ...(nextAttemptAt ? { nextAttemptAt } : {}) });
-  const r = await ctx.db
+  const recorded = await ctx.db.transaction().execute(async (trx) => {
+    const tctx = { ...ctx, db: trx };
+    const r = await trx
     .updateTable('outbox')
     .set({
       status,
@@ -601,13 +667,37 @@ async function record(ctx: AppContext, row: OutboxRow, options: DeliveryOptions,
     .where('lease_owner', '=', options.owner)
     .where('attempts', '=', row.attempts)
     .executeTakeFirst();
-  const recorded = Number(r.numUpdatedRows) === 1;
+    const done = Number(r.numUpdatedRows) === 1;
+    // The order's history shows the outcome with the row's change (same transaction).
+    if (done && status !== 'pending') await recordDeliveryEvent(tctx, row, status, reason);
+    return done;
+  });
   const fields = { outbox: row.id, kind: row.kind, docType: row.doc_type, payloadId: row.payload_id, url: row.url, attempt: row.attempts, status, httpStatus };
   if (!recorded) ctx.log.warn(fields, `outbox: lease lost before the outcome was written (${verdict.verdict}: ${reason}); another worker owns the row now`);
   else if (status === 'failed') ctx.log.error({ ...fields, reason }, `outbox: ${row.doc_type} to ${row.url} failed: ${reason}`);
   else if (status === 'pending') ctx.log.warn({ ...fields, reason, nextAttemptAt }, `outbox: ${row.doc_type} to ${row.url} not delivered (${reason}); next attempt at ${nextAttemptAt}`);
   else ctx.log.info(fields, `outbox: ${row.doc_type} delivered to ${row.url}`);
   return { status, verdict: verdict.verdict, reason, recorded, ...(httpStatus !== undefined ? { httpStatus } : {}), ...(nextAttemptAt ? { nextAttemptAt } : {}) };
+}
+
+/**
+ * `document_delivered` / `document_failed` in the history of the order a cXML document belongs
+ * to (webhooks are the shop's business, not the buyer's: their outcome stays on the outbox row).
+ * Rows whose order_id names no stored order (tests, hand-queued documents) get no event.
+ */
+async function recordDeliveryEvent(ctx: AppContext, row: OutboxRow, status: OutboxStatus, reason: string): Promise<void> {
+  if (row.kind !== 'cxml' || !row.order_id) return;
+  const order = await ctx.db.selectFrom('orders').select('id').where('id', '=', row.order_id).executeTakeFirst();
+  if (!order) return;
+  const doc = await ctx.db.selectFrom('order_documents').select(['id', 'number']).where('outbox_id', '=', row.id).executeTakeFirst();
+  const what = `${row.doc_type}${doc ? ` ${doc.number}` : ''}`;
+  await recordOrderEvent(ctx, {
+    orderId: order.id,
+    kind: status === 'delivered' ? 'document_delivered' : 'document_failed',
+    actor: { kind: 'system' },
+    detail: status === 'delivered' ? `${what} delivered to ${row.url} (attempt ${row.attempts})` : `${what} not delivered: ${reason}`,
+    documentId: doc?.id ?? null,
+  });
 }
 
 /** The attempt and the buyer's answer in the document log; the body is the stored, redacted one. */

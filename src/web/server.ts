@@ -13,6 +13,7 @@ import { registerShopRoutes } from './routes/shop.js';
 import { registerHomeRoutes } from './routes/home.js';
 import { registerSandbox } from '../sandbox/routes.js';
 import { registerAdmin } from './admin/index.js';
+import { registerApiRoutes } from './api/routes.js';
 import { errorPage } from './views/layout.js';
 import { statusAnswer } from '../app/cxml-answers.js';
 
@@ -123,6 +124,7 @@ export async function buildServer(ctx: AppContext, options: { log?: boolean } = 
   await registerOciRoutes(app, ctx);
   await registerShopRoutes(app, ctx);
   await registerAdmin(app, ctx);
+  await registerApiRoutes(app, ctx);
   if (ctx.config.sandbox) await registerSandbox(app, { db: ctx.db, config: ctx.config, now: () => ctx.now() });
 
   app.setNotFoundHandler(async (request, reply) => {

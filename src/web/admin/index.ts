@@ -11,6 +11,7 @@ import { registerAdminPreviewAndPrices } from './preview-routes.js';
 import { registerAdminConnections } from './connection-routes.js';
 import { registerDocumentRoutes } from './document-routes.js';
 import { registerOnboardingRoutes } from './onboarding-routes.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
 
 export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const guard = createAdminGuard(ctx);
@@ -28,4 +29,5 @@ export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Prom
   await registerAdminConnections(app, ctx, guard);
   await registerDocumentRoutes(app, ctx, guard);
   await registerOnboardingRoutes(app, ctx, guard);
+  await registerWebhookRoutes(app, ctx, guard);
 }

@@ -5,6 +5,7 @@ import { serve } from './serve.js';
 import { cxmlValidate } from './cxml-validate.js';
 import { adminCommand } from './admin.js';
 import { connectionsCommand } from './connections.js';
+import { ordersCommand } from './orders.js';
 import { webhooksCommand } from './webhooks.js';
 import { apiKeysCommand } from './api-keys.js';
 
@@ -15,6 +16,7 @@ Usage:
   koppel cxml validate FILE    read a cXML document and check it against the official DTD
   koppel admin create          create an admin account for /admin
   koppel connections COMMAND   list, add, show, rotate-secret, disable, enable buyer connections
+  koppel orders COMMAND        list, show, confirm, reject, ship, invoice, credit, close, review orders
   koppel webhooks COMMAND      list, add, remove, rotate-secret shop webhooks
   koppel api-keys COMMAND      list, create, revoke keys for the HTTP API (/api/v1)
   koppel --help                this text
@@ -31,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'serve') return serve(rest);
   if (command === 'admin') return adminCommand(rest);
   if (command === 'connections') return connectionsCommand(rest);
+  if (command === 'orders') return ordersCommand(rest);
   if (command === 'webhooks') return webhooksCommand(rest);
   if (command === 'api-keys') return apiKeysCommand(rest);
   if (command === 'cxml') {

@@ -25,6 +25,8 @@ import {
   type DeliveryOptions,
   type OutboxRow,
 } from '../../src/jobs/outbox.js';
+import { setConnectionEnabled } from '../../src/app/connection-admin.js';
+import { orderEvents } from '../../src/app/order-events.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
 import { FakeBuyer, addBuyer, cxmlStatus, fastOutbox, newPayloadId, ok, outboundXml, testConfig, testContext } from './fixtures/fake-buyer.js';
 
@@ -377,5 +379,89 @@ describe('delivery attempts', () => {
     await deliverClaimed(ctx, await claimOne(), options());
     assert.equal(buyer.received.length, n, 'not sent unsigned');
     assert.match((await row(unsigned.id)).last_error ?? '', /no secret to sign the webhook with/);
+  });
+});
+
+describe('connections and orders', () => {
+  /** A stored order of connection acme (the outbox rows above name made-up order ids). */
+  async function storedOrder(): Promise<string> {
+    const id = `ord-${randomBytes(4).toString('hex')}`;
+    const now = new Date().toISOString();
+    await ctx.db
+      .insertInto('orders')
+      .values({ id, connection_id: 'acme', order_id: `PO-${id}`, payload_id: `${id}@buyer.example`, order_type: 'new', order_version: null, order_date: now, deployment_mode: 'test', total: '1.00', currency: 'EUR', status: 'confirmed', header: '{}', received_at: now, linked_order_id: null, reviewed_at: null, reviewed_by: null, updated_at: now })
+      .execute();
+    return id;
+  }
+
+  test('a disabled connection holds its documents: pending, later, a clear reason, no attempt counted, nothing sent', async () => {
+    const { id, payloadId } = await enqueueDoc();
+    await setConnectionEnabled(ctx, { username: 'tests' }, 'acme', false);
+    try {
+      const before = Date.now() + skewMs;
+      const result = await deliverClaimed(ctx, await claimOne(), options());
+      assert.equal(result.status, 'pending');
+      assert.equal(result.held, true);
+      assert.equal(buyer.of(payloadId).length, 0, 'not sent');
+      const held = await row(id);
+      assert.equal(held.status, 'pending');
+      assert.equal(held.attempts, 0, 'holding is no attempt');
+      assert.equal(held.lease_owner, null);
+      assert.match(held.last_error ?? '', /^held: connection acme is disabled; the document is sent once the connection is enabled again/);
+      assert.ok(Date.parse(held.next_attempt_at) >= before + settings.baseDelayMs - 5, 'looked at again later, not at once');
+      assert.equal((await claimDue(ctx, { owner: 'test-worker', limit: 5, leaseMs: settings.leaseMs })).length, 0, 'not due now');
+      // Held as often as it comes up: attempts never run out while the connection is off.
+      for (let i = 0; i < settings.maxAttempts + 2; i++) {
+        skewMs += settings.maxDelayMs * 10;
+        await deliverClaimed(ctx, await claimOne(), options());
+      }
+      assert.equal((await row(id)).status, 'pending');
+      assert.equal((await row(id)).attempts, 0);
+    } finally {
+      await setConnectionEnabled(ctx, { username: 'tests' }, 'acme', true);
+    }
+    skewMs += settings.maxDelayMs * 10;
+    const result = await deliverClaimed(ctx, await claimOne(), options());
+    assert.equal(result.status, 'delivered', 'sent once the connection is enabled again');
+    assert.equal((await row(id)).attempts, 1);
+    assert.equal(buyer.acceptedCount(payloadId), 1);
+  });
+
+  test("a delivered document of a stored order is in the order's history, with its document", async () => {
+    const orderId = await storedOrder();
+    const { id } = await enqueueDoc({ orderId });
+    const docId = `doc-${randomBytes(4).toString('hex')}`;
+    await ctx.db
+      .insertInto('order_documents')
+      .values({ id: docId, order_id: orderId, connection_id: 'acme', kind: 'confirmation', number: `C-${docId}`, payload_id: (await row(id)).payload_id!, outbox_id: id, input: '{}', totals: null, created_by: 'tests', created_at: new Date().toISOString() })
+      .execute();
+    await deliverClaimed(ctx, await claimOne(), options());
+    const events = await orderEvents(ctx, orderId);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.kind, 'document_delivered');
+    assert.equal(events[0]!.actor, 'system');
+    assert.equal(events[0]!.documentId, docId);
+    assert.match(events[0]!.detail, new RegExp(`ConfirmationRequest C-${docId} delivered to ${buyer.url.replace(/[.]/g, '\\.')}`));
+  });
+
+  test("a document the buyer refused is document_failed with the buyer's reason; retries and rows of no stored order record nothing", async () => {
+    const orderId = await storedOrder();
+    buyer.script = () => ({ status: 500, body: 'busy' });
+    await enqueueDoc({ orderId });
+    await deliverClaimed(ctx, await claimOne(), options());
+    assert.equal((await orderEvents(ctx, orderId)).length, 0, 'a retry is no outcome');
+    buyer.script = () => ({ status: 200, body: cxmlStatus(400, 'Unknown order PO-x'), headers: { 'content-type': 'text/xml' } });
+    skewMs += settings.maxDelayMs * 10;
+    await deliverClaimed(ctx, await claimOne(), options());
+    const events = await orderEvents(ctx, orderId);
+    assert.deepEqual(events.map((e) => e.kind), ['document_failed']);
+    assert.match(events[0]!.detail, /not delivered: refused by the buyer: cXML 400 .*Unknown order PO-x/);
+
+    const before = (await ctx.db.selectFrom('order_events').select('id').execute()).length;
+    await enqueueDoc({ orderId: 'not-a-stored-order' });
+    buyer.script = ok;
+    skewMs += settings.maxDelayMs * 10;
+    assert.equal((await deliverClaimed(ctx, await claimOne(), options())).status, 'delivered');
+    assert.equal((await ctx.db.selectFrom('order_events').select('id').execute()).length, before);
   });
 });

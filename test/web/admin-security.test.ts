@@ -69,6 +69,15 @@ const ADMIN_ROUTES: Readonly<Record<string, Access>> = {
   'POST /admin/price-lists': 'admin',
   'GET /admin/price-lists/:id': 'viewer',
   'POST /admin/price-lists/:id/items': 'admin',
+  'GET /admin/webhooks': 'viewer',
+  'POST /admin/webhooks': 'admin',
+  'GET /admin/webhooks/:id': 'viewer',
+  'POST /admin/webhooks/:id': 'admin',
+  'POST /admin/webhooks/:id/rotate': 'admin',
+  'POST /admin/webhooks/:id/delete': 'admin',
+  'GET /admin/api-keys': 'viewer',
+  'POST /admin/api-keys': 'admin',
+  'POST /admin/api-keys/:id/revoke': 'admin',
   'GET /admin/documents': 'viewer',
   'GET /admin/documents/:id': 'viewer',
   'POST /admin/documents/:id/replay': 'admin',
@@ -168,6 +177,9 @@ let viewer: AdminClient;
 let product: { id: string; sku: string; name: string; price: string };
 const priceLists: Record<string, string> = {};
 const LIST_PRICE = { [OCI_A]: '1.11', [OCI_B]: '2.22' } as const;
+/** A webhook and an API key made through the admin forms (their secrets are in `secrets`). */
+let webhookId = '';
+let apiKeyId = '';
 
 function ociForm(id: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
@@ -340,6 +352,12 @@ function actions(): Action[] {
     { route: 'POST /admin/connections/:id/maps', path: `/admin/connections/${OCI_A}/maps`, fields: { unit_from_0: 'PK', unit_to_0: 'PCE', classificationDomain: 'UNSPSC', priceListId: priceLists[OCI_B]! } },
     { route: 'POST /admin/price-lists', path: '/admin/price-lists', fields: { name: 'Refused list', currency: 'EUR' } },
     { route: 'POST /admin/price-lists/:id/items', path: `/admin/price-lists/${priceLists[OCI_A]}/items`, fields: { items: `${product.sku};0.01` } },
+    { route: 'POST /admin/webhooks', path: '/admin/webhooks', fields: { url: 'https://shop.example/refused', events: 'order.received', enabled: '1' } },
+    { route: 'POST /admin/webhooks/:id', path: `/admin/webhooks/${webhookId}`, fields: { url: 'https://shop.example/renamed', events: 'order.updated', enabled: '1' } },
+    { route: 'POST /admin/webhooks/:id/rotate', path: `/admin/webhooks/${webhookId}/rotate`, fields: {} },
+    { route: 'POST /admin/webhooks/:id/delete', path: `/admin/webhooks/${webhookId}/delete`, fields: {} },
+    { route: 'POST /admin/api-keys', path: '/admin/api-keys', fields: { name: 'refused key', role: 'admin' } },
+    { route: 'POST /admin/api-keys/:id/revoke', path: `/admin/api-keys/${apiKeyId}/revoke`, fields: {} },
     { route: 'POST /admin/documents/:id/replay', path: `/admin/documents/${replayDocId}/replay`, fields: {} },
     { route: 'POST /admin/documents/:id/resend', path: `/admin/documents/${resendDocId}/resend`, fields: {} },
   ];
@@ -379,6 +397,9 @@ function pagesFor(ids: { connections?: string[]; lists?: string[]; documents?: s
     { route: 'GET /admin/connections/new', path: '/admin/connections/new?protocol=oci' },
     { route: 'GET /admin/connections/new', path: '/admin/connections/new?protocol=cxml' },
     { route: 'GET /admin/price-lists', path: '/admin/price-lists' },
+    { route: 'GET /admin/webhooks', path: '/admin/webhooks' },
+    { route: 'GET /admin/webhooks/:id', path: `/admin/webhooks/${webhookId || 'wh-none'}` },
+    { route: 'GET /admin/api-keys', path: '/admin/api-keys' },
     { route: 'GET /admin/documents', path: '/admin/documents' },
   ];
   for (const id of connections) {
@@ -434,6 +455,17 @@ describe('setup through the admin forms', () => {
     assert.equal(out.status, 303);
     const row = await t.store.db.selectFrom('connections').select('outbound_secret_sealed').where('id', '=', CXML_A).executeTakeFirstOrThrow();
     assert.match(row.outbound_secret_sealed ?? '', /^v1:/);
+  });
+
+  test('a webhook and an API key; each secret is shown once', async () => {
+    const hook = await admin.post('/admin/webhooks', { url: 'https://shop.example/koppel/events', events: 'order.received', enabled: '1' });
+    assert.equal(hook.status, 200);
+    secrets['webhook signing secret'] = secretOnPage(await hook.text());
+    webhookId = (await t.store.db.selectFrom('webhooks').select('id').executeTakeFirstOrThrow()).id;
+    const key = await admin.post('/admin/api-keys', { name: 'shop ERP', role: 'admin' });
+    assert.equal(key.status, 200);
+    secrets['API key'] = secretOnPage(await key.text());
+    apiKeyId = (await t.store.db.selectFrom('api_keys').select('id').executeTakeFirstOrThrow()).id;
   });
 
   test('a price list per OCI buyer with a different price for the same product, chosen on the maps page', async () => {

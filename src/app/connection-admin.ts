@@ -257,6 +257,8 @@ function checkOptions(out: FieldProblem[], options: unknown): void {
       }
       checkCount(out, 'options.cxml.paymentTermDays', cxml.paymentTermDays, 365);
       checkBoolean(out, 'options.cxml.invoiceTaxInLine', cxml.invoiceTaxInLine);
+      // Line taxes must add up to the invoice's tax, which only rounding per line guarantees.
+      if (cxml.invoiceTaxInLine === true && cxml.taxRounding === 'document') out.push({ field: 'options.cxml.invoiceTaxInLine', message: 'needs tax rounding per line (rounded once on the document, the line taxes may not add up to the total tax)' });
     }
   }
 

@@ -84,7 +84,6 @@ function cxmlForm(overrides: Record<string, string> = {}): Record<string, string
     cxml_taxRounding: 'document',
     cxml_documentUrl: 'https://s1.ariba.com/service/transaction/cxml.asp',
     cxml_paymentTermDays: '45',
-    cxml_invoiceTaxInLine: '1',
     symbolsAsText: '1',
     maxLines: '0',
     maxBytes: '1000000',
@@ -196,7 +195,7 @@ test('invalid input: 400, every problem listed, what was typed kept (except the 
   assert.doesNotMatch(page, /typed-secret-never-echoed/);
   assert.equal(await t.store.db.selectFrom('connections').select('id').where('id', '=', 'Bad Id!').executeTakeFirst(), undefined);
 
-  const cxml = await admin.post('/admin/connections', cxmlForm({ id: 'globex-bad', from_identity_0: '', sender_domain_1: '', sender_identity_1: '', cxml_shippingAmount: '4,95', cxml_documentUrl: 'ftp://s1.ariba.com/cxml', cxml_paymentTermDays: '400' }));
+  const cxml = await admin.post('/admin/connections', cxmlForm({ id: 'globex-bad', from_identity_0: '', sender_domain_1: '', sender_identity_1: '', cxml_shippingAmount: '4,95', cxml_documentUrl: 'ftp://s1.ariba.com/cxml', cxml_paymentTermDays: '400', cxml_invoiceTaxInLine: '1' }));
   assert.equal(cxml.status, 400);
   const cpage = await cxml.text();
   assert.match(cpage, /From row 1: give both the domain and the identity/);
@@ -209,6 +208,7 @@ test('invalid input: 400, every problem listed, what was typed kept (except the 
   assert.match(cpage, /name="cxml_documentUrl" value="ftp:\/\/s1\.ariba\.com\/cxml"[^>]*aria-invalid="true"/);
   assert.match(cpage, /name="cxml_paymentTermDays" value="400"/);
   assert.match(cpage, /name="cxml_invoiceTaxInLine" value="1" checked/);
+  assert.match(cpage, /Tax on every invoice line: needs tax rounding per line/, 'the form above rounds once on the document');
 });
 
 test('an admin creates an OCI connection: the password is shown once, stored only as a hash, and works at /punchout/oci', async () => {
@@ -279,7 +279,7 @@ test('an admin creates a cXML connection with a chosen secret; a ProfileRequest 
   assert.equal(options.cxml.taxRounding, 'document');
   assert.equal(options.cxml.documentUrl, 'https://s1.ariba.com/service/transaction/cxml.asp');
   assert.equal(options.cxml.paymentTermDays, 45);
-  assert.equal(options.cxml.invoiceTaxInLine, true);
+  assert.equal(options.cxml.invoiceTaxInLine, false);
   assert.equal(options.textRules.symbolsAsText, true);
   assert.equal(options.limits.maxBytes, 1000000);
 
@@ -289,6 +289,22 @@ test('an admin creates a cXML connection with a chosen secret; a ProfileRequest 
   assert.match(ok.text, /version="1\.2\.071"|1\.2\.071\/cXML\.dtd/, 'answers in the version chosen in the form');
   const wrong = await postCxml(t.baseUrl, profileRequest('not-the-secret'));
   assert.equal(wrong.status.code, 401);
+});
+
+test('cXML invoice options: tax on every invoice line needs per-line rounding; saved and shown once it has it', async () => {
+  const bad = await admin.post(`/admin/connections/${CXML_ID}`, cxmlForm({ cxml_invoiceTaxInLine: '1', cxml_taxRounding: 'document' }));
+  assert.equal(bad.status, 400);
+  assert.match(await bad.text(), /Tax on every invoice line: needs tax rounding per line/);
+  assert.equal(JSON.parse((await row(CXML_ID)).options).cxml.invoiceTaxInLine, false, 'nothing saved');
+  const res = await admin.post(`/admin/connections/${CXML_ID}`, cxmlForm({ cxml_invoiceTaxInLine: '1', cxml_taxRounding: 'line', cxml_paymentTermDays: '0', cxml_documentUrl: '' }));
+  assert.equal(res.status, 303);
+  const cxml = JSON.parse((await row(CXML_ID)).options).cxml;
+  assert.deepEqual([cxml.invoiceTaxInLine, cxml.taxRounding, cxml.paymentTermDays, cxml.documentUrl], [true, 'line', 0, '']);
+  const page = await (await admin.get(`/admin/connections/${CXML_ID}`)).text();
+  assert.match(page, /name="cxml_invoiceTaxInLine" value="1" checked/);
+  assert.match(page, /name="cxml_paymentTermDays" value="0"/);
+  // Back to what the later tests expect.
+  assert.equal((await admin.post(`/admin/connections/${CXML_ID}`, cxmlForm())).status, 303);
 });
 
 test('the list shows the new buyers, test side by side with production, and last activity', async () => {

@@ -29,7 +29,7 @@ import { buildServer, createLogger } from '../../src/web/server.js';
 import { registerAdmin } from '../../src/web/admin/index.js';
 import { dec } from '../../src/protocol/money.js';
 import { readCxml } from '../../src/protocol/cxml/reader.js';
-import { writePunchOutSetupRequest } from '../../src/protocol/cxml/writer.js';
+import { writeOrderRequest, writePunchOutSetupRequest } from '../../src/protocol/cxml/writer.js';
 import type { Header, PunchOutOrderMessage } from '../../src/protocol/cxml/model.js';
 import type { ItemOutInput } from '../../src/protocol/cxml/write-types.js';
 import { pairsFromHtmlForm, readOciCartForm } from '../../src/protocol/oci/cart-form-reader.js';
@@ -82,6 +82,15 @@ const ADMIN_ROUTES: Readonly<Record<string, Access>> = {
   'GET /admin/documents/:id': 'viewer',
   'POST /admin/documents/:id/replay': 'admin',
   'POST /admin/documents/:id/resend': 'admin',
+  'GET /admin/orders': 'viewer',
+  'GET /admin/orders/:id': 'viewer',
+  'POST /admin/orders/:id/review': 'admin',
+  'POST /admin/orders/:id/confirm': 'admin',
+  'POST /admin/orders/:id/ship': 'admin',
+  'POST /admin/orders/:id/invoice': 'admin',
+  'POST /admin/orders/:id/credit': 'admin',
+  'POST /admin/orders/:id/retry': 'admin',
+  'POST /admin/orders/:id/close': 'admin',
 };
 
 const routeKeys = (access?: Access, method?: 'GET' | 'POST') =>
@@ -309,7 +318,7 @@ async function transferPage(path: string): Promise<string> {
 async function snapshot(): Promise<string> {
   const db = t.store.db;
   const counts: Record<string, number> = {};
-  for (const table of ['connections', 'price_lists', 'price_list_items', 'admin_users', 'orders', 'punchout_sessions', 'documents', 'cart_lines']) {
+  for (const table of ['connections', 'price_lists', 'price_list_items', 'admin_users', 'orders', 'punchout_sessions', 'documents', 'cart_lines', 'order_documents', 'order_events', 'outbox']) {
     const r = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(db);
     counts[table] = Number(r.rows[0]!.n);
   }
@@ -341,6 +350,10 @@ interface Action {
 
 let replayDocId = '';
 let resendDocId = '';
+/** Orders of cXML A: X has an invoice and a document the buyer refused; Y is open. */
+const orderIds = { x: '', y: '' };
+let invoiceOfX = '';
+let failedOutboxOfX = '';
 
 function actions(): Action[] {
   const list: Action[] = [
@@ -360,6 +373,14 @@ function actions(): Action[] {
     { route: 'POST /admin/api-keys/:id/revoke', path: `/admin/api-keys/${apiKeyId}/revoke`, fields: {} },
     { route: 'POST /admin/documents/:id/replay', path: `/admin/documents/${replayDocId}/replay`, fields: {} },
     { route: 'POST /admin/documents/:id/resend', path: `/admin/documents/${resendDocId}/resend`, fields: {} },
+    // In an order the control run below can follow: close last.
+    { route: 'POST /admin/orders/:id/review', path: `/admin/orders/${orderIds.y}/review`, fields: { note: 'looked at it' } },
+    { route: 'POST /admin/orders/:id/confirm', path: `/admin/orders/${orderIds.y}/confirm`, fields: { type: 'accept' } },
+    { route: 'POST /admin/orders/:id/ship', path: `/admin/orders/${orderIds.y}/ship`, fields: { carrier: 'DHL', trackingNumber: 'SEC-1', l1_quantity: '1' } },
+    { route: 'POST /admin/orders/:id/invoice', path: `/admin/orders/${orderIds.y}/invoice`, fields: { l1_quantity: '1' } },
+    { route: 'POST /admin/orders/:id/credit', path: `/admin/orders/${orderIds.x}/credit`, fields: { invoiceNumber: invoiceOfX, amount: '0.01', reason: 'security test' } },
+    { route: 'POST /admin/orders/:id/retry', path: `/admin/orders/${orderIds.x}/retry`, fields: { outbox: failedOutboxOfX } },
+    { route: 'POST /admin/orders/:id/close', path: `/admin/orders/${orderIds.y}/close`, fields: { reason: 'security test' } },
   ];
   // Every admin-only route has its action here.
   assert.deepEqual(list.map((a) => a.route).sort(), routeKeys('admin', 'POST').sort(), 'an action for every admin-only POST route');
@@ -383,10 +404,11 @@ describe('the admin routes', () => {
 });
 
 /** Concrete URLs for every GET route (ids of what exists now). */
-function pagesFor(ids: { connections?: string[]; lists?: string[]; documents?: string[] } = {}): { route: string; path: string }[] {
+function pagesFor(ids: { connections?: string[]; lists?: string[]; documents?: string[]; orders?: string[] } = {}): { route: string; path: string }[] {
   const connections = ids.connections ?? [OCI_A];
   const lists = ids.lists ?? ['pl-none'];
   const documents = ids.documents ?? ['doc-none'];
+  const orders = ids.orders ?? ['order-none'];
   const out: { route: string; path: string }[] = [
     { route: 'GET /admin', path: '/admin' },
     { route: 'GET /admin/login', path: '/admin/login' },
@@ -401,6 +423,8 @@ function pagesFor(ids: { connections?: string[]; lists?: string[]; documents?: s
     { route: 'GET /admin/webhooks/:id', path: `/admin/webhooks/${webhookId || 'wh-none'}` },
     { route: 'GET /admin/api-keys', path: '/admin/api-keys' },
     { route: 'GET /admin/documents', path: '/admin/documents' },
+    { route: 'GET /admin/orders', path: '/admin/orders' },
+    { route: 'GET /admin/orders', path: '/admin/orders?status=received&review=1&q=SEC' },
   ];
   for (const id of connections) {
     out.push(
@@ -416,6 +440,7 @@ function pagesFor(ids: { connections?: string[]; lists?: string[]; documents?: s
   }
   for (const id of lists) out.push({ route: 'GET /admin/price-lists/:id', path: `/admin/price-lists/${id}` });
   for (const id of documents) out.push({ route: 'GET /admin/documents/:id', path: `/admin/documents/${id}` });
+  for (const id of orders) out.push({ route: 'GET /admin/orders/:id', path: `/admin/orders/${id}` }, { route: 'GET /admin/orders', path: `/admin/orders?connection=${CXML_A}` });
   return out;
 }
 
@@ -500,11 +525,34 @@ describe('setup through the admin forms', () => {
     replayDocId = docs.find((d) => d.doc_type === 'ProfileRequest' && d.direction === 'in')!.id;
     resendDocId = docs.find((d) => d.direction === 'out')!.id;
   });
+
+  test('orders: two from cXML A; X is confirmed and invoiced through the order forms, and the buyer refused its confirmation', async () => {
+    // The document URL through the connection form (the rest of the form as created).
+    const edit = await admin.post(`/admin/connections/${CXML_A}`, { ...cxmlForm(CXML_A), cxml_documentUrl: 'https://ariba.buyer-a.example/cxml/documents', cxml_paymentTermDays: '30' });
+    assert.equal(edit.status, 303, 'document URL saved');
+    for (const key of ['x', 'y'] as const) {
+      const orderID = `SEC-${key.toUpperCase()}-${process.pid}`;
+      const xml = writeOrderRequest({ payloadID: testPayloadId(), timestamp: new Date() }, headerFor(CXML_A, secrets[CXML_A]!), {
+        header: { orderID, orderDate: new Date(), type: 'new', total: { amount: dec(product.price).times(2), currency: 'EUR' }, billTo: { name: 'Buyer A', isoCountryCode: 'DE' } },
+        items: [{ quantity: dec(2), lineNumber: 1, itemID: { supplierPartID: product.sku }, itemDetail: { unitPrice: { amount: dec(product.price), currency: 'EUR' }, descriptions: [{ lang: 'en', text: product.name }], unitOfMeasure: 'EA', classifications: [{ domain: 'UNSPSC', code: '44121700' }] } }],
+      } as Parameters<typeof writeOrderRequest>[2]);
+      const answer = await postCxml(t.baseUrl, xml);
+      assert.equal(answer.status.code, 200, answer.text);
+      orderIds[key] = (await t.store.db.selectFrom('orders').select('id').where('order_id', '=', orderID).executeTakeFirstOrThrow()).id;
+    }
+    assert.equal((await admin.post(`/admin/orders/${orderIds.x}/confirm`, { type: 'accept' })).status, 303);
+    assert.equal((await admin.post(`/admin/orders/${orderIds.x}/invoice`, { l1_quantity: '2' })).status, 303);
+    invoiceOfX = (await t.store.db.selectFrom('order_documents').select('number').where('order_id', '=', orderIds.x).where('kind', '=', 'invoice').executeTakeFirstOrThrow()).number;
+    // No outbox worker runs here: the buyer's refusal is written as the worker would write it.
+    const confirmation = await t.store.db.selectFrom('outbox').select('id').where('order_id', '=', orderIds.x).where('doc_type', '=', 'ConfirmationRequest').executeTakeFirstOrThrow();
+    await t.store.db.updateTable('outbox').set({ status: 'failed', attempts: 1, last_error: 'cXML 400: unknown order' }).where('id', '=', confirmation.id).execute();
+    failedOutboxOfX = confirmation.id;
+  });
 });
 
 describe('no page and no action without a login', () => {
   test('every page: 303 to the login form (keeping where you wanted to go), never the page', async () => {
-    for (const { route, path } of pagesFor({ connections: [OCI_A, CXML_A], lists: [priceLists[OCI_A]!], documents: [replayDocId] })) {
+    for (const { route, path } of pagesFor({ connections: [OCI_A, CXML_A], lists: [priceLists[OCI_A]!], documents: [replayDocId], orders: [orderIds.x] })) {
       const res = await fetch(`${t.baseUrl}${path}`, { redirect: 'manual' });
       assertNotFramable(res, path);
       if (ADMIN_ROUTES[route] === 'public') {
@@ -556,7 +604,7 @@ describe('no page and no action without a login', () => {
 
 describe('a viewer cannot change anything', () => {
   test('every page a viewer may see opens; "New connection" says not allowed', async () => {
-    for (const { route, path } of pagesFor({ connections: [OCI_A, CXML_B], lists: [priceLists[OCI_B]!], documents: [replayDocId, resendDocId] })) {
+    for (const { route, path } of pagesFor({ connections: [OCI_A, CXML_B], lists: [priceLists[OCI_B]!], documents: [replayDocId, resendDocId], orders: [orderIds.x, orderIds.y] })) {
       const res = await viewer.get(path);
       assertNotFramable(res, path);
       const expected = route === 'GET /admin' ? 303 : route === 'GET /admin/connections/new' ? 403 : 200;
@@ -780,7 +828,8 @@ describe('a secret is never shown or logged after it was handed out', () => {
     const documents = (await db.selectFrom('documents').select('id').execute()).map((r) => r.id);
     assert.ok(documents.length > 20, 'the traffic above logged documents');
     const stored = connections.flatMap((c) => [c.secret_hash, c.secret_hash_previous, c.outbound_secret_sealed]).filter((v): v is string => !!v);
-    const pages = pagesFor({ connections: connections.map((c) => c.id), lists, documents });
+    const orders = (await db.selectFrom('orders').select('id').execute()).map((r) => r.id);
+    const pages = pagesFor({ connections: connections.map((c) => c.id), lists, documents, orders });
     // The document log pages, all the way back.
     let older: string | undefined = '/admin/documents';
     while (older) {
@@ -827,7 +876,7 @@ describe('a secret is never shown or logged after it was handed out', () => {
 
 describe('framing', () => {
   test('admin pages send X-Frame-Options DENY and frame-ancestors \'none\'; the storefront may be framed', async () => {
-    for (const path of ['/admin/login', '/admin/connections', `/admin/connections/${OCI_A}`, '/admin/documents', '/admin/price-lists', '/admin/connections/nope']) {
+    for (const path of ['/admin/login', '/admin/connections', `/admin/connections/${OCI_A}`, '/admin/documents', '/admin/price-lists', '/admin/connections/nope', '/admin/orders', `/admin/orders/${orderIds.x}`]) {
       assertNotFramable(await admin.get(path), path);
     }
     const shop = await ociSession(OCI_B, secrets[OCI_B]!);

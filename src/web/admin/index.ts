@@ -12,6 +12,7 @@ import { registerAdminConnections } from './connection-routes.js';
 import { registerDocumentRoutes } from './document-routes.js';
 import { registerOnboardingRoutes } from './onboarding-routes.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
+import { registerOrderRoutes } from './order-routes.js';
 
 export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const guard = createAdminGuard(ctx);
@@ -30,4 +31,5 @@ export async function registerAdmin(app: FastifyInstance, ctx: AppContext): Prom
   await registerDocumentRoutes(app, ctx, guard);
   await registerOnboardingRoutes(app, ctx, guard);
   await registerWebhookRoutes(app, ctx, guard);
+  await registerOrderRoutes(app, ctx, guard);
 }

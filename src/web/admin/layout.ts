@@ -8,6 +8,7 @@ import { csrfField } from './guard.js';
 export const ADMIN_SECTIONS: readonly { key: string; label: string; href: string }[] = [
   { key: 'connections', label: 'Connections', href: '/admin/connections' },
   { key: 'price-lists', label: 'Price lists', href: '/admin/price-lists' },
+  { key: 'orders', label: 'Orders', href: '/admin/orders' },
   { key: 'documents', label: 'Document log', href: '/admin/documents' },
   { key: 'webhooks', label: 'Webhooks', href: '/admin/webhooks' },
   { key: 'api-keys', label: 'API keys', href: '/admin/api-keys' },

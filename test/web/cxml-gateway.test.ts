@@ -8,7 +8,8 @@ import { countRows } from '../../src/store/migrations/index.js';
 import { createConnection } from '../../src/app/connections.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { assertDtdValid } from '../helpers/dtd.js';
-import { fixtureOrderAsDemo, fixtureSetupAsDemo, postCxml, setupRequestXml, testPayloadId } from '../helpers/cxml.js';
+import { demoHeader, fixtureOrderAsDemo, fixtureSetupAsDemo, postCxml, setupRequestXml, testPayloadId } from '../helpers/cxml.js';
+import { writeOrderRequest } from '../../src/protocol/cxml/writer.js';
 
 let t: TestApp;
 before(async () => {
@@ -180,10 +181,21 @@ describe('bad input', () => {
   });
 });
 
+let ownIds = 0;
+/** A real fixture's order under a fresh orderID (and payloadID). */
+function fixtureOrderWithOwnId(prefix: string): ReturnType<typeof fixtureOrderAsDemo> {
+  const read = fixtureOrderAsDemo(prefix);
+  ownIds += 1;
+  const order = { ...read.order, header: { ...read.order.header, orderID: `${read.order.header.orderID}-${ownIds}` } };
+  const xml = writeOrderRequest({ payloadID: read.payloadID, timestamp: new Date() }, demoHeader(), order as Parameters<typeof writeOrderRequest>[2]);
+  return { xml, order, payloadID: read.payloadID };
+}
+
 describe('OrderRequest', () => {
   for (const prefix of ['19', '20', '21', '22']) {
     test(`real order ${prefix} is stored once; the same payloadID gets the same answer`, async () => {
-      const { xml, order, payloadID } = fixtureOrderAsDemo(prefix);
+      // Orders are one per (buyer, orderID), and fixtures 19 and 22 share DO1234: each gets its own.
+      const { xml, order, payloadID } = fixtureOrderWithOwnId(prefix);
       const before = await countRows(t.store.db, 'orders');
       const a = await postCxml(t.baseUrl, xml);
       assert.equal(a.status.code, 200, a.status.detail);
@@ -202,7 +214,7 @@ describe('OrderRequest', () => {
   }
 
   test('concurrent copies of one order create exactly one order', async () => {
-    const { xml, payloadID } = fixtureOrderAsDemo('20');
+    const { xml, payloadID } = fixtureOrderWithOwnId('20');
     const answers = await Promise.all(Array.from({ length: 6 }, () => postCxml(t.baseUrl, xml)));
     assert.ok(answers.every((a) => a.status.code === 200));
     const rows = await t.store.db.selectFrom('orders').select('id').where('payload_id', '=', payloadID).execute();

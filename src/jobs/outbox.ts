@@ -29,7 +29,14 @@
  *   HMAC-SHA256 signature is computed at send time from a secret the caller resolves.
  * - **Visible.** Every cXML attempt goes to the document log (`out`, detail `posted to <url>; …`,
  *   so the admin can resend it) and the buyer's answer too (`in`, detail `answer to <payloadID>`).
- *   Webhook attempts go to the process log. `last_error` holds the buyer's reason.
+ *   Webhook attempts go to the process log and stay visible on their row (status, attempts, last
+ *   HTTP status, `last_error`; the admin's webhook page lists them): the document log is for
+ *   documents exchanged with buyers, and its resend would treat a webhook as one. `last_error`
+ *   holds the buyer's reason. A delivered or finally failed cXML row of a stored order also
+ *   lands in the order's history (`document_delivered` / `document_failed`).
+ * - **Held, not sent.** A cXML row of a disabled connection goes back to pending (the attempt not
+ *   counted) with a later `next_attempt_at` and a `held: …` reason, until the connection is
+ *   enabled again. A webhook row whose subscription was disabled or deleted is failed.
  *
  * Clocks come from `ctx.now()`; nodes sharing a database need synchronised clocks (NTP), as a
  * lease is compared against the claiming node's time.

@@ -256,11 +256,16 @@ function orderProblems(order: OrderRow, connection: Connection | undefined): str
   return problems;
 }
 
+/**
+ * Two documents for one order at once: the second waits and then sees the first's figures.
+ * PostgreSQL: a row lock. SQLite: a no-op write as the transaction's first statement takes the
+ * database write lock before anything is read (waiting up to busy_timeout), so another process
+ * (the CLI next to the server) cannot commit in between and leave this one with a stale read.
+ */
 async function lockOrder(ctx: AppContext, orderRowId: string): Promise<OrderRow | undefined> {
-  let q = ctx.db.selectFrom('orders').selectAll().where('id', '=', orderRowId);
-  // Two documents for one order at once: the second waits and then sees the first's figures.
-  if (ctx.dialect === 'postgres') q = q.forUpdate();
-  return q.executeTakeFirst();
+  if (ctx.dialect === 'postgres') return ctx.db.selectFrom('orders').selectAll().where('id', '=', orderRowId).forUpdate().executeTakeFirst();
+  await ctx.db.updateTable('orders').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', orderRowId).execute();
+  return ctx.db.selectFrom('orders').selectAll().where('id', '=', orderRowId).executeTakeFirst();
 }
 
 async function load(tctx: AppContext, orderRowId: string): Promise<Loaded> {
@@ -586,7 +591,7 @@ function planShipNotice(s: Loaded, input: ShipNoticeRequestInput): Plan {
       lines: items.map((i) => ({ lineNumber: i.lineNumber, quantity: formatDecimal(i.quantity), unit: i.unitOfMeasure })),
     },
     figures,
-    detail: `${complete ? 'complete' : 'partial'} shipment with ${input.carrier ?? input.scac ?? ''}, tracking ${input.trackingNumber ?? ''}`,
+    detail: `${complete ? 'complete' : 'partial'} shipment with ${input.carrier?.trim() || input.scac || ''}, tracking ${input.trackingNumber ?? ''}`,
   };
 }
 

@@ -625,12 +625,29 @@ function invoiceSettings(c: Connection, problems: string[]): InvoiceSettings | u
   return { taxRate: new Decimal(rate), layout: { taxRounding: o.taxRounding, taxInLine: o.invoiceTaxInLine, shippingInLine: false }, paymentTermDays: o.paymentTermDays };
 }
 
-function invoiceLine(line: LineRow, quantity: Decimal, index: number, taxRate: Decimal): InvoiceLineInput {
+/**
+ * Unit prices the confirmation changed (a `detail` status with a price): the buyer accepted the
+ * order at that price, so it is what gets invoiced. A line whose portions name different prices
+ * keeps the ordered one (it cannot be invoiced as one line at one price).
+ */
+function confirmedPrices(s: Loaded): Map<number, Decimal> {
+  const prices = new Map<number, Decimal>();
+  const confirmation = s.documents.find((d) => d.kind === 'confirmation');
+  const lines = confirmation ? parseJson(confirmation.input).lines : undefined;
+  if (!Array.isArray(lines)) return prices;
+  for (const l of lines) {
+    const given = new Set<string>((Array.isArray(l.statuses) ? l.statuses : []).filter((st: any) => typeof st.unitPrice === 'string' && DECIMAL.test(st.unitPrice)).map((st: any) => new Decimal(st.unitPrice).toFixed()));
+    if (given.size === 1) prices.set(Number(l.lineNumber), new Decimal([...given][0]!));
+  }
+  return prices;
+}
+
+function invoiceLine(line: LineRow, quantity: Decimal, index: number, taxRate: Decimal, price?: Decimal): InvoiceLineInput {
   return {
     invoiceLineNumber: index + 1,
     orderLineNumber: line.line_number,
     quantity,
-    unitPrice: dec(line.unit_price),
+    unitPrice: price ?? dec(line.unit_price),
     taxRate,
     unitOfMeasure: line.unit,
     ...(line.supplier_part_id.trim() !== '' ? { itemID: { supplierPartID: line.supplier_part_id, ...(line.aux_id ? { supplierPartAuxiliaryID: line.aux_id } : {}) } } : {}),
@@ -694,7 +711,8 @@ function planInvoice(s: Loaded, input: InvoiceRequestInput): Plan {
   refuseIf(problems);
   const { taxRate, layout, paymentTermDays } = settings!;
 
-  const lines = invoiced.map((x, i) => invoiceLine(x.line, x.quantity, i, taxRate));
+  const prices = confirmedPrices(s);
+  const lines = invoiced.map((x, i) => invoiceLine(x.line, x.quantity, i, taxRate, prices.get(x.line.line_number)));
   const invoice = (number: string, order: OrderReferenceInput, deploymentMode: 'production' | 'test' | undefined): InvoiceInput => ({
     invoiceID: number,
     invoiceDate: invoiceDate!,
@@ -756,7 +774,7 @@ function planInvoice(s: Loaded, input: InvoiceRequestInput): Plan {
         lineNumber: x.line.line_number,
         quantity: formatDecimal(x.quantity),
         unit: x.line.unit,
-        unitPrice: x.line.unit_price,
+        unitPrice: formatDecimal(lines[i]!.unitPrice),
         subtotal: formatMoney(totals.lines[i]!.subtotal, currency),
       })),
     },

@@ -306,6 +306,11 @@ describe('confirmations', () => {
     const rest = ok(await createShipNotice(t.ctx, o.id, { carrier: 'DHL', trackingNumber: 'X' }, actor));
     assert.deepEqual(JSON.parse((await documentRow(rest.documentId)).input).lines.map((l: { quantity: string }) => l.quantity), ['4', '3', '1']);
     assert.equal((await orderRow(o.id)).status, 'shipped');
+    // Line 2 was accepted at a new price: that is the price invoiced.
+    const inv = ok(await createInvoice(t.ctx, o.id, {}, actor));
+    const invoiced = JSON.parse((await documentRow(inv.documentId)).input).lines;
+    assert.deepEqual(invoiced.map((l: { unitPrice: string; subtotal: string }) => [l.unitPrice, l.subtotal]), [['10', '40.00'], ['2.6', '7.80'], ['100', '100.00']]);
+    assert.deepEqual((await lineRows(o.id)).map((l) => l.invoiced_amount), ['40', '7.8', '100']);
   });
 
   test('reject: whole order, reason in Comments, order rejected and final', async () => {

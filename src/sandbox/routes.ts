@@ -13,6 +13,8 @@
  *   POST /sandbox/punchouts/:id/oci-return     HOOK_URL: the OCI cart form
  *   POST /sandbox/punchouts/:id/cxml-return    BrowserFormPost: cXML-base64 / cXML-urlencoded
  *   POST /sandbox/punchouts/:id/order          send the cXML OrderRequest (once)
+ *   POST /sandbox/cxml                         the sandbox's own cXML endpoint: confirmations, ship
+ *                                              notices and invoices from suppliers (documents.ts)
  *
  * Body parsing: urlencoded bodies are expected as the raw string (src/web/server.ts registers a
  * string parser), so OCI carts stay flat pairs with no field-count limit.
@@ -24,11 +26,12 @@ import { CxmlError, statusText } from '../protocol/cxml/errors.js';
 import type { Header } from '../protocol/cxml/model.js';
 import { newPayloadId } from '../protocol/cxml/payload-id.js';
 import { readCxml } from '../protocol/cxml/reader.js';
-import { CxmlWriteError, writeOrderRequest, writePunchOutSetupRequest, type WriteContext } from '../protocol/cxml/writer.js';
+import { CxmlWriteError, writeOrderRequest, writePunchOutSetupRequest, writeStatusResponse, type WriteContext } from '../protocol/cxml/writer.js';
 import { pairsFromUrlencoded, readOciCartForm } from '../protocol/oci/cart-form-reader.js';
 import type { Store } from '../store/database.js';
 import type { Html } from '../web/html.js';
 import { DEMO_END_USER, DEMO_EXTRINSICS } from './buyer.js';
+import { documentsForPunchout, receiveSupplierDocument } from './documents.js';
 import { cartFromOciLines, cartFromPunchOutOrderMessage, type NormalisedCart } from './cart.js';
 import { ociCallForm } from './oci-call.js';
 import { buildOrderRequest, OrderBuildError, orderItemsFromCxml, orderItemsFromOci, sandboxOrderId } from './order-request.js';
@@ -58,6 +61,9 @@ export interface SandboxDeps {
   fetch?: typeof fetch;
 }
 
+/** The sandbox's own cXML endpoint for suppliers' documents. */
+export const SANDBOX_DOCUMENT_PATH = '/sandbox/cxml';
+
 /** Punchout ids are 24 base64url characters; anything else cannot be one of ours. */
 const ID = /^[A-Za-z0-9_-]{16,64}$/;
 /** A `sending` claim older than this is taken to be from a request that died; the order may be sent again. */
@@ -69,6 +75,37 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
   const { db, config } = deps;
   const now = deps.now ?? (() => new Date());
   const fetchFn = deps.fetch ?? ((input, init) => fetch(input, init));
+  /** Where suppliers post documents: on the public base URL, since they post server to server. */
+  const documentUrl = (): string => `${config.baseUrl.replace(/\/+$/, '')}${SANDBOX_DOCUMENT_PATH}`;
+
+  // The document endpoint in its own scope: the body arrives as bytes whatever the Content-Type
+  // (the XML declaration names the encoding), and every error is a cXML answer, never a page.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    scope.setErrorHandler(async (error: { statusCode?: number; message: string }, request, reply) => {
+      const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
+      if (status >= 500) request.log.error({ err: error }, 'sandbox document endpoint failed');
+      const code = status === 413 ? 499 : status >= 500 ? 500 : 400;
+      const text = status === 413 ? 'The document is larger than this server accepts.' : status >= 500 ? 'The document could not be processed; please try again later.' : error.message;
+      return sendCxml(reply, code, text, status === 413 ? 413 : 200);
+    });
+    scope.post(SANDBOX_DOCUMENT_PATH, async (request, reply) => {
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const answer = await receiveSupplierDocument(db, body, { now: now(), maxBytes: config.maxBodyBytes });
+      return sendCxml(reply, answer.code, answer.detail);
+    });
+    // Someone opening the URL in a browser learns what it is for.
+    scope.get(SANDBOX_DOCUMENT_PATH, async (_request, reply) =>
+      sendCxml(reply, 400, 'The buyer sandbox receives ConfirmationRequest, ShipNoticeRequest and InvoiceDetailRequest documents here by HTTP POST (Content-Type: text/xml).'),
+    );
+  });
+
+  function sendCxml(reply: FastifyReply, code: number, detail: string, http = 200): FastifyReply {
+    const at = now();
+    const xml = writeStatusResponse({ payloadID: newPayloadId(new URL(config.baseUrl).hostname, at, () => randomToken(9)), timestamp: at }, { code, text: statusText(code), detail });
+    return reply.code(http).type('text/xml; charset=utf-8').header('Cache-Control', 'no-store').send(xml);
+  }
 
   /** The punchout of `:id`, or a 404 page already sent. */
   async function load(request: FastifyRequest<IdParams>, reply: FastifyReply): Promise<SandboxPunchout | undefined> {
@@ -85,14 +122,14 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     // Everything but the secrets: anyone who can open the sandbox sees the recent punchouts and
     // so this link; a password or SharedSecret typed for a real supplier is never shown again.
     const settings = earlier ? { ...earlier.info.settings, ociPassword: defaults.ociPassword, sharedSecret: defaults.sharedSecret } : defaults;
-    return sendHtml(reply, 200, startPage({ settings, recent: await recentPunchouts(db) }));
+    return sendHtml(reply, 200, startPage({ settings, recent: await recentPunchouts(db), documentUrl: documentUrl() }));
   });
 
   app.post('/sandbox/punchouts', async (request, reply) => {
     const form = new URLSearchParams(pairsFromUrlencoded(bodyText(request.body)));
     const { settings, problems } = settingsFromForm(form, config.baseUrl);
     if (problems.length > 0) {
-      return sendHtml(reply, 400, startPage({ settings, recent: await recentPunchouts(db), problems }));
+      return sendHtml(reply, 400, startPage({ settings, recent: await recentPunchouts(db), problems, documentUrl: documentUrl() }));
     }
     const origin = sandboxOrigin(request, config);
     const id = randomToken(18);
@@ -161,7 +198,7 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
   app.get<IdParams>('/sandbox/punchouts/:id', async (request, reply) => {
     const p = await load(request, reply);
     if (!p) return reply;
-    return sendHtml(reply, 200, punchoutPage({ punchout: p }));
+    return sendHtml(reply, 200, punchoutPage({ punchout: p, documents: await documentsForPunchout(db, p.id), documentUrl: documentUrl() }));
   });
 
   app.get<IdParams>('/sandbox/punchouts/:id/shop', async (request, reply) => {

@@ -14,10 +14,11 @@
  */
 import { html, raw, type Html } from '../web/html.js';
 import { errorPage, page } from '../web/views/layout.js';
+import { orderProgress, orderedLines, type SandboxDocument } from './documents.js';
 import type { OciCallForm } from './oci-call.js';
 import { prettyXml } from './pretty-xml.js';
 import type { OrderStatus, PunchoutStatus, SandboxPunchout, SupplierExchange } from './punchout-record.js';
-import type { SandboxSettings, SettingsProblem } from './settings.js';
+import { isHttpUrl, type SandboxSettings, type SettingsProblem } from './settings.js';
 
 export const SANDBOX_HOME = '/sandbox';
 
@@ -65,6 +66,8 @@ export interface StartPageView {
   readonly settings: SandboxSettings;
   readonly recent: readonly SandboxPunchout[];
   readonly problems?: readonly SettingsProblem[];
+  /** The sandbox's own cXML endpoint for suppliers' documents (`<baseUrl>/sandbox/cxml`). */
+  readonly documentUrl?: string;
 }
 
 function textField(name: string, label: string, value: string, type = 'text'): Html {
@@ -115,6 +118,7 @@ ${textField('cxmlVersion', 'cXML DTD version', s.cxmlVersion)}
 <div class="actions"><button type="submit" class="button primary">Start punchout</button></div>
 </form>
 </section>
+${view.documentUrl ? documentUrlCard(view.documentUrl) : ''}
 <section class="card">
 <h2>Recent punchouts</h2>
 ${view.recent.length === 0 ? html`<p class="muted">None yet.</p>` : recentTable(view.recent)}
@@ -213,6 +217,10 @@ export interface PunchoutPageView {
   readonly punchout: SandboxPunchout;
   /** A message at the top, e.g. why the order could not be built. */
   readonly notice?: { readonly kind: 'error' | 'warning' | 'ok' | 'info'; readonly text: string };
+  /** Confirmations, ship notices and invoices received for the order, in arrival order. */
+  readonly documents?: readonly SandboxDocument[];
+  /** The sandbox's own cXML endpoint for suppliers' documents. */
+  readonly documentUrl?: string;
 }
 
 export function punchoutPage(view: PunchoutPageView): Html {
@@ -236,6 +244,7 @@ ${p.status === 'started' ? html`<p class="notice info">No cart has come back yet
 ${p.info.setup ? setupSection(p) : ''}
 ${cartSection(p)}
 ${orderSection(p)}
+${p.orderXml !== null && view.documents ? documentsSection(p, view.documents, view.documentUrl) : ''}
 <p class="actions"><a class="button" href="${SANDBOX_HOME}">Start another punchout</a> <a href="${SANDBOX_HOME}?like=${p.id}">Start another punchout with these settings</a></p>`,
   );
 }
@@ -360,6 +369,165 @@ ${p.orderStatus === 'sending' ? html`<p class="notice info">The order is being s
 ${rawAnswer(order, p.orderStatus !== 'accepted')}
 ${p.orderXml ? html`<details><summary>The OrderRequest the sandbox sent (SharedSecret hidden)</summary><pre class="raw">${prettyXml(p.orderXml)}</pre></details>` : ''}
 </section>`;
+}
+
+// ---- documents from the supplier ----------------------------------------------------------------
+
+/** Where suppliers post documents: shown on the start page so it can be pasted into a supplier's settings. */
+function documentUrlCard(url: string): Html {
+  return html`<section class="card" id="document-endpoint">
+<h2>Documents from suppliers</h2>
+<p>Suppliers post order confirmations, ship notices and invoices for the sandbox's purchase orders to</p>
+<p><code class="code document-url">${url}</code></p>
+<p class="muted">Enter it as the buyer's document URL in the supplier's connection (in Koppel: the connection's cXML option "Document URL"). The supplier must send as the identity the order was addressed to (From = the order's To) with the SharedSecret the sandbox sent with the order.</p>
+</section>`;
+}
+
+const DOC_TITLE: Record<string, string> = {
+  ConfirmationRequest: 'Order confirmation',
+  ShipNoticeRequest: 'Ship notice',
+  InvoiceDetailRequest: 'Invoice',
+  unreadable: 'Unreadable document',
+};
+
+function qty(value: { toFixed(): string } | undefined): string {
+  return value === undefined ? '—' : value.toFixed();
+}
+
+function documentsSection(p: SandboxPunchout, docs: readonly SandboxDocument[], url: string | undefined): Html {
+  const s = p.info.settings;
+  const lines = orderedLines(p);
+  const progress = orderProgress(lines, docs);
+  return html`<section class="card" id="documents">
+<h2>Documents from the supplier</h2>
+${url ? html`<p>The supplier posts confirmations, ship notices and invoices for this order to <code class="code document-url">${url}</code> as ${s.to.domain}/${s.to.identity}, with the SharedSecret the sandbox sent with the order.</p>` : ''}
+${docs.length === 0 ? html`<p class="muted">None received yet.</p>` : ''}
+<h3>Order ${p.info.order?.orderID ?? ''}: ordered, confirmed, shipped, invoiced</h3>
+<table class="table progress">
+<thead><tr><th class="num">Line</th><th>Supplier part ID</th><th>Description</th><th class="num">Ordered</th><th>Unit</th><th class="num">Confirmed</th><th class="num">Backordered</th><th class="num">Rejected</th><th class="num">Shipped</th><th class="num">Invoiced</th><th class="num">Invoiced amount</th></tr></thead>
+<tbody>
+${progress.map(
+  (x) => html`<tr>
+<td class="num">${x.line.lineNumber}</td>
+<td class="code">${x.line.supplierPartID}</td>
+<td>${x.line.description}</td>
+<td class="num">${x.line.quantity.toFixed()}</td>
+<td>${x.line.unit}</td>
+<td class="num">${qty(x.confirmed)}</td>
+<td class="num">${qty(x.backordered)}</td>
+<td class="num">${qty(x.rejected)}</td>
+<td class="num">${x.shipped.toFixed()}</td>
+<td class="num">${x.invoiced.toFixed()}</td>
+<td class="num">${x.invoicedAmount ?? '—'}</td>
+</tr>`,
+)}
+</tbody>
+</table>
+${docs.map((d, i) => documentCard(d, i + 1))}
+</section>`;
+}
+
+function documentCard(d: SandboxDocument, n: number): Html {
+  const c = d.summary.content;
+  const title = DOC_TITLE[d.docType] ?? d.docType;
+  const number = c ? (c.kind === 'ConfirmationRequest' ? c.confirmID : c.kind === 'ShipNoticeRequest' ? c.shipmentID : c.invoiceID) : undefined;
+  const answer = d.summary.answer;
+  const accepted = d.status === 'accepted';
+  return html`<article class="document ${accepted ? 'accepted' : 'refused'}" id="document-${n}">
+<h3>${n}. ${title}${number ? html` <span class="code">${number}</span>` : ''} <span class="badge ${accepted ? 'ok' : 'error'}">${accepted ? 'accepted' : `refused · ${answer.code} ${answer.text}`}</span></h3>
+<p class="muted small">Received ${d.receivedAt.replace('T', ' ').slice(0, 19)} UTC${d.payloadId ? html` · payloadID <span class="code">${d.payloadId}</span>` : ''}</p>
+${accepted ? '' : html`<div class="notice error" role="status"><p>The sandbox answered ${answer.code} ${answer.text}: ${answer.detail}</p></div>`}
+${c?.kind === 'ConfirmationRequest' ? confirmationView(c) : ''}
+${c?.kind === 'ShipNoticeRequest' ? shipNoticeView(c) : ''}
+${c?.kind === 'InvoiceDetailRequest' ? invoiceView(c) : ''}
+${d.summary.warnings.length > 0 ? html`<div class="notice warning"><p>Notes:</p><ul>${d.summary.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
+<details><summary>The document as received (SharedSecret hidden)</summary><pre class="raw">${looksLikeXml(d.body) ? prettyXml(d.body) : d.body}</pre></details>
+</article>`;
+}
+
+type Content = NonNullable<SandboxDocument['summary']['content']>;
+
+function confirmationView(c: Extract<Content, { kind: 'ConfirmationRequest' }>): Html {
+  return html`<dl class="kv">
+<dt>Type</dt><dd>${c.type}${c.operation !== 'new' ? ` (${c.operation})` : ''}</dd>
+<dt>Notice date</dt><dd>${c.noticeDate}</dd>
+${c.comments.length > 0 ? html`<dt>Comments</dt><dd>${c.comments.join(' · ')}</dd>` : ''}
+</dl>
+${
+  c.lines.length === 0
+    ? html`<p>${c.type === 'accept' ? 'The whole order is accepted as ordered.' : c.type === 'reject' ? 'The whole order is rejected.' : 'No lines listed.'}</p>`
+    : html`<table class="table confirmation">
+<thead><tr><th class="num">Line</th><th class="num">Quantity</th><th>Status</th><th class="num">Status quantity</th><th>Delivery date</th><th>Shipment date</th><th class="num">Unit price</th><th>Comments</th></tr></thead>
+<tbody>
+${c.lines.flatMap((l) =>
+  l.statuses.map(
+    (st, i) => html`<tr>
+${i === 0 ? html`<td class="num" rowspan="${l.statuses.length}">${l.lineNumber}</td><td class="num" rowspan="${l.statuses.length}">${l.quantity} ${l.unit ?? ''}</td>` : ''}
+<td><span class="badge ${st.type === 'reject' ? 'error' : st.type === 'backordered' ? 'warning' : 'ok'}">${st.type}</span></td>
+<td class="num">${st.quantity} ${st.unit ?? ''}</td>
+<td>${st.deliveryDate ?? ''}</td>
+<td>${st.shipmentDate ?? ''}</td>
+<td class="num">${st.unitPrice ?? ''}</td>
+<td>${st.comments.join(' · ')}</td>
+</tr>`,
+  ),
+)}
+</tbody>
+</table>`
+}`;
+}
+
+function shipNoticeView(c: Extract<Content, { kind: 'ShipNoticeRequest' }>): Html {
+  return html`<dl class="kv">
+<dt>Carrier</dt><dd>${c.carriers.length > 0 ? c.carriers.map((x) => `${x.value} (${x.domain})`).join(', ') : '—'}</dd>
+<dt>Tracking</dt><dd>${c.tracking.length > 0 ? c.tracking.map((t) => (t.url && isHttpUrl(t.url) ? html`<a href="${t.url}" rel="noopener noreferrer" target="_blank">${t.number}</a> ` : html`<span class="code">${t.number}</span> `)) : '—'}</dd>
+<dt>Shipped</dt><dd>${c.shipmentDate ?? '—'}</dd>
+<dt>Expected delivery</dt><dd>${c.deliveryDate ?? '—'}</dd>
+<dt>Notice date</dt><dd>${c.noticeDate}${c.operation !== 'new' ? ` (${c.operation})` : ''}</dd>
+${c.fulfillmentType ? html`<dt>Fulfilment</dt><dd>${c.fulfillmentType}</dd>` : ''}
+${c.comments.length > 0 ? html`<dt>Comments</dt><dd>${c.comments.join(' · ')}</dd>` : ''}
+</dl>
+${
+  c.wholeOrder
+    ? html`<p>No lines listed: the whole order shipped.</p>`
+    : html`<table class="table ship-notice"><thead><tr><th class="num">Line</th><th class="num">Quantity shipped</th><th>Unit</th></tr></thead>
+<tbody>${c.lines.map((l) => html`<tr><td class="num">${l.lineNumber}</td><td class="num">${l.quantity}</td><td>${l.unit ?? ''}</td></tr>`)}</tbody></table>`
+}`;
+}
+
+function invoiceView(c: Extract<Content, { kind: 'InvoiceDetailRequest' }>): Html {
+  const total = (label: string, value: string | undefined, strong = false) =>
+    value === undefined ? '' : html`<tr><th colspan="6">${label}</th><td class="num">${strong ? html`<strong>${value}</strong>` : value}</td></tr>`;
+  return html`<dl class="kv">
+<dt>Invoice date</dt><dd>${c.invoiceDate}</dd>
+<dt>Purpose</dt><dd>${c.purpose}${c.operation !== 'new' ? ` (${c.operation})` : ''}</dd>
+${c.paymentTermDays !== undefined ? html`<dt>Payment term</dt><dd>${c.paymentTermDays} days</dd>` : ''}
+</dl>
+<table class="table invoice">
+<thead><tr><th class="num">Invoice line</th><th class="num">PO line</th><th>Description</th><th class="num">Quantity</th><th class="num">Unit price</th><th class="num">Tax</th><th class="num">Subtotal</th></tr></thead>
+<tbody>
+${c.lines.map(
+  (l) => html`<tr>
+<td class="num">${l.invoiceLineNumber}</td>
+<td class="num">${l.orderLineNumber ?? '—'}</td>
+<td>${l.description ?? ''}</td>
+<td class="num">${l.quantity} ${l.unit ?? ''}</td>
+<td class="num">${l.unitPrice ?? ''}</td>
+<td class="num">${l.tax ?? ''}</td>
+<td class="num">${l.subtotal ?? ''}</td>
+</tr>`,
+)}
+</tbody>
+<tfoot>
+${total('Subtotal', c.subtotal)}
+${total('Tax', c.tax)}
+${total('Shipping', c.shipping)}
+${total('Special handling', c.specialHandling)}
+${total('Gross', c.gross)}
+${total('Net', c.net)}
+${total('Due', c.due, true)}
+</tfoot>
+</table>`;
 }
 
 // ---- errors ---------------------------------------------------------------------------------------

@@ -1,0 +1,670 @@
+/**
+ * The sandbox's own cXML endpoint (`POST /sandbox/cxml`): where a supplier posts order
+ * confirmations, ship notices and invoices for the purchase orders the sandbox sent, as it would
+ * to a real procurement system. Every document received is kept in `sandbox_documents` (secrets
+ * redacted), accepted or refused, with a summary the purchase order page shows.
+ *
+ * The steps, each with the cXML status a procurement system would answer:
+ *   read (406 unreadable or hostile) → payload type (450 not one of the three) → find the order
+ *   by the OrderRequest's payloadID, else its orderID (417 naming it) → the sender (401: From must
+ *   be the supplier the order was addressed to, the Sender SharedSecret the one the sandbox sent
+ *   with it, compared in constant time) → the same payloadID again gets the stored answer and is
+ *   not stored twice (409 when it comes with other content) → lines (417 naming an unknown line)
+ *   → 200.
+ *
+ * Only documents whose sender was authenticated are bound to their payloadID (their row id is
+ * derived from it, so two identical posts at once still make one row): a stranger who guesses a
+ * payloadID must not be able to pre-empt the supplier's real document with a refused one.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Decimal } from 'decimal.js';
+import { redactXml } from '../app/document-log.js';
+import { CxmlError, statusText } from '../protocol/cxml/errors.js';
+import type {
+  Comments,
+  ConfirmationRequest,
+  CxmlTimestamp,
+  Envelope,
+  InvoiceDetailRequest,
+  InvoiceTax,
+  MoneyAmount,
+  OrderReference,
+  ShipNoticeRequest,
+} from '../protocol/cxml/model.js';
+import { readCxml } from '../protocol/cxml/reader.js';
+import { decodeXmlBytes } from '../protocol/cxml/read-xml.js';
+import { Decimal as Dec, isCurrencyCode, minorUnits, sum } from '../protocol/money.js';
+import type { Store } from '../store/database.js';
+import type { SandboxDocumentTable } from '../store/schema.js';
+import { findPunchout, type SandboxPunchout } from './punchout-record.js';
+
+export type SupplierDocumentKind = 'ConfirmationRequest' | 'ShipNoticeRequest' | 'InvoiceDetailRequest';
+const KINDS: readonly string[] = ['ConfirmationRequest', 'ShipNoticeRequest', 'InvoiceDetailRequest'];
+
+// ---- summaries (JSON in sandbox_documents.summary; decimals as text) ----------------------------
+
+export interface ConfirmationSummary {
+  readonly kind: 'ConfirmationRequest';
+  readonly type: string;
+  readonly operation: string;
+  readonly confirmID?: string;
+  readonly noticeDate: string;
+  readonly comments: readonly string[];
+  readonly lines: readonly {
+    readonly lineNumber: number;
+    readonly quantity: string;
+    readonly unit?: string;
+    readonly statuses: readonly {
+      readonly type: string;
+      readonly quantity: string;
+      readonly unit?: string;
+      readonly shipmentDate?: string;
+      readonly deliveryDate?: string;
+      readonly unitPrice?: string;
+      readonly comments: readonly string[];
+    }[];
+  }[];
+}
+
+export interface ShipNoticeSummary {
+  readonly kind: 'ShipNoticeRequest';
+  readonly shipmentID: string;
+  readonly operation: string;
+  readonly noticeDate: string;
+  readonly shipmentDate?: string;
+  readonly deliveryDate?: string;
+  readonly fulfillmentType?: string;
+  readonly carriers: readonly { readonly domain: string; readonly value: string }[];
+  readonly tracking: readonly { readonly number: string; readonly url?: string }[];
+  /** No lines: the whole order shipped (the DTD allows a portion without items). */
+  readonly wholeOrder: boolean;
+  readonly lines: readonly { readonly lineNumber: number; readonly quantity: string; readonly unit?: string }[];
+  readonly comments: readonly string[];
+}
+
+export interface InvoiceSummaryView {
+  readonly kind: 'InvoiceDetailRequest';
+  readonly invoiceID: string;
+  readonly invoiceDate: string;
+  readonly purpose: string;
+  readonly operation: string;
+  readonly paymentTermDays?: number;
+  readonly lines: readonly {
+    readonly invoiceLineNumber: number;
+    readonly orderLineNumber?: number;
+    readonly description?: string;
+    readonly quantity: string;
+    readonly unit?: string;
+    readonly unitPrice?: string;
+    readonly subtotal?: string;
+    readonly tax?: string;
+  }[];
+  readonly subtotal?: string;
+  readonly tax?: string;
+  readonly shipping?: string;
+  readonly specialHandling?: string;
+  readonly gross?: string;
+  readonly net?: string;
+  readonly due?: string;
+}
+
+export type DocumentContent = ConfirmationSummary | ShipNoticeSummary | InvoiceSummaryView;
+
+export interface DocumentSummary {
+  /** What the sandbox answered. */
+  readonly answer: { readonly code: number; readonly text: string; readonly detail: string };
+  /** The sender was the supplier of the order (the payloadID is bound to this row). */
+  readonly authenticated: boolean;
+  readonly content?: DocumentContent;
+  /** Reader warnings and notes on the content (e.g. quantities beyond the order). */
+  readonly warnings: readonly string[];
+}
+
+export interface SandboxDocument {
+  readonly id: string;
+  readonly punchoutId: string | null;
+  readonly orderId: string | null;
+  readonly docType: string;
+  readonly payloadId: string | null;
+  readonly status: 'accepted' | 'refused';
+  readonly detail: string;
+  readonly summary: DocumentSummary;
+  readonly body: string;
+  readonly receivedAt: string;
+}
+
+function fromRow(row: SandboxDocumentTable): SandboxDocument {
+  let summary: DocumentSummary;
+  try {
+    summary = JSON.parse(row.summary) as DocumentSummary;
+  } catch {
+    summary = { answer: { code: 0, text: '', detail: row.detail }, authenticated: false, warnings: [] };
+  }
+  return {
+    id: row.id,
+    punchoutId: row.punchout_id,
+    orderId: row.order_id,
+    docType: row.doc_type,
+    payloadId: row.payload_id,
+    status: row.status === 'accepted' ? 'accepted' : 'refused',
+    detail: row.detail,
+    summary: { ...summary, warnings: summary.warnings ?? [] },
+    body: row.body,
+    receivedAt: row.received_at,
+  };
+}
+
+/** The documents received for one purchase order, in arrival order. */
+export async function documentsForPunchout(db: Store, punchoutId: string): Promise<SandboxDocument[]> {
+  const rows = await db
+    .selectFrom('sandbox_documents')
+    .selectAll()
+    .where('punchout_id', '=', punchoutId)
+    .orderBy('received_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(fromRow);
+}
+
+// ---- the order the documents are about ----------------------------------------------------------
+
+export interface OrderedLine {
+  readonly lineNumber: number;
+  readonly quantity: Decimal;
+  readonly unit: string;
+  readonly supplierPartID: string;
+  readonly description: string;
+}
+
+/** The lines of the OrderRequest the sandbox sent (its stored copy is the truth, not the cart). */
+export function orderedLines(p: SandboxPunchout): OrderedLine[] {
+  if (p.orderXml === null) return [];
+  let payload;
+  try {
+    payload = readCxml(p.orderXml).envelope.payload;
+  } catch {
+    // The sandbox wrote it; should it ever not read, the page still shows the documents.
+    return [];
+  }
+  if (payload.kind !== 'OrderRequest') return [];
+  return payload.items.map((item, i) => ({
+    lineNumber: item.lineNumber ?? i + 1,
+    quantity: item.quantity,
+    unit: item.itemDetail?.unitOfMeasure ?? '',
+    supplierPartID: item.itemID.supplierPartID,
+    description: item.itemDetail?.descriptions[0]?.text || item.itemDetail?.descriptions[0]?.shortName || '',
+  }));
+}
+
+// ---- receiving ---------------------------------------------------------------------------------
+
+export interface DocumentAnswer {
+  readonly code: number;
+  readonly text: string;
+  /** The specific problem (or what was accepted), for the Status element. */
+  readonly detail: string;
+  /** The stored document (the earlier one for a repeat). */
+  readonly documentId: string;
+  readonly repeat: boolean;
+}
+
+export interface ReceiveOptions {
+  readonly now: Date;
+  readonly maxBytes?: number;
+}
+
+interface Refusal {
+  readonly code: number;
+  readonly detail: string;
+}
+
+/**
+ * Reads, authenticates, checks and stores one document posted to the sandbox.
+ *
+ * @example const answer = await receiveSupplierDocument(db, body, { now: new Date() });
+ */
+export async function receiveSupplierDocument(db: Store, body: Buffer | string, options: ReceiveOptions): Promise<DocumentAnswer> {
+  const text = typeof body === 'string' ? body : bytesAsText(body);
+  const stored = redactXml(text);
+  const at = options.now.toISOString();
+
+  let envelope: Envelope;
+  const warnings: string[] = [];
+  try {
+    const read = readCxml(body, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
+    envelope = read.envelope;
+    warnings.push(...read.warnings.map((w) => (w.path ? `${w.path}: ${w.message}` : w.message)));
+  } catch (e) {
+    if (!(e instanceof CxmlError)) throw e;
+    return refuse({ code: e.code, detail: `The document could not be read: ${e.message}` }, { docType: 'unreadable', stored, at, warnings });
+  }
+
+  const payload = envelope.payload;
+  const docType = payload.kind === 'Other' ? payload.name : payload.kind;
+  const payloadId = envelope.payloadID;
+  if (!KINDS.includes(payload.kind)) {
+    return refuse(
+      { code: 450, detail: `The sandbox receives ConfirmationRequest, ShipNoticeRequest and InvoiceDetailRequest here; ${docType} is not supported.` },
+      { docType, payloadId, stored, at, warnings },
+    );
+  }
+  const doc = payload as ConfirmationRequest | ShipNoticeRequest | InvoiceDetailRequest;
+  const content = summarise(doc);
+
+  // Which purchase order of the sandbox: every reference must name the same one.
+  const refs = orderReferences(doc);
+  if (refs.length === 0) {
+    return refuse({ code: 417, detail: 'The document names no purchase order (OrderReference with DocumentReference payloadID or orderID).' }, { docType, payloadId, stored, at, warnings, content });
+  }
+  const found = new Map<string, SandboxPunchout>();
+  for (const ref of refs) {
+    const p = await findOrder(db, ref);
+    if (!p) {
+      return refuse({ code: 417, detail: `Unknown purchase order ${describeRef(ref)}: the sandbox sent no order with this payloadID or orderID.` }, { docType, payloadId, stored, at, warnings, content, orderId: ref.orderID });
+    }
+    found.set(p.id, p);
+  }
+  if (found.size > 1) {
+    return refuse(
+      { code: 417, detail: `The document names ${found.size} different purchase orders of the sandbox; send one document per purchase order.` },
+      { docType, payloadId, stored, at, warnings, content },
+    );
+  }
+  const punchout = [...found.values()][0]!;
+  const orderId = punchout.info.order?.orderID ?? refs[0]!.orderID ?? null;
+  const base = { docType, payloadId, stored, at, warnings, content, orderId, punchoutId: punchout.id };
+
+  const denied = authenticate(envelope, punchout);
+  if (denied) return refuse({ code: 401, detail: denied }, base);
+
+  // Authenticated from here on: the payloadID belongs to this document.
+  const id = boundId(payloadId);
+  const earlier = await db.selectFrom('sandbox_documents').selectAll().where('id', '=', id).executeTakeFirst();
+  if (earlier) return repeatOf(fromRow(earlier), base);
+
+  const lines = orderedLines(punchout);
+  const unknown = unknownLines(doc, punchout, lines);
+  const outcome: Refusal = unknown
+    ? { code: 417, detail: unknown }
+    : { code: 200, detail: `${LABEL[doc.kind]} ${documentNumber(content)} accepted for purchase order ${orderId ?? ''}.`.replace(/ +\./, '.') };
+  warnings.push(...contentNotes(doc, punchout, lines));
+  return store(outcome, { ...base, id, authenticated: true });
+
+  // -- helpers closing over db ----------------------------------------------------------------
+
+  async function refuse(r: Refusal, s: StoreInput): Promise<DocumentAnswer> {
+    return store(r, { ...s, id: `sd-${randomBytes(12).toString('base64url')}`, authenticated: false });
+  }
+
+  async function store(r: Refusal, s: StoreInput & { id: string; authenticated: boolean }): Promise<DocumentAnswer> {
+    const answer = { code: r.code, text: statusText(r.code), detail: r.detail };
+    const summary: DocumentSummary = { answer, authenticated: s.authenticated, ...(s.content ? { content: s.content } : {}), warnings: s.warnings };
+    try {
+      await db
+        .insertInto('sandbox_documents')
+        .values({
+          id: s.id,
+          punchout_id: s.punchoutId ?? null,
+          order_id: s.orderId ?? null,
+          doc_type: s.docType,
+          payload_id: s.payloadId ?? null,
+          status: r.code === 200 ? 'accepted' : 'refused',
+          detail: r.detail,
+          summary: JSON.stringify(summary),
+          body: storable(s.stored),
+          received_at: s.at,
+        })
+        .execute();
+    } catch (err) {
+      // The same document posted twice at once: the other request stored it first.
+      const row = s.authenticated ? await db.selectFrom('sandbox_documents').selectAll().where('id', '=', s.id).executeTakeFirst() : undefined;
+      if (!row) throw err;
+      return repeatOf(fromRow(row), s);
+    }
+    return { ...answer, documentId: s.id, repeat: false };
+  }
+
+  async function repeatOf(earlier: SandboxDocument, s: StoreInput): Promise<DocumentAnswer> {
+    if (earlier.body === storable(s.stored)) return { ...earlier.summary.answer, documentId: earlier.id, repeat: true };
+    return refuse(
+      { code: 409, detail: `payloadID ${earlier.payloadId ?? ''} was already used for another document (received ${earlier.receivedAt}); every document needs its own payloadID.` },
+      s,
+    );
+  }
+}
+
+interface StoreInput {
+  readonly docType: string;
+  readonly payloadId?: string;
+  readonly stored: string;
+  readonly at: string;
+  readonly warnings: string[];
+  readonly content?: DocumentContent;
+  readonly orderId?: string | null | undefined;
+  readonly punchoutId?: string;
+}
+
+const LABEL: Record<SupplierDocumentKind, string> = {
+  ConfirmationRequest: 'Confirmation',
+  ShipNoticeRequest: 'Ship notice',
+  InvoiceDetailRequest: 'Invoice',
+};
+
+function documentNumber(c: DocumentContent): string {
+  if (c.kind === 'ConfirmationRequest') return c.confirmID ?? '';
+  if (c.kind === 'ShipNoticeRequest') return c.shipmentID;
+  return c.invoiceID;
+}
+
+/** The stored copy: decoded as the document declares, else as UTF-8 (an unreadable one is kept all the same). */
+function bytesAsText(body: Buffer): string {
+  try {
+    return decodeXmlBytes(body);
+  } catch {
+    return body.toString('utf8');
+  }
+}
+
+/** PostgreSQL refuses U+0000 in text; a hostile document is worth keeping all the same. */
+function storable(text: string): string {
+  return text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text;
+}
+
+/** A row id derived from the payloadID: the primary key makes a second copy impossible. */
+function boundId(payloadID: string): string {
+  return `sd-p-${createHash('sha256').update(payloadID, 'utf8').digest('base64url').slice(0, 32)}`;
+}
+
+function orderReferences(doc: ConfirmationRequest | ShipNoticeRequest | InvoiceDetailRequest): OrderReference[] {
+  const refs: (OrderReference | undefined)[] =
+    doc.kind === 'ConfirmationRequest' ? [doc.order] : doc.kind === 'ShipNoticeRequest' ? doc.portions.map((p) => p.order) : doc.orders.map((o) => o.order);
+  return refs.filter((r): r is OrderReference => r !== undefined && (r.payloadID !== undefined || r.orderID !== undefined));
+}
+
+function describeRef(ref: OrderReference): string {
+  const parts = [ref.orderID !== undefined ? `orderID ${JSON.stringify(ref.orderID)}` : '', ref.payloadID !== undefined ? `payloadID ${JSON.stringify(ref.payloadID)}` : ''];
+  return parts.filter((x) => x !== '').join(', ');
+}
+
+/** By the OrderRequest's payloadID first (unique), else by the orderID the sandbox gave it. */
+async function findOrder(db: Store, ref: OrderReference): Promise<SandboxPunchout | undefined> {
+  if (ref.payloadID !== undefined) {
+    const row = await db.selectFrom('sandbox_punchouts').select('id').where('order_payload_id', '=', ref.payloadID).executeTakeFirst();
+    if (row) return findPunchout(db, row.id);
+  }
+  if (ref.orderID === undefined) return undefined;
+  // The orderID lives in the request JSON: the LIKE only narrows (a `%` or `_` in it matches
+  // more, never less), the parsed JSON decides.
+  const candidates = await db
+    .selectFrom('sandbox_punchouts')
+    .select('id')
+    .where('order_payload_id', 'is not', null)
+    .where('request', 'like', `%${JSON.stringify(ref.orderID)}%`)
+    .orderBy('created_at', 'desc')
+    .limit(50)
+    .execute();
+  for (const c of candidates) {
+    const p = await findPunchout(db, c.id);
+    if (p?.info.order?.orderID === ref.orderID) return p;
+  }
+  return undefined;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Constant time: both sides are hashed to the same length first. */
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** Why the sender is not accepted, or undefined. Names no secret. */
+function authenticate(envelope: Envelope, p: SandboxPunchout): string | undefined {
+  const settings = p.info.settings;
+  const header = envelope.header;
+  if (!header) return 'The document has no Header.';
+  const supplier = settings.to;
+  const fromOk = header.from.credentials.some((c) => c.domain.toLowerCase() === supplier.domain.toLowerCase() && c.identity === supplier.identity);
+  const secrets = header.sender.credentials.map((c) => c.sharedSecret).filter((s): s is string => s !== undefined);
+  // Every check runs, so the time taken does not tell which one failed.
+  const secretOk = secrets.map((s) => sameSecret(s, settings.sharedSecret)).some(Boolean);
+  if (!fromOk) {
+    return `From must name the supplier the purchase order was sent to (${supplier.domain}/${supplier.identity}).`;
+  }
+  if (secrets.length === 0) return 'The Sender credential carries no SharedSecret.';
+  if (!secretOk) return 'The SharedSecret under Sender is not the one the sandbox sent with this purchase order.';
+  return undefined;
+}
+
+function lineLabel(lines: readonly OrderedLine[]): string {
+  return lines.length === 0 ? 'none' : lines.map((l) => l.lineNumber).join(', ');
+}
+
+/** The first document line that is not a line of the order, named, or undefined. */
+function unknownLines(doc: ConfirmationRequest | ShipNoticeRequest | InvoiceDetailRequest, p: SandboxPunchout, lines: readonly OrderedLine[]): string | undefined {
+  const known = new Set(lines.map((l) => l.lineNumber));
+  const numbers: number[] =
+    doc.kind === 'ConfirmationRequest'
+      ? doc.items.map((i) => i.lineNumber)
+      : doc.kind === 'ShipNoticeRequest'
+        ? doc.portions.flatMap((x) => x.items.map((i) => i.lineNumber))
+        : doc.orders.flatMap((o) => o.lines.map((l) => l.orderLineNumber).filter((n): n is number => n !== undefined));
+  const bad = numbers.find((n) => !known.has(n));
+  if (bad === undefined) return undefined;
+  return `Line ${bad} is not a line of purchase order ${p.info.order?.orderID ?? ''} (its lines: ${lineLabel(lines)}).`;
+}
+
+/** Remarks that do not refuse the document but that a buyer would look at. */
+function contentNotes(doc: ConfirmationRequest | ShipNoticeRequest | InvoiceDetailRequest, p: SandboxPunchout, lines: readonly OrderedLine[]): string[] {
+  const notes: string[] = [];
+  const byLine = new Map(lines.map((l) => [l.lineNumber, l]));
+  if (doc.kind === 'ConfirmationRequest') {
+    for (const item of doc.items) {
+      const statuses = sum(item.statuses.map((s) => s.quantity));
+      if (!statuses.equals(item.quantity)) notes.push(`Line ${item.lineNumber}: the statuses add up to ${statuses.toFixed()}, not to ${item.quantity.toFixed()}.`);
+      const ordered = byLine.get(item.lineNumber);
+      if (ordered && !ordered.quantity.equals(item.quantity)) notes.push(`Line ${item.lineNumber}: confirmed for ${item.quantity.toFixed()}, ordered ${ordered.quantity.toFixed()}.`);
+    }
+  }
+  const currency = p.currency;
+  if (doc.kind === 'InvoiceDetailRequest' && currency) {
+    const other = doc.orders.flatMap((o) => o.lines.map((l) => l.subtotal?.currency)).find((c) => c !== undefined && c !== currency);
+    if (other) notes.push(`Invoiced in ${other}; the order is in ${currency}.`);
+  }
+  return notes;
+}
+
+// ---- summaries ----------------------------------------------------------------------------------
+
+function when(t: CxmlTimestamp | undefined): string | undefined {
+  return t?.raw;
+}
+
+/** `12.50 EUR`: machine-formatted, with the currency's minor units unless the amount has more. */
+function amount(m: MoneyAmount | undefined): string | undefined {
+  return m ? moneyText(m.amount, m.currency) : undefined;
+}
+
+function moneyText(value: Decimal, currency: string): string {
+  const places = isCurrencyCode(currency) ? Math.max(minorUnits(currency), value.decimalPlaces()) : value.decimalPlaces();
+  return `${value.toFixed(places)} ${currency}`;
+}
+
+function taxAmount(t: InvoiceTax | undefined): string | undefined {
+  if (!t) return undefined;
+  if (t.money) return amount(t.money);
+  // An empty Tax amount with details: their sum is what the supplier charged.
+  const currency = t.details[0]?.taxAmount.currency;
+  return currency ? moneyText(sum(t.details.map((x) => x.taxAmount.amount)), currency) : undefined;
+}
+
+function texts(comments: readonly Comments[]): string[] {
+  return comments.map((c) => c.text).filter((t) => t !== '');
+}
+
+function clean<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function summarise(doc: ConfirmationRequest | ShipNoticeRequest | InvoiceDetailRequest): DocumentContent {
+  if (doc.kind === 'ConfirmationRequest') {
+    return clean<ConfirmationSummary>({
+      kind: doc.kind,
+      type: doc.type,
+      operation: doc.operation,
+      confirmID: doc.confirmID,
+      noticeDate: doc.noticeDate.raw,
+      comments: texts(doc.comments),
+      lines: doc.items.map((i) =>
+        clean({
+          lineNumber: i.lineNumber,
+          quantity: i.quantity.toFixed(),
+          unit: i.unitOfMeasure,
+          statuses: i.statuses.map((s) =>
+            clean({
+              type: s.type,
+              quantity: s.quantity.toFixed(),
+              unit: s.unitOfMeasure,
+              shipmentDate: when(s.shipmentDate),
+              deliveryDate: when(s.deliveryDate),
+              unitPrice: amount(s.unitPrice),
+              comments: texts(s.comments),
+            }),
+          ),
+        }),
+      ),
+    });
+  }
+  if (doc.kind === 'ShipNoticeRequest') {
+    const lines = doc.portions.flatMap((p) => p.items);
+    return clean<ShipNoticeSummary>({
+      kind: doc.kind,
+      shipmentID: doc.shipmentID,
+      operation: doc.operation,
+      noticeDate: doc.noticeDate.raw,
+      shipmentDate: when(doc.shipmentDate),
+      deliveryDate: when(doc.deliveryDate),
+      fulfillmentType: doc.fulfillmentType,
+      carriers: doc.carriers.map((c) => ({ domain: c.domain, value: c.value })),
+      tracking: doc.shipmentIdentifiers.map((s) => clean({ number: s.value, url: s.trackingURL })),
+      wholeOrder: lines.length === 0,
+      lines: lines.map((l) => clean({ lineNumber: l.lineNumber, quantity: l.quantity.toFixed(), unit: l.unitOfMeasure })),
+      comments: texts(doc.comments),
+    });
+  }
+  const s = doc.summary;
+  return clean<InvoiceSummaryView>({
+    kind: doc.kind,
+    invoiceID: doc.invoiceID,
+    invoiceDate: doc.invoiceDate.raw,
+    purpose: doc.purpose,
+    operation: doc.operation,
+    paymentTermDays: doc.paymentTermDays,
+    lines: doc.orders.flatMap((o) =>
+      o.lines.map((l) =>
+        clean({
+          invoiceLineNumber: l.invoiceLineNumber,
+          orderLineNumber: l.orderLineNumber,
+          description: l.description,
+          quantity: l.quantity.toFixed(),
+          unit: l.unitOfMeasure,
+          unitPrice: amount(l.unitPrice),
+          subtotal: amount(l.subtotal),
+          tax: taxAmount(l.tax),
+        }),
+      ),
+    ),
+    subtotal: amount(s.subtotal),
+    tax: taxAmount(s.tax),
+    shipping: amount(s.shipping),
+    specialHandling: amount(s.specialHandling),
+    gross: amount(s.gross),
+    net: amount(s.net),
+    due: amount(s.due),
+  });
+}
+
+// ---- the order-level picture ----------------------------------------------------------------------
+
+export interface LineProgress {
+  readonly line: OrderedLine;
+  /** Accepted (with or without changes) in the latest confirmation naming the line; undefined: not confirmed yet. */
+  readonly confirmed?: Decimal;
+  readonly backordered?: Decimal;
+  readonly rejected?: Decimal;
+  readonly shipped: Decimal;
+  readonly invoiced: Decimal;
+  /** Σ invoice line subtotals, per currency text (`12.50 EUR`). */
+  readonly invoicedAmount?: string;
+}
+
+/**
+ * Ordered vs confirmed vs shipped vs invoiced per line, from the accepted documents in arrival
+ * order. A later confirmation of a line replaces the earlier one; a whole-order accept or reject
+ * (no items) covers every line; a ship notice without items ships the whole order; deleted
+ * notices and invoices count for nothing; credit memos subtract.
+ */
+export function orderProgress(lines: readonly OrderedLine[], docs: readonly SandboxDocument[]): LineProgress[] {
+  const zero = new Dec(0);
+  const state = new Map(
+    lines.map((l) => [
+      l.lineNumber,
+      { confirmed: undefined as Decimal | undefined, backordered: undefined as Decimal | undefined, rejected: undefined as Decimal | undefined, shipped: zero, invoiced: zero, amount: undefined as Decimal | undefined, currency: '' },
+    ]),
+  );
+  for (const d of docs) {
+    const c = d.summary.content;
+    if (d.status !== 'accepted' || !c) continue;
+    if (c.kind === 'ConfirmationRequest') {
+      if (c.lines.length === 0 && (c.type === 'accept' || c.type === 'reject')) {
+        for (const l of lines) {
+          const s = state.get(l.lineNumber)!;
+          s.confirmed = c.type === 'accept' ? l.quantity : zero;
+          s.backordered = zero;
+          s.rejected = c.type === 'reject' ? l.quantity : zero;
+        }
+      }
+      for (const item of c.lines) {
+        const s = state.get(item.lineNumber);
+        if (!s) continue;
+        const of = (types: string[]) => sum(item.statuses.filter((x) => types.includes(x.type)).map((x) => new Dec(x.quantity)));
+        s.confirmed = of(['accept', 'detail', 'allDetail']);
+        s.backordered = of(['backordered']);
+        s.rejected = of(['reject']);
+      }
+    } else if (c.kind === 'ShipNoticeRequest') {
+      if (c.operation === 'delete') continue;
+      if (c.wholeOrder) for (const l of lines) state.get(l.lineNumber)!.shipped = l.quantity;
+      for (const item of c.lines) {
+        const s = state.get(item.lineNumber);
+        if (s) s.shipped = s.shipped.plus(item.quantity);
+      }
+    } else {
+      if (c.operation === 'delete') continue;
+      const sign = c.purpose.toLowerCase().includes('credit') ? -1 : 1;
+      for (const item of c.lines) {
+        const s = item.orderLineNumber === undefined ? undefined : state.get(item.orderLineNumber);
+        if (!s) continue;
+        s.invoiced = s.invoiced.plus(new Dec(item.quantity).times(sign));
+        const [value, currency] = (item.subtotal ?? '').split(' ');
+        if (value !== undefined && currency !== undefined && value !== '') {
+          s.amount = (s.amount ?? zero).plus(new Dec(value).times(sign));
+          s.currency = currency;
+        }
+      }
+    }
+  }
+  return lines.map((line) => {
+    const s = state.get(line.lineNumber)!;
+    return clean<LineProgress>({
+      line,
+      confirmed: s.confirmed,
+      backordered: s.backordered,
+      rejected: s.rejected,
+      shipped: s.shipped,
+      invoiced: s.invoiced,
+      invoicedAmount: s.amount === undefined ? undefined : moneyText(s.amount, s.currency),
+    });
+  });
+}

@@ -1,0 +1,328 @@
+/**
+ * The sandbox's own cXML endpoint over real HTTP. A real purchase order first: the sandbox punches
+ * out into this Koppel's demo-cxml connection, the cart comes back through the shop, and the
+ * sandbox sends its OrderRequest. Then confirmations, ship notices and invoices written by hand
+ * with Koppel's writers are posted to /sandbox/cxml with fetch, as a supplier would, and the
+ * purchase order page shows them.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { Decimal } from 'decimal.js';
+import { openOutboundSecret } from '../../src/app/connection-admin.js';
+import { getConnection } from '../../src/app/connections.js';
+import { seedDemo } from '../../src/app/demo-seed.js';
+import { confirmationLine, writeConfirmationRequest, writeShipNoticeRequest, type OrderReferenceInput } from '../../src/protocol/cxml/fulfil.js';
+import { writeInvoiceDetailRequest, type InvoiceInput } from '../../src/protocol/cxml/invoice.js';
+import type { Header, OrderRequest, Status } from '../../src/protocol/cxml/model.js';
+import { readCxml } from '../../src/protocol/cxml/reader.js';
+import type { WriteContext } from '../../src/protocol/cxml/writer.js';
+import { pairsFromHtmlForm } from '../../src/protocol/oci/cart-form-reader.js';
+import { findPunchout, type SandboxPunchout } from '../../src/sandbox/punchout-record.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { fixtureText } from '../helpers/cxml.js';
+
+let t: TestApp;
+let po: SandboxPunchout;
+let poLines: { lineNumber: number; quantity: Decimal; unit: string; price: Decimal }[];
+let ref: OrderReferenceInput;
+let secret: string;
+
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+const d = (v: string | number) => new Decimal(v);
+
+function supplierHeader(sharedSecret = secret, fromIdentity = 'KOPPEL-DEMO'): Header {
+  return {
+    from: { credentials: [{ domain: 'NetworkID', identity: fromIdentity }] },
+    to: { credentials: [{ domain: 'NetworkID', identity: 'DEMO-BUYER' }] },
+    sender: { credentials: [{ domain: 'NetworkID', identity: 'KOPPEL-DEMO', sharedSecret }], userAgent: 'Koppel tests (supplier)' },
+  };
+}
+
+let n = 0;
+function wctx(): WriteContext {
+  n += 1;
+  return { payloadID: `${Date.now()}.${n}.${randomBytes(4).toString('hex')}@supplier.test`, timestamp: new Date(), version: '1.2.071', offsetMinutes: 60 };
+}
+
+async function post(xml: string | Buffer): Promise<{ http: number; status: Status; text: string }> {
+  const res = await fetch(`${t.baseUrl}/sandbox/cxml`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml });
+  const text = await res.text();
+  const payload = readCxml(text).envelope.payload;
+  assert.equal(payload.kind, 'Status', text);
+  return { http: res.status, status: (payload as { status: Status }).status, text };
+}
+
+async function rows() {
+  return t.store.db.selectFrom('sandbox_documents').selectAll().orderBy('received_at').orderBy('id').execute();
+}
+
+async function page(): Promise<string> {
+  const res = await fetch(`${t.baseUrl}/sandbox/punchouts/${po.id}`);
+  assert.equal(res.status, 200);
+  return res.text();
+}
+
+/** The whole buyer flow: cXML punchout from the sandbox into the demo shop, cart back, order sent. */
+async function placeSandboxOrder(): Promise<SandboxPunchout> {
+  const started = await fetch(`${t.baseUrl}/sandbox/punchouts`, { method: 'POST', redirect: 'manual', headers: form, body: 'protocol=cxml' });
+  assert.equal(started.status, 303, await started.clone().text());
+  const shop = await fetch(started.headers.get('location')!, { redirect: 'manual' });
+  assert.equal(shop.status, 303);
+  const session = shop.headers.get('location')!.split('?')[0]!;
+  const products = await t.store.db.selectFrom('products').selectAll().where('stock', '>', 0).orderBy('sku').limit(2).execute();
+  for (const [p, q] of [[products[0]!, '3'], [products[1]!, '10']] as const) {
+    const added = await fetch(`${t.baseUrl}${session}/cart/add`, { method: 'POST', redirect: 'manual', headers: form, body: new URLSearchParams({ product_id: p.id, quantity: q }).toString() });
+    assert.equal(added.status, 303);
+  }
+  const transfer = await fetch(`${t.baseUrl}${session}/transfer`, { method: 'POST', redirect: 'manual', headers: form, body: '' });
+  const transferPage = await transfer.text();
+  const action = /<form[^>]*action="([^"]+)"/.exec(transferPage)![1]!.replace(/&amp;/g, '&');
+  const back = await fetch(action, { method: 'POST', redirect: 'manual', headers: form, body: new URLSearchParams(pairsFromHtmlForm(transferPage)).toString() });
+  assert.equal(back.status, 303);
+  const punchoutPath = back.headers.get('location')!;
+  const ordered = await fetch(`${t.baseUrl}${punchoutPath}/order`, { method: 'POST', redirect: 'manual', headers: form, body: '' });
+  assert.equal(ordered.status, 303);
+  const p = (await findPunchout(t.store.db, punchoutPath.split('/').pop()!))!;
+  assert.equal(p.orderStatus, 'accepted', JSON.stringify(p.info.order));
+  return p;
+}
+
+before(async () => {
+  // The demo is seeded once the port is known, so the demo connection points at this sandbox.
+  t = await startTestApp({ demo: false, config: { secretKey: randomBytes(32).toString('base64') } });
+  await seedDemo(t.ctx);
+  secret = openOutboundSecret(t.ctx, (await getConnection(t.ctx, 'demo-cxml'))!)!;
+  po = await placeSandboxOrder();
+  const order = readCxml(po.orderXml!).envelope.payload as OrderRequest;
+  poLines = order.items.map((i) => ({ lineNumber: i.lineNumber!, quantity: i.quantity, unit: i.itemDetail!.unitOfMeasure, price: i.itemDetail!.unitPrice.amount }));
+  ref = { orderID: order.header.orderID, orderDate: order.header.orderDate, payloadID: po.orderPayloadId! };
+});
+
+after(async () => {
+  await t.close();
+});
+
+describe('demo wiring', () => {
+  test('with the sandbox on, demo-cxml posts documents to the sandbox with the secret the sandbox checks', async () => {
+    const c = (await getConnection(t.ctx, 'demo-cxml'))!;
+    assert.equal(c.options.cxml.documentUrl, `${t.baseUrl}/sandbox/cxml`);
+    assert.equal(c.options.cxml.paymentTermDays, 30);
+    assert.equal(c.options.cxml.invoiceTaxInLine, false);
+    assert.equal(secret, 'demo-secret');
+    assert.equal(secret, po.info.settings.sharedSecret);
+  });
+
+  test('the sandbox pages show the endpoint URL to paste into a supplier', async () => {
+    const home = await (await fetch(`${t.baseUrl}/sandbox`)).text();
+    assert.ok(home.includes(`<code class="code document-url">${t.baseUrl}/sandbox/cxml</code>`));
+    assert.ok((await page()).includes(`${t.baseUrl}/sandbox/cxml`));
+  });
+
+  test('the OrderRequest carries what a supplier needs to answer: orderID, orderDate, payloadID, numbered lines and units', () => {
+    assert.match(ref.orderID, /^SBX-\d{8}-\d+$/);
+    assert.ok(ref.payloadID.length > 10);
+    assert.deepEqual(poLines.map((l) => l.lineNumber), [1, 2]);
+    assert.ok(poLines.every((l) => l.unit !== ''));
+  });
+});
+
+describe('POST /sandbox/cxml', () => {
+  test('a confirmation, a ship notice and an invoice are accepted and shown on the purchase order', async () => {
+    const [l1, l2] = poLines as [(typeof poLines)[0], (typeof poLines)[0]];
+    const confirmation = writeConfirmationRequest(wctx(), supplierHeader(), {
+      type: 'detail',
+      confirmID: 'C-TEST-1',
+      noticeDate: new Date(),
+      order: ref,
+      items: [
+        confirmationLine({ lineNumber: 1, quantity: l1.quantity, unitOfMeasure: l1.unit }, { deliveryDate: '2026-12-08' }),
+        confirmationLine(
+          { lineNumber: 2, quantity: l2.quantity, unitOfMeasure: l2.unit },
+          { deliveryDate: '2026-12-08', backordered: { quantity: d(4), deliveryDate: '2026-12-20' }, rejected: { quantity: d(1), comments: [{ text: 'Colour discontinued' }] } },
+        ),
+      ],
+    });
+    const shipNotice = writeShipNoticeRequest(wctx(), supplierHeader(), {
+      shipmentID: 'S-TEST-1',
+      noticeDate: new Date(),
+      shipmentDate: new Date(),
+      deliveryDate: '2026-12-09',
+      carrier: { companyName: 'DHL Freight', scac: 'DHLF' },
+      tracking: { number: 'JD0001', url: 'https://track.example/?id=JD0001&lang=en' },
+      order: ref,
+      items: [
+        { lineNumber: 1, quantity: l1.quantity, unitOfMeasure: l1.unit },
+        { lineNumber: 2, quantity: d(5), unitOfMeasure: l2.unit },
+      ],
+    });
+    const invoice: InvoiceInput = {
+      invoiceID: 'INV-TEST-1',
+      invoiceDate: new Date(Date.now() - 60_000),
+      purpose: 'standard',
+      currency: po.currency!,
+      layout: { taxRounding: 'line', taxInLine: true, shippingInLine: false },
+      orders: [
+        {
+          order: ref,
+          lines: [
+            { invoiceLineNumber: 1, orderLineNumber: 1, quantity: l1.quantity, unitPrice: l1.price, taxRate: d(19), unitOfMeasure: l1.unit, description: 'first line' },
+            { invoiceLineNumber: 2, orderLineNumber: 2, quantity: d(5), unitPrice: l2.price, taxRate: d(19), unitOfMeasure: l2.unit, description: 'second line' },
+          ],
+        },
+      ],
+      shipping: { amount: d('4.90') },
+      paymentTermDays: 30,
+    };
+    for (const xml of [confirmation, shipNotice, writeInvoiceDetailRequest(wctx(), supplierHeader(), invoice)]) {
+      const answer = await post(xml);
+      assert.equal(answer.http, 200);
+      assert.equal(answer.status.code, 200, answer.text);
+      assert.equal(answer.status.text, 'OK');
+    }
+    const stored = await rows();
+    assert.deepEqual(stored.map((r) => [r.doc_type, r.status, r.punchout_id, r.order_id]), [
+      ['ConfirmationRequest', 'accepted', po.id, ref.orderID],
+      ['ShipNoticeRequest', 'accepted', po.id, ref.orderID],
+      ['InvoiceDetailRequest', 'accepted', po.id, ref.orderID],
+    ]);
+    assert.ok(stored.every((r) => !r.body.includes(secret) && r.body.includes('SharedSecret')), 'the SharedSecret is redacted');
+
+    const html = await page();
+    assert.match(html, /Documents from the supplier/);
+    assert.match(html, /Order confirmation <span class="code">C-TEST-1<\/span>/);
+    assert.match(html, /Colour discontinued/);
+    assert.ok(html.includes('<a href="https://track.example/?id=JD0001&amp;lang=en" rel="noopener noreferrer" target="_blank">JD0001</a>'));
+    assert.match(html, /DHL Freight \(companyName\)/);
+    assert.match(html, /Invoice <span class="code">INV-TEST-1<\/span>/);
+    // The order-level picture: line 2 ordered 10, confirmed 5, backordered 4, rejected 1, shipped 5, invoiced 5.
+    const row2 = /<table class="table progress">[\s\S]*?<tbody>[\s\S]*?<tr>[\s\S]*?<\/tr>\s*<tr>([\s\S]*?)<\/tr>/.exec(html)![1]!;
+    const cells = [...row2.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]!.trim());
+    assert.deepEqual([cells[0], cells[3], cells[5], cells[6], cells[7], cells[8], cells[9]], ['2', '10', '5', '4', '1', '5', '5']);
+    const line2 = d(5).times(l2.price).toDecimalPlaces(2);
+    assert.equal(cells[10], `${line2.toFixed(2)} ${po.currency}`, 'the invoiced amount of line 2');
+    const subtotal = l1.quantity.times(l1.price).toDecimalPlaces(2).plus(line2);
+    const tax = subtotal.times('0.19');
+    const invoiceFoot = /<table class="table invoice">[\s\S]*?<tfoot>([\s\S]*?)<\/tfoot>/.exec(html)![1]!;
+    assert.ok(invoiceFoot.includes(`<th colspan="6">Subtotal</th><td class="num">${subtotal.toFixed(2)} ${po.currency}</td>`), invoiceFoot);
+    assert.ok(invoiceFoot.includes(`<th colspan="6">Shipping</th><td class="num">4.90 ${po.currency}</td>`));
+    // Tax per line rounds each line; within a cent of the unrounded total.
+    const taxShown = d(/<th colspan="6">Tax<\/th><td class="num">([\d.]+)/.exec(invoiceFoot)![1]!);
+    assert.ok(taxShown.minus(tax).abs().lte('0.01'));
+    const due = subtotal.plus(taxShown).plus('4.90');
+    assert.ok(invoiceFoot.includes(`<th colspan="6">Due</th><td class="num"><strong>${due.toFixed(2)} ${po.currency}</strong></td>`), invoiceFoot);
+  });
+
+  test('a wrong SharedSecret is refused with 401, stored as refused, and accepts nothing', async () => {
+    const before = (await rows()).filter((r) => r.status === 'accepted').length;
+    const xml = writeShipNoticeRequest(wctx(), supplierHeader('not-the-secret'), {
+      shipmentID: 'S-EVIL',
+      noticeDate: new Date(),
+      shipmentDate: new Date(),
+      carrier: { companyName: 'Nobody' },
+      tracking: { number: 'X' },
+      order: ref,
+      items: [{ lineNumber: 1, quantity: d(1), unitOfMeasure: poLines[0]!.unit }],
+    });
+    const answer = await post(xml);
+    assert.equal(answer.http, 200);
+    assert.equal(answer.status.code, 401);
+    assert.match(answer.status.detail ?? '', /SharedSecret under Sender is not the one the sandbox sent/);
+    const all = await rows();
+    assert.equal(all.filter((r) => r.status === 'accepted').length, before);
+    const refused = all.find((r) => r.body.includes('S-EVIL'))!;
+    assert.equal(refused.status, 'refused');
+    assert.ok(!refused.body.includes('not-the-secret'));
+    const html = await page();
+    assert.match(html, /refused · 401 Unauthorized/);
+    // The refused notice shipped nothing.
+    assert.match(html, /SharedSecret under Sender is not the one/);
+
+    const wrongFrom = await post(writeShipNoticeRequest(wctx(), supplierHeader(secret, 'SOMEONE-ELSE'), {
+      shipmentID: 'S-EVIL-2', noticeDate: new Date(), shipmentDate: new Date(), carrier: { companyName: 'Nobody' }, tracking: { number: 'X' }, order: ref,
+      items: [{ lineNumber: 1, quantity: d(1), unitOfMeasure: poLines[0]!.unit }],
+    }));
+    assert.equal(wrongFrom.status.code, 401);
+    assert.match(wrongFrom.status.detail ?? '', /From must name the supplier the purchase order was sent to \(NetworkID\/KOPPEL-DEMO\)/);
+  });
+
+  test('an unknown order or an unknown line is refused with 417 naming it', async () => {
+    const unknownOrder = await post(
+      writeConfirmationRequest(wctx(), supplierHeader(), { type: 'accept', confirmID: 'C-X', noticeDate: new Date(), order: { orderID: 'PO-NOPE', orderDate: '2026-12-01', payloadID: 'nope@buyer.test' } }),
+    );
+    assert.equal(unknownOrder.status.code, 417);
+    assert.match(unknownOrder.status.detail ?? '', /Unknown purchase order orderID "PO-NOPE", payloadID "nope@buyer\.test"/);
+    const unknownLine = await post(
+      writeShipNoticeRequest(wctx(), supplierHeader(), {
+        shipmentID: 'S-LINE-7', noticeDate: new Date(), shipmentDate: new Date(), carrier: { scac: 'UPSN' }, tracking: { number: '1Z' }, order: ref,
+        items: [{ lineNumber: 7, quantity: d(1), unitOfMeasure: 'EA' }],
+      }),
+    );
+    assert.equal(unknownLine.status.code, 417);
+    assert.match(unknownLine.status.detail ?? '', new RegExp(`Line 7 is not a line of purchase order ${ref.orderID} \\(its lines: 1, 2\\)`));
+  });
+
+  test('the order is also found by its orderID when the payloadID is not the one sent', async () => {
+    const answer = await post(
+      writeConfirmationRequest(wctx(), supplierHeader(), { type: 'accept', confirmID: 'C-BY-ID', noticeDate: new Date(), order: { ...ref, payloadID: 'resent-elsewhere@supplier.test' } }),
+    );
+    assert.equal(answer.status.code, 200, answer.text);
+    const row = (await rows()).find((r) => r.body.includes('C-BY-ID'))!;
+    assert.equal(row.punchout_id, po.id);
+  });
+
+  test('the same payloadID twice gets the same answer and is stored once; other content under it is a 409', async () => {
+    const ctx = wctx();
+    const xml = writeShipNoticeRequest(ctx, supplierHeader(), {
+      shipmentID: 'S-TWICE', noticeDate: new Date(), shipmentDate: new Date(), carrier: { companyName: 'DPD' }, tracking: { number: 'T2' }, order: ref,
+      items: [{ lineNumber: 1, quantity: d(1), unitOfMeasure: poLines[0]!.unit }],
+    });
+    const [a, b] = await Promise.all([post(xml), post(xml)]);
+    const c = await post(xml);
+    assert.deepEqual([a.status.code, b.status.code, c.status.code], [200, 200, 200]);
+    assert.equal(a.status.detail, c.status.detail);
+    const stored = (await rows()).filter((r) => r.payload_id === ctx.payloadID);
+    assert.equal(stored.length, 1);
+    const other = await post(
+      writeShipNoticeRequest(ctx, supplierHeader(), {
+        shipmentID: 'S-TWICE-B', noticeDate: new Date(), shipmentDate: new Date(), carrier: { companyName: 'DPD' }, tracking: { number: 'T3' }, order: ref,
+        items: [{ lineNumber: 1, quantity: d(1), unitOfMeasure: poLines[0]!.unit }],
+      }),
+    );
+    assert.equal(other.status.code, 409);
+    assert.match(other.status.detail ?? '', /already used for another document/);
+    assert.equal((await rows()).filter((r) => r.payload_id === ctx.payloadID && r.status === 'accepted').length, 1);
+  });
+
+  test('a refused sender does not take the payloadID away from the real document', async () => {
+    const ctx = wctx();
+    const notice = (s: string) =>
+      writeShipNoticeRequest(ctx, supplierHeader(s), {
+        shipmentID: 'S-RACE', noticeDate: new Date(), shipmentDate: new Date(), carrier: { companyName: 'GLS' }, tracking: { number: 'R1' }, order: ref,
+        items: [{ lineNumber: 1, quantity: d(1), unitOfMeasure: poLines[0]!.unit }],
+      });
+    assert.equal((await post(notice('guess'))).status.code, 401);
+    assert.equal((await post(notice(secret))).status.code, 200);
+  });
+
+  test('hostile or unreadable XML is refused with 406 and kept, other requests with 450', async () => {
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE cXML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+      '<cXML payloadID="x@evil" timestamp="2026-12-03T10:00:00+01:00"><Header/><Request><ShipNoticeRequest>&xxe;</ShipNoticeRequest></Request></cXML>';
+    const refused = await post(xxe);
+    assert.equal(refused.status.code, 406);
+    assert.match(refused.status.detail ?? '', /internal DTD subset/);
+    assert.ok(!refused.text.includes('root:'));
+    assert.equal((await post('this is not xml')).status.code, 406);
+    const kept = (await rows()).filter((r) => r.doc_type === 'unreadable');
+    assert.equal(kept.length, 2);
+    assert.ok(kept.every((r) => r.status === 'refused' && r.punchout_id === null));
+
+    const profile = await post(fixtureText('35-'));
+    assert.equal(profile.status.code, 450);
+    assert.match(profile.status.detail ?? '', /ProfileRequest is not supported/);
+
+    const get = await fetch(`${t.baseUrl}/sandbox/cxml`);
+    assert.match(await get.text(), /by HTTP POST/);
+  });
+});

@@ -384,7 +384,7 @@ function confirmForm(v: OrderDetailView): Html {
   const fields = html`<fieldset><legend>Answer</legend>
 <div class="radios">${typeRadio('accept', 'Accept everything as ordered', true)} ${typeRadio('reject', 'Reject the order', false)} ${typeRadio('detail', 'Per line (table below)', false)}</div>
 <div class="form-row">
-${input(x, 'deliveryDate', 'Delivery date (accept)', '', { type: 'date', hint: 'Optional, when accepting everything.' })}
+${input(x, 'deliveryDate', 'Delivery date (accept)', '', { type: 'date', cls: 'date', hint: 'Optional, when accepting everything.' })}
 </div>
 ${textarea(x, 'comment', 'Comment to the buyer', { hint: 'Required when rejecting the order.' })}
 </fieldset>
@@ -412,13 +412,13 @@ function shipForm(v: OrderDetailView): Html {
   const x = valuesOf(v, 'ship');
   const fields = html`<div class="form-row">
 ${input(x, 'carrier', 'Carrier', '', { required: true, hint: 'e.g. DHL, UPS, own delivery.' })}
-${input(x, 'scac', 'SCAC', '', { hint: 'Optional carrier code (e.g. DHLC).', cls: 'short' })}
+${input(x, 'scac', 'SCAC', '', { hint: 'Optional, e.g. DHLC.', cls: 'short' })}
 ${input(x, 'trackingNumber', 'Tracking number', '', { required: true })}
 ${input(x, 'trackingUrl', 'Tracking URL', '', { type: 'url', inputmode: 'url', hint: 'Optional, http:// or https://.' })}
 </div>
 <div class="form-row">
-${input(x, 'shipmentDate', 'Shipment date', v.today, { type: 'date' })}
-${input(x, 'deliveryDate', 'Expected delivery', '', { type: 'date', hint: 'Optional.' })}
+${input(x, 'shipmentDate', 'Shipment date', v.today, { type: 'date', cls: 'date' })}
+${input(x, 'deliveryDate', 'Expected delivery', '', { type: 'date', cls: 'date', hint: 'Optional.' })}
 </div>
 <fieldset class="wide"><legend>Quantities shipped</legend>
 <p class="hint">Prefilled with what remains to ship; 0 or empty leaves a line out. ${DECIMAL_HINT}</p>
@@ -438,7 +438,7 @@ function invoiceForm(v: OrderDetailView): Html {
   const x = valuesOf(v, 'invoice');
   const anythingShipped = v.order.lines.some((l) => (tryDec(l.shippedQuantity) ?? new Decimal(0)).gt(0));
   const fields = html`<div class="form-row">
-${input(x, 'invoiceDate', 'Invoice date', v.today, { type: 'date' })}
+${input(x, 'invoiceDate', 'Invoice date', v.today, { type: 'date', cls: 'date' })}
 ${input(x, 'shipping', `Shipping charged (${v.order.currency})`, '', { inputmode: 'decimal', hint: `Optional. ${DECIMAL_HINT}` })}
 </div>
 <fieldset class="wide"><legend>Quantities invoiced</legend>
@@ -543,14 +543,13 @@ function linesSection(v: OrderDetailView): Html {
   return html`<section class="card" id="lines">
 <h2>Lines</h2>
 <div class="table-wrap"><table class="table order-lines">
-<thead><tr><th scope="col" class="num">Line</th><th scope="col">Part ID</th><th scope="col">Aux ID</th><th scope="col">Description</th><th scope="col" class="num">Qty</th><th scope="col">Unit</th><th scope="col" class="num">Unit price</th><th scope="col" class="num">Confirmed</th><th scope="col" class="num">Shipped</th><th scope="col" class="num">Invoiced</th><th scope="col">Flags</th></tr></thead>
+<thead><tr><th scope="col" class="num">Line</th><th scope="col">Part ID <span class="muted">/ aux ID</span></th><th scope="col">Description</th><th scope="col" class="num">Qty</th><th scope="col">Unit</th><th scope="col" class="num">Unit price</th><th scope="col" class="num">Confirmed</th><th scope="col" class="num">Shipped</th><th scope="col" class="num">Invoiced</th><th scope="col">Flags</th></tr></thead>
 <tbody>${o.lines.map((l) => {
     const d = l.details;
     const rejected = tryDec(l.rejectedQuantity);
     return html`<tr>
 <td class="num">${l.lineNumber}</td>
-<td>${l.supplierPartId ? html`<code>${l.supplierPartId}</code>` : dash()}${l.isAdHoc ? html` <span class="badge muted">ad hoc</span>` : ''}</td>
-<td>${l.auxId ? html`<code class="small">${l.auxId}</code>` : dash()}</td>
+<td class="order-part">${l.supplierPartId ? html`<code>${l.supplierPartId}</code>` : dash()}${l.isAdHoc ? html` <span class="badge muted">ad hoc</span>` : ''}${l.auxId ? html`<br><code class="small muted" title="SupplierPartAuxiliaryID">${l.auxId}</code>` : ''}</td>
 <td class="order-desc">${l.description}${str(d.manufacturerName) || str(d.manufacturerPartID) ? html`<br><span class="small muted">${[str(d.manufacturerName), str(d.manufacturerPartID)].filter(Boolean).join(' ')}</span>` : ''}${str(d.requestedDeliveryDate) ? html`<br><span class="small muted">wanted by ${str(d.requestedDeliveryDate)}</span>` : ''}${list(d.comments).length || isObj(d.comments) ? html`<div class="small">${commentsBlock(Array.isArray(d.comments) ? d.comments : [d.comments])}</div>` : ''}${list(d.extrinsics).length ? html`<div class="small muted">${list(d.extrinsics).filter(isObj).map((e, i) => html`${i ? ' · ' : ''}${str(e.name) ?? ''}: ${str(e.value) ?? ''}`)}</div>` : ''}</td>
 <td class="num">${qty(l.quantity)}</td>
 <td>${l.unit}</td>

@@ -10,8 +10,10 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { assertDtdValid } from '../helpers/dtd.js';
 import { postCxml } from '../helpers/cxml.js';
 import { createOtherBuyer, newOrderId, orderXml, type TestOrder } from '../helpers/orders.js';
-import type { Header } from '../../src/protocol/cxml/model.js';
-import { maskCardNumbers } from '../../src/app/orders.js';
+import type { Envelope, Header, OrderRequest } from '../../src/protocol/cxml/model.js';
+import { maskCardNumbers, receiveOrder } from '../../src/app/orders.js';
+import { getConnection } from '../../src/app/connections.js';
+import { readCxml } from '../../src/protocol/cxml/reader.js';
 import { dec } from '../../src/protocol/money.js';
 
 let t: TestApp;
@@ -127,6 +129,21 @@ describe('new', () => {
     assert.equal(events.filter((e) => e.kind === 'received').length, 1);
     assert.equal(events.filter((e) => e.kind === 'duplicate_ignored').length, 3);
     assert.equal(await t.store.db.selectFrom('cxml_receipts').select('payload_id').where('order_id', '=', rows[0]!.id).execute().then((r) => r.length), 4);
+  });
+
+  test('the race without HTTP in between: many `new`s for one orderID stored at once make one order', async () => {
+    // Over HTTP the secret check spreads requests out; here the transactions surely overlap.
+    const connection = (await getConnection(t.ctx, 'demo-cxml'))!;
+    const orderID = newOrderId('RACE2');
+    const docs = Array.from({ length: 8 }, (_, i) => orderXml({ orderID, lines: [{ sku: 'KP-10001', quantity: String(i + 1), price: '4.65' }] }).xml);
+    const answers = await Promise.all(docs.map((xml) => receiveOrder(t.ctx, connection, readCxml(xml).envelope as Envelope<OrderRequest>, xml)));
+    const codes = answers.map((a) => (readCxml(a.xml).envelope.payload as { status: { code: number } }).status.code);
+    assert.deepEqual(codes, Array(8).fill(200));
+    const rows = await t.store.db.selectFrom('orders').select('id').where('order_id', '=', orderID).execute();
+    assert.equal(rows.length, 1);
+    const kinds = (await eventsOf(rows[0]!.id)).map((e) => e.kind);
+    assert.equal(kinds.filter((k) => k === 'received').length, 1);
+    assert.equal(kinds.filter((k) => k === 'duplicate_ignored').length, 7);
   });
 
   test('identical copies at the same moment make one order and one identical answer', async () => {
@@ -256,6 +273,20 @@ describe('update', () => {
     assert.match(updated.detail, /line 1: quantity 10 → 4/);
     assert.match(updated.detail, /line 2: quantity 3 → 5, price 9.29 → 8.99/);
     assert.match(updated.detail, /total 88.32 EUR → 68.20 EUR/);
+  });
+
+  test('concurrent updates end with the highest version, whatever order they commit in', async () => {
+    const connection = (await getConnection(t.ctx, 'demo-cxml'))!;
+    const orderID = newOrderId('CONC');
+    await send({ orderID, orderVersion: 1, lines: two });
+    const docs = [6, 3, 5, 2, 4].map((v) => orderXml({ orderID, type: 'update', orderVersion: v, lines: [{ ...two[0]!, quantity: String(v * 10) }] }).xml);
+    await Promise.all(docs.map((xml) => receiveOrder(t.ctx, connection, readCxml(xml).envelope as Envelope<OrderRequest>, xml)));
+    const o = (await orderRow(orderID))!;
+    assert.equal(o.order_version, 6);
+    assert.deepEqual((await linesOf(o.id)).map((l) => l.quantity), ['60']);
+    const kinds = (await eventsOf(o.id)).map((e) => e.kind);
+    assert.equal(kinds.length, 6);
+    assert.equal(kinds.filter((k) => k === 'updated' || k === 'update_ignored').length, 5);
   });
 
   test('an update of a shipped order keeps its status', async () => {

@@ -427,3 +427,24 @@ describe('documents through the forms', () => {
     assert.equal(audit.length, 2);
   });
 });
+
+describe('paging', () => {
+  test('50 orders to a page, newest first; the pager keeps the filters; a page past the end says so', async () => {
+    for (let i = 0; i < 52; i++) await placeOrder({ orderID: `PAGE-${process.pid}-${String(i).padStart(2, '0')}`, lines: [{ quantity: '1', price: '1.00', part: 'P' }] });
+    const first = await page(admin, '/admin/orders?q=PAGE-');
+    assert.match(first, /52 orders, 1–50 shown/);
+    assert.equal((first.match(/href="\/admin\/orders\/[^"?]+" class="order-number"/g) ?? []).length, 50);
+    assert.match(first, /Page 1 of 2/);
+    assert.ok(first.includes(`PAGE-${process.pid}-51<`) && !first.includes(`PAGE-${process.pid}-00<`), 'newest first');
+    assert.match(first, /<a href="\/admin\/orders\?q=PAGE-&amp;page=2" rel="next">/);
+    const second = await page(admin, '/admin/orders?q=PAGE-&page=2');
+    assert.match(second, /52 orders, 51–52 shown/);
+    assert.ok(second.includes(`PAGE-${process.pid}-00<`), 'the oldest on the last page');
+    const ids = (text: string) => [...text.matchAll(/href="\/admin\/orders\/([^"?]+)" class="order-number"/g)].map((m) => m[1]);
+    assert.equal(new Set([...ids(first), ...ids(second)]).size, 52, 'every order on exactly one page');
+    assert.match(second, /<a href="\/admin\/orders\?q=PAGE-" rel="prev">/);
+    const past = await page(admin, '/admin/orders?q=PAGE-&page=9');
+    assert.match(past, /No orders on page 9: there are 52 orders/);
+    assert.match(await page(admin, '/admin/orders?page=0'), /page &quot;0&quot; is not a page number/);
+  });
+});

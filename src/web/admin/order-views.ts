@@ -249,10 +249,12 @@ export function orderListBody(v: OrderListView): Html {
 </tr>`,
       )}</tbody>
 </table></div>`
-    : html`<p class="empty">${filtered ? 'No order matches these filters.' : 'No orders yet. Purchase orders (cXML OrderRequest) from your buyers show up here.'}</p>`;
+    : v.total > 0
+      ? html`<p class="empty">No orders on page ${v.page}: ${v.total === 1 ? 'there is 1 order' : `there are ${v.total} orders`}. <a href="/admin/orders?${filterQuery(f)}">First page</a></p>`
+      : html`<p class="empty">${filtered ? 'No order matches these filters.' : 'No orders yet. Purchase orders (cXML OrderRequest) from your buyers show up here.'}</p>`;
   const pages = Math.max(1, Math.ceil(v.total / v.pageSize));
   const pager =
-    pages > 1
+    pages > 1 && v.orders.length
       ? html`<nav class="pagination" aria-label="Pages">
 ${v.page > 1 ? html`<a href="/admin/orders?${filterQuery(f, v.page - 1)}" rel="prev">← Newer</a>` : html`<span class="muted">← Newer</span>`}
 <span>Page ${Math.min(v.page, pages)} of ${pages}</span>

@@ -330,6 +330,11 @@ describe('documents through the forms', () => {
       assert.ok(body.includes(`<strong>${d.number}</strong>`), `documents table lists ${d.number}`);
       assert.ok(body.includes(d.payload_id), `payloadID of ${d.number}`);
     }
+    // What each document said.
+    assert.match(body, /Accepted as ordered, delivery \d{4}-\d\d-\d\d/);
+    assert.match(body, /DHL \(DHLC\), tracking <a href="https:\/\/track\.example\/JD0001"[^>]*>JD0001<\/a>/);
+    assert.match(body, /partial shipment on \d{4}-\d\d-\d\d; line 1: 10 EA, line 2: 1\.5 EA/);
+    assert.match(body, /dated \d{4}-\d\d-\d\d; line 1: 10 EA, line 2: 1\.5 EA; shipping 4\.95/);
     const timeline = body.slice(body.indexOf('id="timeline"'));
     assert.match(timeline, /Order received/);
     assert.match(timeline, /<strong>Confirmed<\/strong>/);

@@ -573,6 +573,46 @@ function logEntryOf(v: OrderDetailView, payloadId: string): LogEntry | undefined
   return found;
 }
 
+function linesText(lines: unknown): string {
+  return list(lines)
+    .filter(isObj)
+    .map((l) => `line ${str(l.lineNumber) ?? '?'}: ${str(l.quantity) ?? '?'}${str(l.unit) ? ` ${str(l.unit)}` : ''}`)
+    .join(', ');
+}
+
+/** What a document said, from its stored input and totals (read defensively: older rows, other writers). */
+function documentSummary(d: OrderDocumentView, currency: string): Html {
+  const i = d.input;
+  const t = d.totals ?? {};
+  const due = str(t.due) ?? str(t.gross);
+  const parts: Html[] = [];
+  switch (d.kind) {
+    case 'confirmation': {
+      const type = str(i.type);
+      parts.push(html`${type === 'accept' ? 'Accepted as ordered' : type === 'reject' ? 'Rejected' : type === 'detail' ? 'Per line' : (type ?? '')}${str(i.deliveryDate) ? `, delivery ${str(i.deliveryDate)}` : ''}`);
+      if (type === 'detail') {
+        const lines = list(i.lines).filter(isObj).map((l) => `line ${str(l.lineNumber) ?? '?'}: ${list(l.statuses).filter(isObj).map((st) => `${str(st.type) ?? ''} ${str(st.quantity) ?? ''}${str(st.unitPrice) ? ` at ${str(st.unitPrice)}` : ''}${str(st.deliveryDate) ? ` by ${str(st.deliveryDate)}` : ''}`).join(' + ')}`);
+        if (lines.length) parts.push(html`<span class="small">${lines.join('; ')}</span>`);
+      }
+      break;
+    }
+    case 'ship_notice':
+      parts.push(html`${str(i.carrier) ?? ''}${str(i.scac) ? ` (${str(i.scac)})` : ''}, tracking ${str(i.trackingUrl) && /^https?:\/\//i.test(str(i.trackingUrl)!) ? html`<a href="${str(i.trackingUrl)}" rel="noreferrer noopener" target="_blank">${str(i.trackingNumber) ?? ''}</a>` : (str(i.trackingNumber) ?? '')}`);
+      parts.push(html`<span class="small">${str(i.fulfillmentType) ? `${str(i.fulfillmentType)} shipment` : 'shipment'}${str(i.shipmentDate) ? ` on ${str(i.shipmentDate)}` : ''}; ${linesText(i.lines)}</span>`);
+      break;
+    case 'invoice':
+      if (due) parts.push(html`${money(due, str(t.currency) ?? currency)}${str(t.tax) ? html` <span class="small muted">incl. tax ${str(t.tax)}</span>` : ''}`);
+      parts.push(html`<span class="small">${str(i.invoiceDate) ? `dated ${str(i.invoiceDate)}; ` : ''}${linesText(i.lines)}${str(i.shipping) ? `; shipping ${str(i.shipping)}` : ''}</span>`);
+      break;
+    case 'credit_memo':
+      if (due) parts.push(html`${money(due, str(t.currency) ?? currency)}`);
+      parts.push(html`<span class="small">against ${str(i.invoiceNumber) ?? '?'}${str(i.amount) ? `, net ${str(i.amount)}` : ''}${str(i.reason) ? `: ${str(i.reason)}` : ''}</span>`);
+      break;
+  }
+  if (str(i.comment) && d.kind !== 'credit_memo') parts.push(html`<span class="small muted">“${str(i.comment)}”</span>`);
+  return html`${parts.map((p, n) => html`${n ? html`<br>` : ''}${p}`)}`;
+}
+
 function documentsSection(v: OrderDetailView): Html {
   const docs = v.order.documents;
   const problems = v.sendingProblems.length
@@ -584,6 +624,7 @@ function documentsSection(v: OrderDetailView): Html {
     return html`<tr id="doc-${d.id}">
 <td>${DOCUMENT_KIND_LABELS[d.kind] ?? d.kind}</td>
 <td><strong>${d.number}</strong></td>
+<td class="order-doc-what">${documentSummary(d, v.order.currency)}</td>
 <td><code class="small" title="${d.payloadId}">${d.payloadId}</code></td>
 <td class="nowrap">${when(d.createdAt)}<br><span class="small muted">${d.createdBy}</span></td>
 <td>${ob ? html`${outboxBadge(ob.status)} <span class="small muted">${ob.attempts === 1 ? '1 attempt' : `${ob.attempts} attempts`}</span>${ob.deliveredAt ? html`<br><span class="small muted">delivered ${when(ob.deliveredAt)}</span>` : ''}${ob.lastError ? html`<br><span class="small order-error">${ob.lastError}</span>` : ''}` : html`<span class="muted">not queued</span>`}</td>
@@ -596,7 +637,7 @@ ${ob && ob.status === 'failed' && v.canAct ? html`<form method="post" action="/a
 ${problems}
 ${docs.length
   ? html`<div class="table-wrap"><table class="table order-docs">
-<thead><tr><th scope="col">Kind</th><th scope="col">Number</th><th scope="col">payloadID</th><th scope="col">Created (UTC)</th><th scope="col">Delivery</th><th scope="col">Log</th></tr></thead>
+<thead><tr><th scope="col">Kind</th><th scope="col">Number</th><th scope="col">Content</th><th scope="col">payloadID</th><th scope="col">Created (UTC)</th><th scope="col">Delivery</th><th scope="col">Log</th></tr></thead>
 <tbody>${docs.map(row)}</tbody></table></div>`
   : html`<p class="muted">No confirmation, ship notice or invoice yet.</p>`}
 </section>`;

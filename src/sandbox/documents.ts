@@ -192,7 +192,8 @@ export function orderedLines(p: SandboxPunchout): OrderedLine[] {
     quantity: item.quantity,
     unit: item.itemDetail?.unitOfMeasure ?? '',
     supplierPartID: item.itemID.supplierPartID,
-    description: item.itemDetail?.descriptions[0]?.text || item.itemDetail?.descriptions[0]?.shortName || '',
+    // ShortName is the product's name where the supplier sends one; the text is often a paragraph.
+    description: item.itemDetail?.descriptions[0]?.shortName || item.itemDetail?.descriptions[0]?.text || '',
   }));
 }
 

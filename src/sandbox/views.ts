@@ -86,6 +86,7 @@ export function startPage(view: StartPageView): Html {
     html`<section class="card">
 <h1>Punch out to a supplier</h1>
 <p class="muted">The sandbox plays a procurement system: it opens a supplier's shop over SAP OCI or cXML, receives the cart and sends a cXML purchase order — only over HTTP, like a real buyer. By default it punches out into this Koppel's demo connections.</p>
+${view.documentUrl ? html`<p class="notice info">Suppliers post confirmations, ship notices and invoices for the sandbox's orders to <code class="code document-url">${view.documentUrl}</code> — <a href="#document-endpoint">how to set it up</a>.</p>` : ''}
 ${problems.length > 0 ? html`<div class="notice error" role="alert"><p>The punchout was not started:</p><ul>${problems.map((p) => html`<li>${p.message}</li>`)}</ul></div>` : ''}
 <form method="post" action="/sandbox/punchouts" class="form-grid">
 <fieldset>
@@ -390,6 +391,12 @@ const DOC_TITLE: Record<string, string> = {
   unreadable: 'Unreadable document',
 };
 
+/** Long catalog descriptions would stretch the table: the first 80 characters, the rest on hover. */
+function shortText(text: string): Html | string {
+  if (text.length <= 80) return text;
+  return html`<span title="${text}">${text.slice(0, 77).trimEnd()}…</span>`;
+}
+
 function qty(value: { toFixed(): string } | undefined): string {
   return value === undefined ? '—' : value.toFixed();
 }
@@ -403,26 +410,24 @@ function documentsSection(p: SandboxPunchout, docs: readonly SandboxDocument[], 
 ${url ? html`<p>The supplier posts confirmations, ship notices and invoices for this order to <code class="code document-url">${url}</code> as ${s.to.domain}/${s.to.identity}, with the SharedSecret the sandbox sent with the order.</p>` : ''}
 ${docs.length === 0 ? html`<p class="muted">None received yet.</p>` : ''}
 <h3>Order ${p.info.order?.orderID ?? ''}: ordered, confirmed, shipped, invoiced</h3>
-<table class="table progress">
-<thead><tr><th class="num">Line</th><th>Supplier part ID</th><th>Description</th><th class="num">Ordered</th><th>Unit</th><th class="num">Confirmed</th><th class="num">Backordered</th><th class="num">Rejected</th><th class="num">Shipped</th><th class="num">Invoiced</th><th class="num">Invoiced amount</th></tr></thead>
+<div class="table-wrap"><table class="table progress">
+<thead><tr><th class="num">Line</th><th>Item</th><th class="num">Ordered</th><th class="num">Confirmed</th><th class="num">Backordered</th><th class="num">Rejected</th><th class="num">Shipped</th><th class="num">Invoiced</th><th class="num">Invoiced amount</th></tr></thead>
 <tbody>
 ${progress.map(
   (x) => html`<tr>
 <td class="num">${x.line.lineNumber}</td>
-<td class="code">${x.line.supplierPartID}</td>
-<td>${x.line.description}</td>
-<td class="num">${x.line.quantity.toFixed()}</td>
-<td>${x.line.unit}</td>
+<td>${shortText(x.line.description)}<br><span class="code muted small">${x.line.supplierPartID}</span></td>
+<td class="num nowrap">${x.line.quantity.toFixed()} ${x.line.unit}</td>
 <td class="num">${qty(x.confirmed)}</td>
 <td class="num">${qty(x.backordered)}</td>
 <td class="num">${qty(x.rejected)}</td>
 <td class="num">${x.shipped.toFixed()}</td>
 <td class="num">${x.invoiced.toFixed()}</td>
-<td class="num">${x.invoicedAmount ?? '—'}</td>
+<td class="num price">${x.invoicedAmount ?? '—'}</td>
 </tr>`,
 )}
 </tbody>
-</table>
+</table></div>
 ${docs.map((d, i) => documentCard(d, i + 1))}
 </section>`;
 }
@@ -456,7 +461,7 @@ ${c.comments.length > 0 ? html`<dt>Comments</dt><dd>${c.comments.join(' · ')}</
 ${
   c.lines.length === 0
     ? html`<p>${c.type === 'accept' ? 'The whole order is accepted as ordered.' : c.type === 'reject' ? 'The whole order is rejected.' : 'No lines listed.'}</p>`
-    : html`<table class="table confirmation">
+    : html`<div class="table-wrap"><table class="table confirmation">
 <thead><tr><th class="num">Line</th><th class="num">Quantity</th><th>Status</th><th class="num">Status quantity</th><th>Delivery date</th><th>Shipment date</th><th class="num">Unit price</th><th>Comments</th></tr></thead>
 <tbody>
 ${c.lines.flatMap((l) =>
@@ -467,13 +472,13 @@ ${i === 0 ? html`<td class="num" rowspan="${l.statuses.length}">${l.lineNumber}<
 <td class="num">${st.quantity} ${st.unit ?? ''}</td>
 <td>${st.deliveryDate ?? ''}</td>
 <td>${st.shipmentDate ?? ''}</td>
-<td class="num">${st.unitPrice ?? ''}</td>
+<td class="num price">${st.unitPrice ?? ''}</td>
 <td>${st.comments.join(' · ')}</td>
 </tr>`,
   ),
 )}
 </tbody>
-</table>`
+</table></div>`
 }`;
 }
 
@@ -497,13 +502,13 @@ ${
 
 function invoiceView(c: Extract<Content, { kind: 'InvoiceDetailRequest' }>): Html {
   const total = (label: string, value: string | undefined, strong = false) =>
-    value === undefined ? '' : html`<tr><th colspan="6">${label}</th><td class="num">${strong ? html`<strong>${value}</strong>` : value}</td></tr>`;
+    value === undefined ? '' : html`<tr><th colspan="6">${label}</th><td class="num price">${strong ? html`<strong>${value}</strong>` : value}</td></tr>`;
   return html`<dl class="kv">
 <dt>Invoice date</dt><dd>${c.invoiceDate}</dd>
 <dt>Purpose</dt><dd>${c.purpose}${c.operation !== 'new' ? ` (${c.operation})` : ''}</dd>
 ${c.paymentTermDays !== undefined ? html`<dt>Payment term</dt><dd>${c.paymentTermDays} days</dd>` : ''}
 </dl>
-<table class="table invoice">
+<div class="table-wrap"><table class="table invoice">
 <thead><tr><th class="num">Invoice line</th><th class="num">PO line</th><th>Description</th><th class="num">Quantity</th><th class="num">Unit price</th><th class="num">Tax</th><th class="num">Subtotal</th></tr></thead>
 <tbody>
 ${c.lines.map(
@@ -512,9 +517,9 @@ ${c.lines.map(
 <td class="num">${l.orderLineNumber ?? '—'}</td>
 <td>${l.description ?? ''}</td>
 <td class="num">${l.quantity} ${l.unit ?? ''}</td>
-<td class="num">${l.unitPrice ?? ''}</td>
-<td class="num">${l.tax ?? ''}</td>
-<td class="num">${l.subtotal ?? ''}</td>
+<td class="num price">${l.unitPrice ?? ''}</td>
+<td class="num price">${l.tax ?? ''}</td>
+<td class="num price">${l.subtotal ?? ''}</td>
 </tr>`,
 )}
 </tbody>
@@ -527,7 +532,7 @@ ${total('Gross', c.gross)}
 ${total('Net', c.net)}
 ${total('Due', c.due, true)}
 </tfoot>
-</table>`;
+</table></div>`;
 }
 
 // ---- errors ---------------------------------------------------------------------------------------

@@ -19,7 +19,10 @@ import { readCxml } from '../../src/protocol/cxml/reader.js';
 import type { WriteContext } from '../../src/protocol/cxml/writer.js';
 import { pairsFromHtmlForm } from '../../src/protocol/oci/cart-form-reader.js';
 import { findPunchout, type SandboxPunchout } from '../../src/sandbox/punchout-record.js';
+import pino from 'pino';
+import { createContext } from '../../src/app/context.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { openTestStore } from '../helpers/store.js';
 import { fixtureText } from '../helpers/cxml.js';
 
 let t: TestApp;
@@ -113,6 +116,23 @@ describe('demo wiring', () => {
     assert.equal(secret, po.info.settings.sharedSecret);
   });
 
+  test('without a key to seal with (PostgreSQL, no KOPPEL_SECRET_KEY) the demo leaves the outbound secret unset and says so', async () => {
+    const store = await openTestStore();
+    try {
+      const lines: string[] = [];
+      const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+      const config = { ...t.ctx.config, secretKey: undefined, databaseUrl: 'postgres://nobody@127.0.0.1:1/none' };
+      const ctx = createContext({ db: store.db, dialect: store.dialect, config, log });
+      await seedDemo(ctx);
+      const c = (await getConnection(ctx, 'demo-cxml'))!;
+      assert.equal(c.outboundSecretSealed, null);
+      assert.equal(c.options.cxml.documentUrl, `${t.baseUrl}/sandbox/cxml`);
+      assert.ok(lines.some((l) => /documents to the buyer sandbox will not be signed/.test(l)), lines.join('\n'));
+    } finally {
+      await store.cleanup();
+    }
+  });
+
   test('the sandbox pages show the endpoint URL to paste into a supplier', async () => {
     const home = await (await fetch(`${t.baseUrl}/sandbox`)).text();
     assert.ok(home.includes(`<code class="code document-url">${t.baseUrl}/sandbox/cxml</code>`));
@@ -197,20 +217,20 @@ describe('POST /sandbox/cxml', () => {
     assert.match(html, /Invoice <span class="code">INV-TEST-1<\/span>/);
     // The order-level picture: line 2 ordered 10, confirmed 5, backordered 4, rejected 1, shipped 5, invoiced 5.
     const row2 = /<table class="table progress">[\s\S]*?<tbody>[\s\S]*?<tr>[\s\S]*?<\/tr>\s*<tr>([\s\S]*?)<\/tr>/.exec(html)![1]!;
-    const cells = [...row2.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]!.trim());
-    assert.deepEqual([cells[0], cells[3], cells[5], cells[6], cells[7], cells[8], cells[9]], ['2', '10', '5', '4', '1', '5', '5']);
+    const cells = [...row2.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]*>/g, '').trim());
+    assert.deepEqual([cells[0], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]], ['2', `10 ${l2.unit}`, '5', '4', '1', '5', '5']);
     const line2 = d(5).times(l2.price).toDecimalPlaces(2);
-    assert.equal(cells[10], `${line2.toFixed(2)} ${po.currency}`, 'the invoiced amount of line 2');
+    assert.equal(cells[8], `${line2.toFixed(2)} ${po.currency}`, 'the invoiced amount of line 2');
     const subtotal = l1.quantity.times(l1.price).toDecimalPlaces(2).plus(line2);
     const tax = subtotal.times('0.19');
     const invoiceFoot = /<table class="table invoice">[\s\S]*?<tfoot>([\s\S]*?)<\/tfoot>/.exec(html)![1]!;
-    assert.ok(invoiceFoot.includes(`<th colspan="6">Subtotal</th><td class="num">${subtotal.toFixed(2)} ${po.currency}</td>`), invoiceFoot);
-    assert.ok(invoiceFoot.includes(`<th colspan="6">Shipping</th><td class="num">4.90 ${po.currency}</td>`));
+    assert.ok(invoiceFoot.includes(`<th colspan="6">Subtotal</th><td class="num price">${subtotal.toFixed(2)} ${po.currency}</td>`), invoiceFoot);
+    assert.ok(invoiceFoot.includes(`<th colspan="6">Shipping</th><td class="num price">4.90 ${po.currency}</td>`));
     // Tax per line rounds each line; within a cent of the unrounded total.
-    const taxShown = d(/<th colspan="6">Tax<\/th><td class="num">([\d.]+)/.exec(invoiceFoot)![1]!);
+    const taxShown = d(/<th colspan="6">Tax<\/th><td class="num price">([\d.]+)/.exec(invoiceFoot)![1]!);
     assert.ok(taxShown.minus(tax).abs().lte('0.01'));
     const due = subtotal.plus(taxShown).plus('4.90');
-    assert.ok(invoiceFoot.includes(`<th colspan="6">Due</th><td class="num"><strong>${due.toFixed(2)} ${po.currency}</strong></td>`), invoiceFoot);
+    assert.ok(invoiceFoot.includes(`<th colspan="6">Due</th><td class="num price"><strong>${due.toFixed(2)} ${po.currency}</strong></td>`), invoiceFoot);
   });
 
   test('a wrong SharedSecret is refused with 401, stored as refused, and accepts nothing', async () => {

@@ -166,6 +166,19 @@ export async function documentsForPunchout(db: Store, punchoutId: string): Promi
   return rows.map(fromRow);
 }
 
+/** The latest documents that matched none of the sandbox's orders (unreadable, unknown order, other types). */
+export async function unmatchedDocuments(db: Store, limit = 10): Promise<SandboxDocument[]> {
+  const rows = await db
+    .selectFrom('sandbox_documents')
+    .selectAll()
+    .where('punchout_id', 'is', null)
+    .orderBy('received_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(fromRow);
+}
+
 // ---- the order the documents are about ----------------------------------------------------------
 
 export interface OrderedLine {

@@ -31,7 +31,7 @@ import { pairsFromUrlencoded, readOciCartForm } from '../protocol/oci/cart-form-
 import type { Store } from '../store/database.js';
 import type { Html } from '../web/html.js';
 import { DEMO_END_USER, DEMO_EXTRINSICS } from './buyer.js';
-import { documentsForPunchout, receiveSupplierDocument } from './documents.js';
+import { documentsForPunchout, receiveSupplierDocument, unmatchedDocuments } from './documents.js';
 import { cartFromOciLines, cartFromPunchOutOrderMessage, type NormalisedCart } from './cart.js';
 import { ociCallForm } from './oci-call.js';
 import { buildOrderRequest, OrderBuildError, orderItemsFromCxml, orderItemsFromOci, sandboxOrderId } from './order-request.js';
@@ -122,14 +122,14 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     // Everything but the secrets: anyone who can open the sandbox sees the recent punchouts and
     // so this link; a password or SharedSecret typed for a real supplier is never shown again.
     const settings = earlier ? { ...earlier.info.settings, ociPassword: defaults.ociPassword, sharedSecret: defaults.sharedSecret } : defaults;
-    return sendHtml(reply, 200, startPage({ settings, recent: await recentPunchouts(db), documentUrl: documentUrl() }));
+    return sendHtml(reply, 200, startPage({ settings, recent: await recentPunchouts(db), documentUrl: documentUrl(), unmatched: await unmatchedDocuments(db) }));
   });
 
   app.post('/sandbox/punchouts', async (request, reply) => {
     const form = new URLSearchParams(pairsFromUrlencoded(bodyText(request.body)));
     const { settings, problems } = settingsFromForm(form, config.baseUrl);
     if (problems.length > 0) {
-      return sendHtml(reply, 400, startPage({ settings, recent: await recentPunchouts(db), problems, documentUrl: documentUrl() }));
+      return sendHtml(reply, 400, startPage({ settings, recent: await recentPunchouts(db), problems, documentUrl: documentUrl(), unmatched: await unmatchedDocuments(db) }));
     }
     const origin = sandboxOrigin(request, config);
     const id = randomToken(18);

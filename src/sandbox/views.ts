@@ -68,6 +68,8 @@ export interface StartPageView {
   readonly problems?: readonly SettingsProblem[];
   /** The sandbox's own cXML endpoint for suppliers' documents (`<baseUrl>/sandbox/cxml`). */
   readonly documentUrl?: string;
+  /** Recent documents that matched no order of the sandbox, so a supplier's misconfiguration shows. */
+  readonly unmatched?: readonly SandboxDocument[];
 }
 
 function textField(name: string, label: string, value: string, type = 'text'): Html {
@@ -119,7 +121,7 @@ ${textField('cxmlVersion', 'cXML DTD version', s.cxmlVersion)}
 <div class="actions"><button type="submit" class="button primary">Start punchout</button></div>
 </form>
 </section>
-${view.documentUrl ? documentUrlCard(view.documentUrl) : ''}
+${view.documentUrl ? documentUrlCard(view.documentUrl, view.unmatched ?? []) : ''}
 <section class="card">
 <h2>Recent punchouts</h2>
 ${view.recent.length === 0 ? html`<p class="muted">None yet.</p>` : recentTable(view.recent)}
@@ -375,12 +377,23 @@ ${p.orderXml ? html`<details><summary>The OrderRequest the sandbox sent (SharedS
 // ---- documents from the supplier ----------------------------------------------------------------
 
 /** Where suppliers post documents: shown on the start page so it can be pasted into a supplier's settings. */
-function documentUrlCard(url: string): Html {
+function documentUrlCard(url: string, unmatched: readonly SandboxDocument[]): Html {
   return html`<section class="card" id="document-endpoint">
 <h2>Documents from suppliers</h2>
 <p>Suppliers post order confirmations, ship notices and invoices for the sandbox's purchase orders to</p>
 <p><code class="code document-url">${url}</code></p>
 <p class="muted">Enter it as the buyer's document URL in the supplier's connection (in Koppel: the connection's cXML option "Document URL"). The supplier must send as the identity the order was addressed to (From = the order's To) with the SharedSecret the sandbox sent with the order.</p>
+${
+  unmatched.length > 0
+    ? html`<h3>Recent documents that matched no order</h3>
+<div class="table-wrap"><table class="table unmatched">
+<thead><tr><th>Received (UTC)</th><th>Document</th><th>payloadID</th><th>Answer</th></tr></thead>
+<tbody>${unmatched.map(
+        (d) => html`<tr><td class="nowrap">${d.receivedAt.replace('T', ' ').slice(0, 19)}</td><td>${DOC_TITLE[d.docType] ?? d.docType}</td><td class="code">${d.payloadId ?? '—'}</td><td>${d.summary.answer.code} ${d.summary.answer.text}: ${d.summary.answer.detail}</td></tr>`,
+      )}</tbody>
+</table></div>`
+    : ''
+}
 </section>`;
 }
 

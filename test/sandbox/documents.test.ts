@@ -342,6 +342,12 @@ describe('POST /sandbox/cxml', () => {
     assert.equal(profile.status.code, 450);
     assert.match(profile.status.detail ?? '', /ProfileRequest is not supported/);
 
+    // A supplier whose documents match nothing sees why on the sandbox's start page.
+    const home = await (await fetch(`${t.baseUrl}/sandbox`)).text();
+    assert.match(home, /Recent documents that matched no order/);
+    assert.match(home, /406 Not Acceptable: The document could not be read/);
+    assert.match(home, /417 Expectation Failed: Unknown purchase order orderID (&quot;|&#34;)PO-NOPE/);
+
     const get = await fetch(`${t.baseUrl}/sandbox/cxml`);
     assert.match(await get.text(), /by HTTP POST/);
   });

@@ -10,6 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Decimal } from 'decimal.js';
 import { openOutboundSecret } from '../../src/app/connection-admin.js';
+import { createConfirmation, createInvoice, createShipNotice } from '../../src/app/order-documents.js';
+import { claimDue, deliverClaimed } from '../../src/jobs/outbox.js';
 import { getConnection } from '../../src/app/connections.js';
 import { seedDemo } from '../../src/app/demo-seed.js';
 import { confirmationLine, writeConfirmationRequest, writeShipNoticeRequest, type OrderReferenceInput } from '../../src/protocol/cxml/fulfil.js';
@@ -350,5 +352,34 @@ describe('POST /sandbox/cxml', () => {
 
     const get = await fetch(`${t.baseUrl}/sandbox/cxml`);
     assert.match(await get.text(), /by HTTP POST/);
+  });
+});
+
+describe('Koppel\'s own documents for the sandbox order, through the outbox', () => {
+  test('confirmation, ship notice and invoice of the demo-cxml order are delivered to the sandbox and accepted', async () => {
+    // The supplier side of the same order: what the sandbox's OrderRequest became in Koppel.
+    const order = await t.store.db.selectFrom('orders').selectAll().where('connection_id', '=', 'demo-cxml').where('order_id', '=', ref.orderID).executeTakeFirstOrThrow();
+    const actor = { kind: 'admin', name: 'tests' } as const;
+    const results = [
+      await createConfirmation(t.ctx, order.id, { type: 'accept', deliveryDate: '2026-12-31' }, actor),
+      await createShipNotice(t.ctx, order.id, { carrier: 'DHL Freight', scac: 'DHLF', trackingNumber: 'JD-OUTBOX-1' }, actor),
+      await createInvoice(t.ctx, order.id, {}, actor),
+    ];
+    for (const r of results) assert.ok(r.ok, JSON.stringify(r));
+    const before = (await rows()).length;
+    const claimed = await claimDue(t.ctx, { owner: 'tests', limit: 10, leaseMs: 60_000 });
+    assert.equal(claimed.length, 3);
+    for (const row of claimed) {
+      const outcome = await deliverClaimed(t.ctx, row, { owner: 'tests', settings: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000, requestTimeoutMs: 10_000 } });
+      assert.equal(outcome.status, 'delivered', `${row.doc_type}: ${outcome.reason}`);
+    }
+    const received = (await rows()).slice(before);
+    assert.deepEqual(received.map((r) => [r.doc_type, r.status, r.punchout_id]).sort(), [
+      ['ConfirmationRequest', 'accepted', po.id],
+      ['InvoiceDetailRequest', 'accepted', po.id],
+      ['ShipNoticeRequest', 'accepted', po.id],
+    ]);
+    const html = await page();
+    assert.match(html, /JD-OUTBOX-1/);
   });
 });

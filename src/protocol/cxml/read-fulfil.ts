@@ -7,6 +7,7 @@
  * out (empty Money in invoice summaries, an empty confirmID, notices without items), strict about
  * what carries meaning (enumerated types, line numbers, quantities, amounts that are not numbers).
  */
+import type { Decimal } from 'decimal.js';
 import type {
   CarrierIdentifier,
   Comments,
@@ -83,7 +84,7 @@ function lineNumberAttr(node: Node, name: string): number {
   return n;
 }
 
-function quantityAttr(node: Node): ReturnType<Node['ctx']['quantity']> {
+function quantityAttr(node: Node): Decimal {
   return node.ctx.quantity(node.requiredAttr('quantity'), `${node.path}@quantity`);
 }
 

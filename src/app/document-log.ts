@@ -3,6 +3,7 @@
  * direction, type, connection, session and status. Secrets are redacted before anything is
  * stored: callers pass bodies through the redaction helpers first.
  */
+import { maskCardNumbers } from './card-masking.js';
 import { SaxesParser } from 'saxes';
 import { iso, type AppContext } from './context.js';
 
@@ -37,7 +38,8 @@ export async function logDocument(ctx: AppContext, entry: DocumentEntry): Promis
         status: String(entry.status),
         detail: storable(entry.detail ?? ''),
         content_type: entry.contentType,
-        body: storable(entry.body),
+        // Card numbers go whatever path the document took (refused at the door, replayed, answered).
+        body: storable(entry.protocol === 'cxml' ? maskCardNumbers(entry.body) : entry.body),
         created_at: iso(ctx.now()),
       })
       .execute();

@@ -295,7 +295,9 @@ async function orderPayload(ctx: AppContext, event: WebhookEvent, orderRowId: st
   }
   const orderVersion = o.order_version === null ? null : Number(o.order_version);
   return {
-    version: orderVersion !== null ? `v${orderVersion}` : (o.updated_at ?? o.received_at),
+    // The payloadID of the applied OrderRequest changes with every applied version, also for
+    // updates without orderVersion; a replayed event of the same version stays one row.
+    version: o.payload_id,
     payload: {
       event,
       createdAt: iso(ctx.now()),
@@ -331,7 +333,7 @@ async function orderPayload(ctx: AppContext, event: WebhookEvent, orderRowId: st
 /**
  * Queues `event` for every enabled hook subscribed to it. Call with the context of the
  * transaction that made the change (`{ ...ctx, db: trx }`): the event and the change commit
- * together. Idempotent per (event, order, order version, hook): the outbox's unique dedupe key
+ * together. Idempotent per (event, order, applied OrderRequest payloadID, hook): the outbox's unique dedupe key
  * makes a second queueing — also a concurrent one — a no-op. Returns the number newly queued.
  */
 export async function emitOrderEvent(ctx: AppContext, event: WebhookEvent, orderRowId: string): Promise<number> {

@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { countRows } from '../../src/store/migrations/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { assertDtdValid } from '../helpers/dtd.js';
-import { postCxml } from '../helpers/cxml.js';
+import { demoHeader, postCxml } from '../helpers/cxml.js';
 import { createOtherBuyer, newOrderId, orderXml, type TestOrder } from '../helpers/orders.js';
 import type { Envelope, Header, OrderRequest } from '../../src/protocol/cxml/model.js';
-import { maskCardNumbers, receiveOrder } from '../../src/app/orders.js';
+import { receiveOrder } from '../../src/app/orders.js';
+import { maskCardNumbers } from '../../src/app/card-masking.js';
 import { getConnection } from '../../src/app/connections.js';
 import { readCxml } from '../../src/protocol/cxml/reader.js';
 import { dec } from '../../src/protocol/money.js';
@@ -475,6 +476,16 @@ describe('header data and card numbers', () => {
     const logged = await t.store.db.selectFrom('documents').select('body').where('payload_id', '=', r.payloadID).where('direction', '=', 'in').executeTakeFirstOrThrow();
     assert.match(logged.body, /number="\*{12}1111"/);
     assert.match(logged.body, /Deliver before noon/);
+  });
+
+  test('an OrderRequest refused at the door (wrong SharedSecret) is logged without the card number', async () => {
+    const orderID = newOrderId('CARD');
+    const { xml, payloadID } = orderXml({ orderID, lines: two, total: '25.12', header: { payment: { number: CARD, expiration: '2030-12-31' } } }, demoHeader('not-the-secret'));
+    const r = await postCxml(t.baseUrl, xml);
+    assert.equal(r.status.code, 401);
+    const logged = await t.store.db.selectFrom('documents').select('body').where('payload_id', '=', payloadID).where('direction', '=', 'in').executeTakeFirstOrThrow();
+    assert.ok(!logged.body.includes(CARD), 'full card number in the log of a refused document');
+    assert.match(logged.body, /number="\*{12}1111"/);
   });
 
   test('maskCardNumbers keeps the document otherwise byte for byte and handles quotes, order and entities', () => {

@@ -177,7 +177,7 @@ describe('queueing order events', () => {
     assert.equal(row.doc_type, 'order.received');
     assert.equal(row.order_id, orderId);
     assert.equal(row.signature_header, WEBHOOK_SIGNATURE_HEADER);
-    assert.equal(row.dedupe_key, `order.received:${orderId}:${(await ctx.db.selectFrom('orders').select('updated_at').where('id', '=', orderId).executeTakeFirstOrThrow()).updated_at}:${a.webhook.id}`);
+    assert.equal(row.dedupe_key, `order.received:${orderId}:${(await ctx.db.selectFrom('orders').select('payload_id').where('id', '=', orderId).executeTakeFirstOrThrow()).payload_id}:${a.webhook.id}`);
     const payload = JSON.parse(row.body);
     assert.match(payload.id, /^evt_[0-9a-f]{24}$/);
     assert.equal(payload.event, 'order.received');
@@ -206,14 +206,16 @@ describe('queueing order events', () => {
     assert.equal((await rows()).length, 0);
   });
 
-  test('the same event for the same order version is queued once, also when emitted concurrently; a new version queues again', async () => {
+  test('the same event for the same applied OrderRequest is queued once, also when emitted concurrently; a new version queues again', async () => {
     await createWebhook(ctx, ACTOR, { url: shop.url, events: ['order.updated'] });
     const orderId = await addOrder({ version: 1 });
+    const first = (await ctx.db.selectFrom('orders').select('payload_id').where('id', '=', orderId).executeTakeFirstOrThrow()).payload_id;
     assert.equal(await emitOrderEvent(ctx, 'order.updated', orderId), 1);
     assert.equal(await emitOrderEvent(ctx, 'order.updated', orderId), 0, 'second time: nothing new');
     assert.equal((await rows()).length, 1);
 
-    await ctx.db.updateTable('orders').set({ order_version: 2 }).where('id', '=', orderId).execute();
+    // An applied update changes the order's payloadID (also when the buyer sends no orderVersion).
+    await ctx.db.updateTable('orders').set({ order_version: 2, payload_id: `${first}-v2` }).where('id', '=', orderId).execute();
     // Two transactions at once (two pool connections on PostgreSQL): one row, no error in either.
     const results = await Promise.all(
       [1, 2, 3].map(() => ctx.db.transaction().execute((trx) => emitOrderEvent({ ...ctx, db: trx }, 'order.updated', orderId))),
@@ -221,7 +223,7 @@ describe('queueing order events', () => {
     assert.equal(results.reduce((a, b) => a + b, 0), 1, `exactly one emit queued (${results.join(', ')})`);
     const all = await rows();
     assert.equal(all.length, 2);
-    assert.deepEqual(all.map((r) => r.dedupe_key!.split(':')[2]).sort(), ['v1', 'v2']);
+    assert.deepEqual(all.map((r) => r.dedupe_key!.split(':')[2]).sort(), [first, `${first}-v2`].sort());
   });
 
   test('an unknown order is an error, not a silent empty event', async () => {

@@ -1,0 +1,159 @@
+/**
+ * The whole cXML chain in a real browser, both sides looking on:
+ *
+ *   buyer sandbox punches out → cart back → purchase order (OrderRequest over HTTP)
+ *   → the supplier's admin confirms, sends a ship notice and an invoice through its forms
+ *   → the outbox worker (the real one, polling) posts each document to the sandbox's own cXML
+ *     endpoint → the sandbox shows them on its purchase order, and the admin shows them delivered.
+ *
+ * Supplier (http://localhost:PORT) and sandbox (http://127.0.0.1:PORT) are two sites of one
+ * server. Screenshots: test-results/e2e-orders/.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { seedDemo } from '../../src/app/demo-seed.js';
+import { createAdminUser } from '../../src/app/admin-users.js';
+import { OutboxWorker } from '../../src/jobs/outbox-worker.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { browserSkipReason, launchChromium, screenshot, screenshotOnFailure, type LaunchedChromium } from '../helpers/browser.js';
+
+const STEP_TIMEOUT_MS = 15_000;
+const SHOTS = 'e2e-orders';
+
+describe('browser: sandbox PO → confirmation → ship notice → invoice, visible on both sides', { skip: browserSkipReason(), timeout: 240_000 }, () => {
+  let t: TestApp;
+  let browser: LaunchedChromium | undefined;
+  let worker: OutboxWorker | undefined;
+  let page: Page;
+  let supplier: string;
+  let sandbox: string;
+  const pageErrors: string[] = [];
+  const admin = { username: 'chain-admin', password: 'chain-admin-password-1' };
+  let punchoutId = '';
+  let orderID = '';
+
+  before(async () => {
+    // Seeded after listen, so the demo cXML connection posts its documents to this sandbox.
+    t = await startTestApp({ demo: false, listenHost: 'localhost', host: 'localhost', config: { secretKey: randomBytes(32).toString('base64') } });
+    await seedDemo(t.ctx);
+    supplier = t.baseUrl;
+    sandbox = `http://127.0.0.1:${new URL(supplier).port}`;
+    await createAdminUser(t.ctx, { ...admin, role: 'admin' }, 'e2e');
+    worker = new OutboxWorker(t.ctx, { settings: { pollMs: 100 } }).start();
+    browser = await launchChromium({ thirdPartyCookies: 'block' });
+    page = browser.page;
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  after(async () => {
+    await worker?.stop();
+    await browser?.close();
+    await t?.close();
+  });
+
+  test('the buyer punches out from the sandbox and sends a purchase order', { timeout: 60_000 }, () =>
+    screenshotOnFailure(page, SHOTS, '1-po', async () => {
+      const product = await t.store.db.selectFrom('products').selectAll().where('stock', '>', 0).where('currency', '=', 'EUR').orderBy('sku').limit(1).offset(5).executeTakeFirstOrThrow();
+      await page.goto(`${sandbox}/sandbox`);
+      await page.getByRole('radio', { name: 'cXML' }).check();
+      await page.getByRole('checkbox', { name: /inside an iframe/ }).setChecked(false);
+      await page.getByRole('button', { name: 'Start punchout' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor();
+      await page.getByRole('searchbox', { name: 'Search products' }).fill(product.sku);
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      const card = page.getByRole('article').filter({ has: page.getByRole('heading', { name: product.name, exact: true }) });
+      await card.getByRole('spinbutton', { name: `Quantity for ${product.name}`, exact: true }).fill('4');
+      await card.getByRole('button', { name: 'Add to cart' }).click();
+      await page.getByRole('link', { name: /^Cart · 1 item/ }).click();
+      await page.getByRole('button', { name: 'Transfer cart' }).click();
+      await page.waitForURL((u) => u.origin === sandbox && /^\/sandbox\/punchouts\/[A-Za-z0-9_-]+$/.test(u.pathname));
+      punchoutId = new URL(page.url()).pathname.split('/').pop()!;
+      await page.getByRole('button', { name: 'Create purchase order' }).click();
+      const poHeading = page.getByRole('heading', { level: 2, name: /^Purchase order / });
+      await poHeading.waitFor();
+      await page.getByText('Accepted by the supplier').waitFor();
+      orderID = (await poHeading.innerText()).replace(/^Purchase order\s+/, '').trim();
+      assert.ok(orderID, 'the sandbox shows its PO number');
+      await screenshot(page, SHOTS, '1-po-accepted');
+    }),
+  );
+
+  test('the supplier sees the order in the admin and confirms, ships and invoices it through the forms', { timeout: 90_000 }, () =>
+    screenshotOnFailure(page, SHOTS, '2-admin', async () => {
+      assert.ok(orderID, 'needs the purchase order of the first test');
+      await page.goto(`${supplier}/admin/login`);
+      await page.getByLabel('User name').fill(admin.username);
+      await page.getByLabel('Password').fill(admin.password);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('link', { name: 'Orders', exact: true }).first().click();
+      await page.waitForURL((u) => u.pathname === '/admin/orders');
+      await page.getByRole('link', { name: orderID, exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: new RegExp(orderID) }).waitFor();
+      await screenshot(page, SHOTS, '2-admin-order-received');
+
+      // Each form sits in a <details>; open it by its summary, send, and wait for the notice.
+      const send = async (title: string, fill: () => Promise<void>, button: string, numberPrefix: string) => {
+        const form = page.locator('details.order-action').filter({ has: page.getByRole('heading', { level: 3, name: title, exact: true }) });
+        await form.locator('summary').click();
+        await fill();
+        await form.getByRole('button', { name: button }).click();
+        await page.getByText(new RegExp(`${numberPrefix}-\\d+`)).first().waitFor();
+      };
+      await send('Confirm or reject', async () => undefined, 'Send confirmation', 'C');
+      await send(
+        'Ship notice',
+        async () => {
+          const form = page.locator('details#ship');
+          await form.getByLabel('Carrier').fill('DHL Freight');
+          await form.getByLabel('Tracking number').fill('JD-CHAIN-0001');
+        },
+        'Send ship notice',
+        'SN',
+      );
+      await send('Invoice', async () => undefined, 'Send invoice', 'INV');
+      await screenshot(page, SHOTS, '2-admin-documents-queued');
+    }),
+  );
+
+  test('the outbox delivers all three to the sandbox; both sides show them', { timeout: 60_000 }, () =>
+    screenshotOnFailure(page, SHOTS, '3-both-sides', async () => {
+      assert.ok(punchoutId && orderID, 'needs the earlier tests');
+      const order = await t.store.db.selectFrom('orders').selectAll().where('connection_id', '=', 'demo-cxml').where('order_id', '=', orderID).executeTakeFirstOrThrow();
+      // The worker polls every 100 ms; wait for it rather than for a fixed time.
+      const deadline = Date.now() + 30_000;
+      let statuses: string[] = [];
+      while (Date.now() < deadline) {
+        statuses = (await t.store.db.selectFrom('outbox').select('status').where('order_id', '=', order.id).execute()).map((r) => r.status);
+        if (statuses.length === 3 && statuses.every((s) => s === 'delivered' || s === 'failed')) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(statuses, ['delivered', 'delivered', 'delivered'], 'all three documents delivered');
+      const after = await t.store.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow();
+      assert.equal(after.status, 'invoiced');
+
+      // Supplier side: delivered badges and the delivery events on the timeline.
+      await page.reload();
+      const sent = page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: 'Documents sent' }) });
+      assert.equal(await sent.getByText('delivered', { exact: true }).count(), 3);
+      const timeline = page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: 'Timeline' }) });
+      assert.ok((await timeline.getByText('Document delivered').count()) >= 3, 'three delivery events on the timeline');
+      await screenshot(page, SHOTS, '3-admin-delivered');
+
+      // Buyer side: the sandbox's purchase order lists the three documents, accepted.
+      const docs = await t.store.db.selectFrom('order_documents').select(['kind', 'number']).where('order_id', '=', order.id).orderBy('created_at').execute();
+      await page.goto(`${sandbox}/sandbox/punchouts/${punchoutId}`);
+      const fromSupplier = page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: 'Documents from the supplier' }) });
+      await fromSupplier.waitFor();
+      const text = await fromSupplier.innerText();
+      for (const d of docs) assert.ok(text.includes(d.number), `the sandbox shows ${d.kind} ${d.number}`);
+      assert.match(text, /JD-CHAIN-0001/);
+      assert.equal(await fromSupplier.getByText('accepted', { exact: true }).count(), 3);
+      await screenshot(page, SHOTS, '3-sandbox-documents');
+      assert.deepEqual(pageErrors, []);
+    }),
+  );
+});

@@ -463,7 +463,7 @@ function creditForm(v: OrderDetailView): Html {
   const chosen = x.get('invoiceNumber', invoices.at(-1)?.number ?? '');
   const fields = html`<div class="form-row">
 <label class="field"><span>Invoice credited</span><select name="invoiceNumber"${x.invalid('invoiceNumber')}>${invoices.map((d) => html`<option value="${d.number}"${d.number === chosen ? html` selected` : ''}>${d.number} (${when(d.createdAt).slice(0, 10)})</option>`)}</select></label>
-${input(x, 'amount', `Net amount credited (${v.order.currency})`, '', { inputmode: 'decimal', required: true, hint: `Tax is added at the connection's rate. ${DECIMAL_HINT}` })}
+${input(x, 'amount', `Net amount credited (${v.order.currency})`, '', { inputmode: 'decimal', required: true, hint: `Tax is added at the rate of the credited invoice. ${DECIMAL_HINT}` })}
 </div>
 ${textarea(x, 'reason', 'Reason', { required: true, hint: 'Shown to the buyer.' })}`;
   return actionCard(v, 'credit', html`<p class="muted">Sends a credit memo (an InvoiceDetailRequest with purpose creditMemo) against one of this order's invoices.</p>`, fields, 'Send credit memo', x);

@@ -8,6 +8,7 @@ import { connectionsCommand } from './connections.js';
 import { ordersCommand } from './orders.js';
 import { webhooksCommand } from './webhooks.js';
 import { apiKeysCommand } from './api-keys.js';
+import { probeCommand } from './probe.js';
 
 const USAGE = `koppel — open-source punchout platform (SAP OCI and cXML)
 
@@ -19,6 +20,7 @@ Usage:
   koppel orders COMMAND        list, show, confirm, reject, ship, invoice, credit, close, review orders
   koppel webhooks COMMAND      list, add, remove, rotate-secret shop webhooks
   koppel api-keys COMMAND      list, create, revoke keys for the HTTP API (/api/v1)
+  koppel probe --preset P URL  test a supplier punchout as a buyer system would (conformance)
   koppel --help                this text
 
 Run "koppel COMMAND --help" for the options of a command.
@@ -36,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'orders') return ordersCommand(rest);
   if (command === 'webhooks') return webhooksCommand(rest);
   if (command === 'api-keys') return apiKeysCommand(rest);
+  if (command === 'probe') return probeCommand(rest);
   if (command === 'cxml') {
     const [sub, ...args] = rest;
     if (sub === 'validate') return cxmlValidate(args);

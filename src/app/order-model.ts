@@ -67,6 +67,7 @@ export interface ReviewFlag {
     | 'cart_unit' // unit differs from what the cart sent
     | 'cart_part' // SupplierPartID differs from the cart line's product
     | 'price_list' // unit price differs from the buyer's current price
+    | 'negative_price' // a line priced below zero (discount, credit): cannot be invoiced as a line
     | 'currency' // line currency differs from the order's or the cart's
     | 'cart_line_missing' // order level: a line of the punched-out cart is not in the order
     | 'total' // order level: header total differs from the sum of the lines

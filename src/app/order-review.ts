@@ -99,6 +99,10 @@ export function reconcile(order: ReviewOrderInput, facts: ReviewFacts): OrderRev
     if (line.currency !== order.currency) {
       flags.push({ code: 'currency', message: `${n}: currency ${line.currency} differs from the order's ${order.currency}.` });
     }
+    if (price.isNegative()) {
+      // A discount or credit line: an invoice line cannot carry it, so someone has to decide how to bill it.
+      flags.push({ code: 'negative_price', message: `${n}: unit price ${show(price)} ${line.currency} is negative (a discount or credit line?); it cannot be invoiced as a line — agree with the buyer how to bill it.` });
+    }
     if (line.isAdHoc) {
       // A free-text line is by definition not from the cart: only the ad-hoc flag, no noise.
       flags.push({ code: 'ad_hoc', message: `${n} is an ad-hoc (free-text) line without a catalog product: check description, quantity and price by hand.` });
@@ -151,11 +155,22 @@ export function reconcile(order: ReviewOrderInput, facts: ReviewFacts): OrderRev
       flags.push({ code: 'cart_line_missing', message: `The punched-out cart had ${show(c.quantity)} × ${c.sku} (SupplierPartAuxiliaryID ${c.auxId}), which is not in the order.` });
     }
   }
-  const goods = roundMoney(sum(order.lines.map((l) => lineAmount(l, order.currency))), order.currency);
+  // Amounts in different currencies are never added: the total is checked against the lines in its currency.
+  const foreign = order.lines.filter((l) => l.currency !== order.currency);
+  const own = order.lines.filter((l) => l.currency === order.currency);
+  if (foreign.length) {
+    const currencies = [...new Set(foreign.map((l) => l.currency))].join(', ');
+    flags.push({
+      code: 'currency',
+      message: `Line${foreign.length > 1 ? 's' : ''} ${foreign.map((l) => l.lineNumber).join(', ')} ${foreign.length > 1 ? 'are' : 'is'} priced in ${currencies}, the order total in ${order.currency}: the total cannot include ${foreign.length > 1 ? 'them' : 'it'}, and one invoice has one currency. Agree with the buyer on one currency (a change order).`,
+    });
+  }
+  const goods = roundMoney(sum(own.map((l) => lineAmount(l, order.currency))), order.currency);
   const withExtras = goods.plus(order.shipping ?? 0).plus(order.tax ?? 0);
   if (!order.total.eq(goods) && !order.total.eq(withExtras)) {
     const extras = order.shipping !== undefined || order.tax !== undefined ? ` nor the lines + shipping + tax (${formatMoney(withExtras, order.currency)})` : '';
-    flags.push({ code: 'total', message: `The order total ${formatMoney(order.total, order.currency)} ${order.currency} equals neither the sum of the lines (${formatMoney(goods, order.currency)})${extras}.` });
+    const which = foreign.length ? `the ${order.currency} lines` : 'the lines';
+    flags.push({ code: 'total', message: `The order total ${formatMoney(order.total, order.currency)} ${order.currency} equals neither the sum of ${which} (${formatMoney(goods, order.currency)})${extras}.` });
   }
   return { lines, flags, sessionIds };
 }

@@ -235,6 +235,16 @@ class IntakeStep {
 
   async update(o: OrderRow): Promise<{ orderRowId: string; detail: string; logDetail: string }> {
     const { h, envelope } = this;
+    // The buyer cancelled it: a later change cannot revive it (a new order must be a `new`). On
+    // PostgreSQL `o` was read under the row lock, so a delete that committed first is seen here.
+    if (o.status === 'cancelled') {
+      await recordOrderEvent(this.tctx, { orderId: o.id, kind: 'update_ignored', actor: this.actor, detail: `update with payloadID ${envelope.payloadID} for an order the buyer cancelled; nothing changed` });
+      return {
+        orderRowId: o.id,
+        detail: `${this.orderName} is cancelled; the update was ignored and nothing changed. Send a new order (type="new") to order again.`,
+        logDetail: `order ${h.orderID} is cancelled: update ignored`,
+      };
+    }
     const stale = this.staleness(o);
     if (stale) {
       await recordOrderEvent(this.tctx, { orderId: o.id, kind: 'update_ignored', actor: this.actor, detail: `${stale}; payloadID ${envelope.payloadID}` });
@@ -252,9 +262,14 @@ class IntakeStep {
         await this.db.insertInto('order_lines').values({ id: this.tctx.token(12), order_id: o.id, ...lineColumns(line, lineReview) }).execute();
         continue;
       }
-      // The line stays the same row: confirmed, shipped and invoiced figures carry over.
-      const flags = [...lineReview.flags, ...belowFulfilled(old, line.quantity)];
-      await this.db.updateTable('order_lines').set(lineColumns(line, { ...lineReview, flags })).where('id', '=', old.id).execute();
+      // The line stays the same row: shipped and invoiced figures carry over. Confirmations answer
+      // one version of the order, so the confirmed and rejected figures start again at 0.
+      const flags = [...lineReview.flags, ...belowFulfilled(old, line.quantity), ...termsChanged(old, line)];
+      await this.db
+        .updateTable('order_lines')
+        .set({ ...lineColumns(line, { ...lineReview, flags }), confirmed_quantity: '0', rejected_quantity: '0' })
+        .where('id', '=', old.id)
+        .execute();
     }
     const remaining = new Set(lines.map((l) => l.lineNumber));
     for (const old of oldLines) {
@@ -266,12 +281,13 @@ class IntakeStep {
       }
       // Shipped or invoiced goods cannot vanish from the record: the line stays at quantity 0, flagged.
       const flag: ReviewFlag = { code: 'fulfilment', message: `Line ${old.line_number} was removed by the change order, but ${fulfilled} already.` };
-      await this.db.updateTable('order_lines').set({ quantity: '0', review: JSON.stringify([flag]) }).where('id', '=', old.id).execute();
+      await this.db.updateTable('order_lines').set({ quantity: '0', confirmed_quantity: '0', rejected_quantity: '0', review: JSON.stringify([flag]) }).where('id', '=', old.id).execute();
     }
 
     const fromStatus = o.status as OrderStatus;
     // A change order needs a new confirmation; later steps (shipped, invoiced) stay as they are.
     const toStatus: OrderStatus = fromStatus === 'confirmed' ? 'received' : fromStatus;
+    const wasConfirmed = fromStatus === 'confirmed' || oldLines.some((l) => !dec(l.confirmed_quantity).isZero() || !dec(l.rejected_quantity).isZero());
     const keptFlags = parseFlags(o.review).filter((f) => f.code === 'fulfilment');
     await this.db
       .updateTable('orders')
@@ -300,10 +316,11 @@ class IntakeStep {
       { total: h.total.amount, currency: h.total.currency, lines: lines.map((l) => ({ lineNumber: l.lineNumber, supplierPartId: l.supplierPartId, quantity: l.quantity, unitPrice: l.unitPrice, unit: l.unit })) },
     );
     const versionText = h.orderVersion !== undefined ? `version ${o.order_version ?? '(none)'} → ${h.orderVersion}` : `payloadID ${o.payload_id} → ${envelope.payloadID}`;
-    await recordOrderEvent(this.tctx, { orderId: o.id, kind: 'updated', actor: this.actor, fromStatus, toStatus, detail: `${versionText}: ${diff}${flagSummary(review)}` });
+    const reconfirm = wasConfirmed ? '; the earlier confirmation answered the previous version: confirmed and rejected quantities reset, a new confirmation is expected' : '';
+    await recordOrderEvent(this.tctx, { orderId: o.id, kind: 'updated', actor: this.actor, fromStatus, toStatus, detail: `${versionText}: ${diff}${flagSummary(review)}${reconfirm}` });
     await emitOrderEvent(this.tctx, 'order.updated', o.id);
-    const statusNote = fromStatus !== toStatus ? ` It needs a new confirmation.` : '';
-    return { orderRowId: o.id, detail: `${this.orderName} updated.${statusNote}`, logDetail: `order ${h.orderID} updated (${versionText}): ${diff}` };
+    const statusNote = wasConfirmed ? ' The supplier will send a new confirmation for this version.' : '';
+    return { orderRowId: o.id, detail: `${this.orderName} updated.${statusNote}`, logDetail: `order ${h.orderID} updated (${versionText}): ${diff}${reconfirm}` };
   }
 
   async cancel(o: OrderRow): Promise<{ orderRowId: string; detail: string; logDetail: string }> {
@@ -421,6 +438,21 @@ function belowFulfilled(old: LineRow, quantity: Decimal): ReviewFlag[] {
   return [{ code: 'fulfilment', message: `Line ${old.line_number}: the change order asks for ${formatDecimal(quantity)}, but ${fulfilment(old)} already.` }];
 }
 
+/**
+ * A change of unit or currency on a line with goods already shipped or invoiced: the earlier
+ * documents counted in the old unit or currency, so the figures no longer add up. Accepted (the
+ * buyer's system has already moved on) but a person has to sort it out.
+ */
+function termsChanged(old: LineRow, line: LineData): ReviewFlag[] {
+  const done = fulfilment(old);
+  if (!done) return [];
+  const changes: string[] = [];
+  if (old.unit.trim().toUpperCase() !== line.unit.trim().toUpperCase()) changes.push(`unit ${old.unit || '(none)'} → ${line.unit || '(none)'}`);
+  if (old.currency !== line.currency) changes.push(`currency ${old.currency} → ${line.currency}`);
+  if (!changes.length) return [];
+  return [{ code: 'fulfilment', message: `Line ${old.line_number}: the change order switches ${changes.join(' and ')}, but ${done} already (in ${old.unit || 'no unit'}, ${old.currency}); further documents for this line will not match the earlier ones.` }];
+}
+
 function flagSummary(review: OrderReview): string {
   const count = review.flags.length + review.lines.reduce((n, l) => n + l.flags.length, 0);
   return count ? `; ${count} review flag(s)` : '';
@@ -479,13 +511,19 @@ function versionsOf(o: OrderRow): VersionEntry[] {
  */
 function lineProblem(order: OrderRequest): string | undefined {
   const seen = new Set<number>();
+  // A delete's lines are not stored: only what identifies them matters there.
+  const stored = order.header.type !== 'delete';
   for (const [i, item] of order.items.entries()) {
     const n = item.lineNumber ?? i + 1;
+    // Confirmations, ship notices and invoices can only name lines 1 and up (cXML lineNumber).
+    if (n < 1) return `The line with lineNumber="${n}" (ItemOut ${i + 1}, ${show(item.itemID.supplierPartID)}) cannot be confirmed, shipped or invoiced: line numbers start at 1.`;
     if (!item.itemID.supplierPartID.trim() && !item.isAdHoc) {
       return `Line ${n} has no SupplierPartID and is not marked isAdHoc="yes".`;
     }
     if (seen.has(n)) return `Line number ${n} appears twice; every ItemOut needs a lineNumber of its own.`;
     seen.add(n);
+    // Nothing could ever be confirmed, shipped or invoiced on it.
+    if (stored && !item.quantity.gt(0)) return `Line ${n} (${show(item.itemID.supplierPartID)}) has quantity ${formatDecimal(item.quantity)}; an ordered quantity must be more than 0. Remove the line instead.`;
   }
   return undefined;
 }

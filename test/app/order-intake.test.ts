@@ -182,6 +182,83 @@ describe('new', () => {
     assert.deepEqual(await state(), before);
   });
 
+  test('line number 0 or below, and a quantity of 0, are refused (400) naming the line and the value; nothing is stored', async () => {
+    const before = await state();
+    const cases: [TestOrder['lines'], string][] = [
+      [[{ ...two[0]!, lineNumber: 0 }], 'The line with lineNumber="0" (ItemOut 1, "KP-10001") cannot be confirmed, shipped or invoiced: line numbers start at 1.'],
+      [[two[0]!, { ...two[1]!, quantity: '0' }], 'Line 2 ("KP-10005") has quantity 0; an ordered quantity must be more than 0. Remove the line instead.'],
+      [[{ ...two[0]!, quantity: '0.000' }], 'Line 1 ("KP-10001") has quantity 0; an ordered quantity must be more than 0. Remove the line instead.'],
+    ];
+    for (const [lines, detail] of cases) {
+      const r = await send({ orderID: newOrderId('BADLINE'), lines });
+      assert.equal(r.status.code, 400, detail);
+      assertDtdValid(r.text, 'cXML');
+      assert.equal(r.status.detail, detail);
+    }
+    // Our writer cannot write a negative lineNumber; the reader takes one, so intake gets it as read.
+    const { xml } = orderXml({ orderID: newOrderId('BADLINE'), lines: two });
+    const envelope = readCxml(xml).envelope as Envelope<OrderRequest>;
+    const items = envelope.payload.items.map((item, i) => (i === 1 ? { ...item, lineNumber: -2 } : item));
+    const connection = (await getConnection(t.ctx, 'demo-cxml'))!;
+    const negative = await receiveOrder(t.ctx, connection, { ...envelope, payload: { ...envelope.payload, items } }, xml);
+    const answer = readCxml(negative.xml).envelope.payload;
+    assert.ok(answer.kind === 'Status');
+    assert.equal(answer.status.code, 400);
+    assert.equal(answer.status.detail, 'The line with lineNumber="-2" (ItemOut 2, "KP-10005") cannot be confirmed, shipped or invoiced: line numbers start at 1.');
+    assert.deepEqual(await state(), before);
+
+    // An update is checked the same way, and leaves the order as it was.
+    const orderID = newOrderId('BADLINE');
+    await send({ orderID, orderVersion: 1, lines: two });
+    const o = (await orderRow(orderID))!;
+    const kept = await state(o.id);
+    const r = await send({ orderID, type: 'update', orderVersion: 2, lines: [{ ...two[0]!, quantity: '0' }] });
+    assert.equal(r.status.code, 400);
+    assert.deepEqual((await state(o.id)).lines, kept.lines);
+    // A delete's lines are not stored: quantity 0 there still cancels.
+    const d = await send({ orderID, type: 'delete', orderVersion: 3, lines: [{ ...two[0]!, quantity: '0' }] });
+    assert.equal(d.status.code, 200, d.status.detail);
+    assert.equal((await orderRow(orderID))!.status, 'cancelled');
+  });
+
+  test('a negative unit price is accepted but flagged negative_price on its line', async () => {
+    const orderID = newOrderId('DISC');
+    const r = await send({ orderID, lines: [{ sku: 'KP-10001', quantity: '2', price: '10.00', unit: 'PK' }, { sku: '', adHoc: true, quantity: '1', price: '-3.00', description: 'Loyalty discount' }] });
+    assert.equal(r.status.code, 200, r.status.detail);
+    const o = (await orderRow(orderID))!;
+    const [l1, l2] = await linesOf(o.id);
+    const flags = (l: { review: string }) => JSON.parse(l.review) as { code: string; message: string }[];
+    assert.ok(!flags(l1!).some((f) => f.code === 'negative_price'));
+    const neg = flags(l2!).filter((f) => f.code === 'negative_price');
+    assert.equal(neg.length, 1, l2!.review);
+    assert.match(neg[0]!.message, /^Line 2: unit price -3 EUR is negative/);
+    assert.equal(o.review, '[]', 'total 17.00 = 20.00 - 3.00');
+  });
+
+  test('lines in another currency than the total: accepted, order-level currency flag naming them, and the total never adds currencies', async () => {
+    const lines = [
+      { sku: 'KP-10001', quantity: '1', price: '1.00', unit: 'PK' },
+      { sku: 'KP-10005', quantity: '2', price: '2.00', unit: 'BX', currency: 'USD' },
+      { sku: 'KP-10002', quantity: '1', price: '3.00', unit: 'PK', currency: 'CHF' },
+    ];
+    const currencyFlag = 'Lines 2, 3 are priced in USD, CHF, the order total in EUR: the total cannot include them, and one invoice has one currency. Agree with the buyer on one currency (a change order).';
+    // 8.00 is 1 EUR + 4 USD + 3 CHF added together: that is not a sum of anything.
+    const mixed = await send({ orderID: newOrderId('MIX'), total: '8.00', lines });
+    assert.equal(mixed.status.code, 200, mixed.status.detail);
+    const o = (await t.store.db.selectFrom('orders').selectAll().where('payload_id', '=', mixed.payloadID).executeTakeFirstOrThrow());
+    assert.deepEqual(JSON.parse(o.review), [
+      { code: 'currency', message: currencyFlag },
+      { code: 'total', message: 'The order total 8.00 EUR equals neither the sum of the EUR lines (1.00).' },
+    ]);
+    const [, l2] = await linesOf(o.id);
+    assert.ok((JSON.parse(l2!.review) as { code: string }[]).some((f) => f.code === 'currency'));
+
+    // A total of the EUR lines alone is consistent: only the currency flag remains.
+    const own = await send({ orderID: newOrderId('MIX'), total: '1.00', lines });
+    const o2 = (await t.store.db.selectFrom('orders').selectAll().where('payload_id', '=', own.payloadID).executeTakeFirstOrThrow());
+    assert.deepEqual(JSON.parse(o2.review), [{ code: 'currency', message: currencyFlag }]);
+  });
+
   test('a `new` whose DocumentReference names another order of this buyer is linked to it, with `linked` on both', async () => {
     const firstId = newOrderId('EDIT');
     const first = await send({ orderID: firstId, lines: two });
@@ -204,7 +281,7 @@ describe('new', () => {
 });
 
 describe('update', () => {
-  test('a higher orderVersion replaces header and lines, keeps fulfilment figures, flags a quantity below shipped, and needs a new confirmation', async () => {
+  test('a higher orderVersion replaces header and lines, keeps shipped/invoiced figures, resets confirmations, flags a quantity below shipped, and expects a new confirmation', async () => {
     const orderID = newOrderId('CHG');
     await send({
       orderID,
@@ -221,6 +298,7 @@ describe('update', () => {
     // As if a confirmation and a ship notice had gone out.
     await t.store.db.updateTable('orders').set({ status: 'confirmed', reviewed_at: '2026-01-01T00:00:00.000Z', reviewed_by: 'admin' }).where('id', '=', o.id).execute();
     await t.store.db.updateTable('order_lines').set({ confirmed_quantity: '10', shipped_quantity: '6' }).where('id', '=', lines[0]!.id).execute();
+    await t.store.db.updateTable('order_lines').set({ confirmed_quantity: '2', rejected_quantity: '1' }).where('id', '=', lines[1]!.id).execute();
     await t.store.db.updateTable('order_lines').set({ shipped_quantity: '1', invoiced_quantity: '1' }).where('id', '=', lines[3]!.id).execute();
 
     const r = await send({
@@ -235,7 +313,7 @@ describe('update', () => {
       header: { comments: [{ text: 'Change order: fewer pens' }] },
     });
     assert.equal(r.status.code, 200, r.status.detail);
-    assert.match(r.status.detail ?? '', /updated/);
+    assert.match(r.status.detail ?? '', /updated\. The supplier will send a new confirmation for this version\./);
     const u = (await orderRow(orderID))!;
     assert.equal(u.id, o.id, 'the same order row');
     assert.equal(u.status, 'received');
@@ -253,8 +331,10 @@ describe('update', () => {
       [5, 'KP-10004', '1', '4.65'],
     ]);
     assert.equal(after[0]!.id, lines[0]!.id);
-    assert.equal(after[0]!.confirmed_quantity, '10');
+    // The confirmation answered version 1: confirmed and rejected start again; shipped stays.
+    assert.deepEqual(after.map((l) => [l.confirmed_quantity, l.rejected_quantity]), [['0', '0'], ['0', '0'], ['0', '0'], ['0', '0']]);
     assert.equal(after[0]!.shipped_quantity, '6');
+    assert.equal(after[2]!.invoiced_quantity, '1');
     const codes = (l: { review: string }) => (JSON.parse(l.review) as { code: string }[]).map((f) => f.code);
     assert.ok(codes(after[0]!).includes('fulfilment'), after[0]!.review);
     assert.match(after[0]!.review, /asks for 4, but 6 shipped/);
@@ -274,6 +354,104 @@ describe('update', () => {
     assert.match(updated.detail, /line 1: quantity 10 → 4/);
     assert.match(updated.detail, /line 2: quantity 3 → 5, price 9.29 → 8.99/);
     assert.match(updated.detail, /total 88.32 EUR → 68.20 EUR/);
+    assert.match(updated.detail, /confirmed and rejected quantities reset, a new confirmation is expected/);
+  });
+
+  test('an update of a never-confirmed order does not announce a new confirmation', async () => {
+    const orderID = newOrderId('CHG');
+    await send({ orderID, orderVersion: 1, lines: two });
+    const r = await send({ orderID, type: 'update', orderVersion: 2, lines: [{ ...two[0]!, quantity: '3' }] });
+    assert.equal(r.status.detail, `Order "${orderID}" updated.`);
+    assert.doesNotMatch((await eventsOf((await orderRow(orderID))!.id)).at(-1)!.detail, /new confirmation/);
+  });
+
+  test('switching unit or currency of a line already shipped or invoiced is accepted but flagged fulfilment, naming old → new and what went out', async () => {
+    const orderID = newOrderId('TERMS');
+    await send({
+      orderID,
+      orderVersion: 1,
+      lines: [
+        { sku: 'KP-10001', quantity: '3', price: '10.00', unit: 'EA' },
+        { sku: 'KP-10005', quantity: '2', price: '5.00', unit: 'BX' },
+        { sku: 'KP-10002', quantity: '1', price: '4.65', unit: 'PK' },
+      ],
+    });
+    const o = (await orderRow(orderID))!;
+    const lines = await linesOf(o.id);
+    await t.store.db.updateTable('order_lines').set({ invoiced_quantity: '1', invoiced_amount: '10' }).where('id', '=', lines[0]!.id).execute();
+    await t.store.db.updateTable('order_lines').set({ shipped_quantity: '2' }).where('id', '=', lines[1]!.id).execute();
+    const r = await send({
+      orderID,
+      type: 'update',
+      orderVersion: 2,
+      currency: 'USD',
+      lines: [
+        { sku: 'KP-10001', quantity: '3', price: '10.00', unit: 'BX' }, // unit and currency, 1 invoiced
+        { sku: 'KP-10005', quantity: '2', price: '5.00', unit: 'bx' }, // currency only (unit case is no change), 2 shipped
+        { sku: 'KP-10002', quantity: '1', price: '4.65', unit: 'EA' }, // nothing went out: no such flag
+      ],
+    });
+    assert.equal(r.status.code, 200, r.status.detail);
+    const after = await linesOf(o.id);
+    const fulfilmentFlags = (l: { review: string }) => (JSON.parse(l.review) as { code: string; message: string }[]).filter((f) => f.code === 'fulfilment').map((f) => f.message);
+    assert.deepEqual(fulfilmentFlags(after[0]!), ['Line 1: the change order switches unit EA → BX and currency EUR → USD, but 1 invoiced already (in EA, EUR); further documents for this line will not match the earlier ones.']);
+    assert.deepEqual(fulfilmentFlags(after[1]!), ['Line 2: the change order switches currency EUR → USD, but 2 shipped already (in BX, EUR); further documents for this line will not match the earlier ones.']);
+    assert.deepEqual(fulfilmentFlags(after[2]!), []);
+    assert.equal(after[0]!.invoiced_amount, '10');
+    assert.equal((await orderRow(orderID))!.currency, 'USD');
+  });
+
+  test('an update for a cancelled order is answered "cancelled, update ignored", records update_ignored, queues no webhook and changes nothing', async () => {
+    const now = new Date().toISOString();
+    await t.store.db.insertInto('webhooks').values({ id: 'wh-cancelled', url: 'http://127.0.0.1:9/hook', events: JSON.stringify(['order.received', 'order.updated', 'order.cancelled']), secret_sealed: 'unused-until-sent', enabled: 1, description: 'test', created_at: now, updated_at: now }).execute();
+    try {
+      const orderID = newOrderId('DEAD');
+      await send({ orderID, orderVersion: 1, lines: two });
+      await send({ orderID, type: 'delete', orderVersion: 2, lines: two });
+      const o = (await orderRow(orderID))!;
+      const hooks = async () => (await t.store.db.selectFrom('outbox').select('doc_type').where('order_id', '=', o.id).execute()).map((r) => r.doc_type).sort();
+      assert.deepEqual(await hooks(), ['order.cancelled', 'order.received']);
+      const before = await state(o.id);
+      const r = await send({ orderID, type: 'update', orderVersion: 3, lines: [{ ...two[0]!, quantity: '5' }] });
+      assert.equal(r.status.code, 200);
+      assert.equal(r.status.detail, `Order "${orderID}" is cancelled; the update was ignored and nothing changed. Send a new order (type="new") to order again.`);
+      const afterState = await state(o.id);
+      assert.deepEqual(afterState.order, before.order);
+      assert.deepEqual(afterState.lines, before.lines);
+      assert.deepEqual(await hooks(), ['order.cancelled', 'order.received']);
+      const events = await eventsOf(o.id);
+      assert.deepEqual(events.map((e) => e.kind), ['received', 'cancelled', 'update_ignored']);
+      assert.match(events[2]!.detail, /cancelled; nothing changed/);
+    } finally {
+      await t.store.db.deleteFrom('webhooks').where('id', '=', 'wh-cancelled').execute();
+    }
+  });
+
+  test('updates racing a delete never leave order.updated after order.cancelled (events and webhooks)', async () => {
+    const now = new Date().toISOString();
+    await t.store.db.insertInto('webhooks').values({ id: 'wh-race', url: 'http://127.0.0.1:9/hook', events: JSON.stringify(['order.received', 'order.updated', 'order.cancelled']), secret_sealed: 'unused-until-sent', enabled: 1, description: 'test', created_at: now, updated_at: now }).execute();
+    try {
+      const connection = (await getConnection(t.ctx, 'demo-cxml'))!;
+      for (let round = 0; round < 3; round++) {
+        const orderID = newOrderId('RACE');
+        await send({ orderID, lines: two });
+        // Without orderVersion every update is newer; the delete lands somewhere among them.
+        const docs = Array.from({ length: 8 }, (_, i) => orderXml({ orderID, type: 'update', lines: [{ ...two[0]!, quantity: String(i + 1) }] }).xml);
+        docs.splice(3, 0, orderXml({ orderID, type: 'delete', lines: [two[0]!] }).xml);
+        await Promise.all(docs.map((xml) => receiveOrder(t.ctx, connection, readCxml(xml).envelope as Envelope<OrderRequest>, xml)));
+        const o = (await orderRow(orderID))!;
+        assert.equal(o.status, 'cancelled');
+        const kinds = (await eventsOf(o.id)).map((e) => e.kind);
+        assert.equal(kinds.filter((k) => k === 'cancelled').length, 1);
+        assert.deepEqual(kinds.slice(kinds.indexOf('cancelled') + 1).filter((k) => k !== 'update_ignored'), [], kinds.join(','));
+        assert.equal(kinds.filter((k) => k === 'updated' || k === 'update_ignored').length, 8);
+        const hooks = await t.store.db.selectFrom('outbox').select(['doc_type', 'id']).where('order_id', '=', o.id).where('kind', '=', 'webhook').execute();
+        const updatedHooks = hooks.filter((h) => h.doc_type === 'order.updated').length;
+        assert.equal(updatedHooks, kinds.filter((k) => k === 'updated').length, 'one order.updated per applied update, none for ignored ones');
+      }
+    } finally {
+      await t.store.db.deleteFrom('webhooks').where('id', '=', 'wh-race').execute();
+    }
   });
 
   test('concurrent updates end with the highest version, whatever order they commit in', async () => {

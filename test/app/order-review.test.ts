@@ -117,9 +117,10 @@ describe('differences from the cart', () => {
     assert.deepEqual(s.lines[4]!.codes, ['currency', 'currency', 'price_list']);
     assert.match(s.lines[4]!.messages.join(' '), /currency USD differs from the order's EUR/);
     assert.match(s.lines[4]!.messages.join(' '), /currency USD differs from the cart's EUR/);
-    assert.deepEqual(s.review.map((f) => f.code), ['cart_line_missing', 'total']);
+    assert.deepEqual(s.review.map((f) => f.code), ['cart_line_missing', 'currency', 'total']);
     assert.match(s.review[0]!.message, new RegExp(`1 × KP-10006 \\(SupplierPartAuxiliaryID ${cart.lines[5]!.auxId}\\)`));
-    assert.match(s.review[1]!.message, /total 999.00 EUR equals neither the sum of the lines/);
+    assert.match(s.review[1]!.message, /^Line 5 is priced in USD, the order total in EUR/);
+    assert.match(s.review[2]!.message, /total 999.00 EUR equals neither the sum of the EUR lines/);
   });
 
   test('lines without an aux ID, with an unknown aux ID, or naming no product are flagged', async () => {
@@ -280,6 +281,27 @@ describe('pure parts', () => {
     assert.deepEqual(reconcile({ currency: 'EUR', total: new Decimal(3), lines: [per100] }, facts(cartLine())).lines[0]!.flags, []);
     const wrong = { ...per100, unitPrice: new Decimal(160) };
     assert.deepEqual(reconcile({ currency: 'EUR', total: new Decimal('3.2'), lines: [wrong] }, facts(cartLine())).lines[0]!.flags.map((f) => f.code), ['cart_price']);
+  });
+
+  test('a negative unit price is flagged negative_price (not price_list), on ad-hoc lines too', () => {
+    const discount = { ...line, unitPrice: new Decimal('-1.50') };
+    const r = reconcile({ currency: 'EUR', total: new Decimal(-3), lines: [discount] }, facts(cartLine()));
+    assert.deepEqual(r.lines[0]!.flags.map((f) => f.code), ['negative_price', 'cart_price']);
+    assert.equal(r.lines[0]!.flags[0]!.message, 'Line 1: unit price -1.5 EUR is negative (a discount or credit line?); it cannot be invoiced as a line — agree with the buyer how to bill it.');
+    const adHoc = { ...discount, auxId: null, isAdHoc: true };
+    assert.deepEqual(reconcile({ currency: 'EUR', total: new Decimal(-3), lines: [adHoc] }, facts(cartLine())).lines[0]!.flags.map((f) => f.code), ['negative_price', 'ad_hoc']);
+    assert.deepEqual(reconcile({ currency: 'EUR', total: new Decimal(3), lines: [line] }, facts(cartLine())).lines[0]!.flags, []);
+  });
+
+  test('the total is compared with the lines of its own currency only; other currencies get one order-level flag', () => {
+    const usd = { ...line, lineNumber: 2, auxId: null, isAdHoc: true, currency: 'USD', unitPrice: new Decimal(10) };
+    // 3 EUR + 20 USD = "23" would be a sum of two currencies: it must be flagged, not matched.
+    const added = reconcile({ currency: 'EUR', total: new Decimal(23), lines: [line, usd] }, facts(cartLine()));
+    assert.deepEqual(added.flags.map((f) => f.code), ['currency', 'total']);
+    assert.equal(added.flags[0]!.message, 'Line 2 is priced in USD, the order total in EUR: the total cannot include it, and one invoice has one currency. Agree with the buyer on one currency (a change order).');
+    assert.equal(added.flags[1]!.message, 'The order total 23.00 EUR equals neither the sum of the EUR lines (3.00).');
+    assert.deepEqual(reconcile({ currency: 'EUR', total: new Decimal(3), lines: [line, usd] }, facts(cartLine())).flags.map((f) => f.code), ['currency']);
+    assert.deepEqual(reconcile({ currency: 'EUR', total: new Decimal(3), lines: [line] }, facts(cartLine())).flags, []);
   });
 
   test('describeOrderChanges says when nothing changed', () => {

@@ -1,0 +1,113 @@
+/**
+ * The conformance runner against a deliberately broken supplier (broken-supplier.ts): it must
+ * fail with exactly the four planted findings — a 41-character DESCRIPTION, an unmapped unit, a
+ * wrong field name (OCI) and a changed BuyerCookie (cXML) — each naming the field and value, and
+ * `koppel probe` must exit 1 and write both reports.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { runConformance, type RunReport } from '../../src/conformance/run.js';
+import { findPreset } from '../../src/conformance/presets.js';
+import { launchBrowser, parseScript } from '../../src/conformance/scenarios.js';
+import { probeCommand } from '../../src/cli/probe.js';
+import { browserSkipReason } from '../helpers/browser.js';
+import { BROKEN_DESCRIPTION, BROKEN_SUPPLIER_SCRIPT, startBrokenSupplier, type BrokenSupplier } from './broken-supplier.js';
+
+const BIN = fileURLToPath(new URL('../../bin/koppel.mjs', import.meta.url));
+const DTD_DIR = fileURLToPath(new URL('../../../shared/dtd/', import.meta.url));
+
+function failures(report: RunReport): string[] {
+  return report.findings
+    .filter((f) => f.status === 'fail')
+    .map((f) => `${f.scenario} ${f.rule} ${f.field} = ${f.value}`)
+    .sort();
+}
+
+/** `koppel probe` as a user runs it; async so the test's own servers keep answering. */
+function probe(args: string[]): Promise<{ code: number; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'probe', ...args], { env: { ...process.env, KOPPEL_DTD_DIR: DTD_DIR } });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, err }));
+  });
+}
+
+describe('conformance runner: a broken supplier', { skip: browserSkipReason(), timeout: 120_000 }, () => {
+  let supplier: BrokenSupplier;
+  let browser: Browser;
+  const dir = mkdtempSync(join(tmpdir(), 'koppel-probe-'));
+  const scriptFile = join(dir, 'script.json');
+
+  before(async () => {
+    supplier = await startBrokenSupplier();
+    browser = await launchBrowser();
+    writeFileSync(scriptFile, JSON.stringify(BROKEN_SUPPLIER_SCRIPT));
+  });
+  after(async () => {
+    await browser?.close();
+    await supplier?.close();
+  });
+
+  test('OCI (SAP SRM preset): exactly the 41-character DESCRIPTION, the unmapped unit and the misspelt field', { timeout: 60_000 }, async () => {
+    const report = await runConformance({
+      preset: findPreset('sap-srm')!,
+      url: supplier.ociUrl,
+      username: 'buyer',
+      password: 'secret',
+      script: parseScript(BROKEN_SUPPLIER_SCRIPT),
+      browser,
+      dtdDir: DTD_DIR,
+    });
+    assert.equal(report.ok, false);
+    assert.deepEqual(failures(report), [
+      `oci-transfer field-length NEW_ITEM-DESCRIPTION[1] = ${BROKEN_DESCRIPTION}`,
+      'oci-transfer field-name NEW_ITEM-LEADTIM[1] = 2',
+      'oci-transfer unit NEW_ITEM-UNIT[1] = STK',
+    ]);
+    const byRule = new Map(report.findings.filter((f) => f.status === 'fail').map((f) => [f.rule, f]));
+    assert.equal(byRule.get('field-length')!.message, `NEW_ITEM-DESCRIPTION[1] is 41 characters ("${BROKEN_DESCRIPTION}"), OCI allows 40`);
+    assert.equal(byRule.get('field-name')!.expected, 'NEW_ITEM-LEADTIME[1]');
+    assert.match(byRule.get('unit')!.message, /NEW_ITEM-UNIT\[1\] is "STK"/);
+    // What the fake does right is checked and passes: the run is not failing everything.
+    const passed = new Set(report.findings.filter((f) => f.status === 'pass').map((f) => `${f.scenario} ${f.rule}`));
+    for (const rule of ['return-url', 'target', 'echo', 'charset', 'required', 'number', 'items']) assert.ok(passed.has(`oci-transfer ${rule}`), `oci-transfer ${rule} passes`);
+    assert.ok(passed.has('oci-cancel items'), 'the cancel returned an empty cart');
+  });
+
+  test('cXML (Coupa preset) through `koppel probe`: exactly the changed BuyerCookie, exit 1, HTML and JSON reports', { timeout: 60_000 }, async () => {
+    const json = join(dir, 'coupa.json');
+    const html = join(dir, 'coupa.html');
+    const r = await probe(['--preset', 'coupa', supplier.cxmlUrl, '--identity', 'DUNS:buyer', '--to', 'DUNS:fake-supplier', '--secret', 's3cret', '--script', scriptFile, '--json', json, '--report', html]);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, /▸ cxml-create/, 'progress lines on stderr');
+    assert.match(r.err, /FAIL: \d+ passed, 1 failed/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as RunReport;
+    const cookie = report.findings.filter((f) => f.status === 'fail');
+    assert.equal(cookie.length, 1, JSON.stringify(cookie, null, 1));
+    assert.equal(cookie[0]!.rule, 'buyer-cookie');
+    assert.equal(cookie[0]!.field, 'PunchOutOrderMessage/BuyerCookie');
+    assert.equal(cookie[0]!.value, `${cookie[0]!.expected}-changed`);
+    assert.deepEqual(report.scenarios.map((s) => `${s.name} ${s.status}`), ['cxml-create ran', 'cxml-cancel ran', 'cxml-inspect ran']);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /1 check failed/);
+    assert.match(page, /BuyerCookie came back as/);
+  });
+
+  test('usage errors exit 2 before anything runs', async () => {
+    const r = await probe(['--preset', 'coupa', supplier.cxmlUrl]);
+    assert.equal(r.code, 2, 'a cXML preset needs --identity and --secret');
+    assert.match(r.err, /give --identity ID --secret S/);
+    // The same parser in-process (spawning costs a second each).
+    assert.equal(await probeCommand(['--preset', 'sap-srm', supplier.ociUrl, '--identity', 'x']), 2, 'OCI takes --username / --password');
+    assert.equal(await probeCommand(['--preset', 'nope', supplier.ociUrl]), 2);
+    assert.equal(await probeCommand(['--preset', 'sap-srm', 'ftp://x', '--username', 'u', '--password', 'p']), 2);
+    assert.equal(await probeCommand(['--preset', 'sap-srm', supplier.ociUrl, '--username', 'u', '--password', 'p', '--script', join(dir, 'missing.json')]), 2, 'an unreadable script');
+  });
+});

@@ -298,7 +298,7 @@ class Run {
         const back = await this.waitReturn(win, slot);
         const f = back ? checkCxmlReturn(preset, scenario, back, { url: slot.pathAndQuery, frame: expectedFrame(preset.framed, '_self'), target: '_self', kind: 'cancel', buyerCookie, ...secret(this.opts) }, dtd(this.opts)) : undefined;
         // After inspect any cart is ignored by the buyer (cxml.md §3.6): only the envelope rules matter.
-        const kept = (f?.findings ?? []).filter((x) => !['items', 'empty-cart', 'total', 'target'].includes(x.rule));
+        const kept = (f?.findings ?? []).filter((x) => !['items', 'empty-cart', 'total'].includes(x.rule));
         this.record(scenario, [...setupFindings.done(), ...kept], back ? 'cancelled after inspection' : 'no document after cancel');
         return undefined;
       }

@@ -48,7 +48,7 @@ after(async () => {
 let counter = 0;
 
 /** Posts an OrderRequest as the demo buyer; the stored order's row id. */
-async function placeOrder(o: { orderID?: string; rich?: boolean; lines?: { quantity: string; price: string; part: string; description?: string }[] } = {}): Promise<Placed> {
+async function placeOrder(o: { orderID?: string; type?: 'new' | 'update'; rich?: boolean; lines?: { quantity: string; price: string; part: string; description?: string }[] } = {}): Promise<Placed> {
   counter += 1;
   const orderID = o.orderID ?? `PO-ADM-${process.pid}-${counter}`;
   const lines = o.lines ?? [
@@ -74,7 +74,7 @@ async function placeOrder(o: { orderID?: string; rich?: boolean; lines?: { quant
     header: {
       orderID,
       orderDate: new Date(Date.now() - 3_600_000),
-      type: 'new',
+      type: o.type ?? 'new',
       total: { amount: total, currency: 'EUR' },
       billTo: { name: 'Zinc GmbH', isoCountryCode: 'DE', postalAddress: { deliverTo: [], street: ['An den Eichen 18'], city: 'Solingen', postalCode: '42699', country: 'Deutschland', countryCode: 'DE' } },
       ...rich,
@@ -351,7 +351,7 @@ describe('documents through the forms', () => {
 
   test('a per-line confirmation on another order: each line its own status', async () => {
     const id = orders.other.id;
-    await postOk(`/admin/orders/${id}/confirm`, { type: 'detail', l1_type: 'accept', l1_quantity: '10', l2_type: 'reject', l2_quantity: '4', l2_comment: 'discontinued' });
+    await postOk(`/admin/orders/${id}/confirm`, { type: 'detail', l1_accept: '10', l2_accept: '0', l2_reject: '4', l2_comment: 'discontinued' });
     const lines = await t.store.db.selectFrom('order_lines').select(['line_number', 'confirmed_quantity', 'rejected_quantity']).where('order_id', '=', id).orderBy('line_number').execute();
     assert.ok(new Decimal(lines[0]!.confirmed_quantity).eq(10));
     assert.ok(new Decimal(lines[1]!.rejected_quantity).eq(4));
@@ -359,6 +359,87 @@ describe('documents through the forms', () => {
     assert.match(body, /4 rejected/);
     // Nothing of line 2 remains to ship.
     assert.match(body, /id="ship"[\s\S]*name="l2_quantity" value="0"/);
+  });
+
+  test('per line, a partial answer: accept 2 and backorder 1 with its date; accept at a new price and reject the rest with a reason', async () => {
+    const placed = await placeOrder({ lines: [{ quantity: '3', price: '10.00', part: 'PART-A' }, { quantity: '4', price: '12.50', part: 'PART-B' }, { quantity: '5', price: '1.00', part: 'PART-C' }] });
+    const form = await page(admin, `/admin/orders/${placed.id}`);
+    // Defaults: everything accepted, nothing backordered or rejected.
+    assert.match(form, /name="l1_accept" value="3"/);
+    assert.match(form, /name="l1_backorder" value=""/);
+    assert.match(form, /name="l1_reject" value=""/);
+    const soon = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+    await postOk(`/admin/orders/${placed.id}/confirm`, {
+      type: 'detail',
+      l1_accept: '2', l1_backorder: '1', l1_backorderDate: soon, l1_reject: '',
+      l2_accept: '1', l2_unitPrice: '11.75', l2_backorder: '', l2_reject: '3', l2_comment: 'Only one left, discontinued',
+      l3_accept: '5',
+    });
+    const doc = await t.store.db.selectFrom('order_documents').selectAll().where('order_id', '=', placed.id).where('kind', '=', 'confirmation').executeTakeFirstOrThrow();
+    const input = JSON.parse(doc.input) as { type: string; lines: { lineNumber: number; statuses: Record<string, string>[] }[] };
+    assert.equal(input.type, 'detail');
+    assert.deepEqual(input.lines.map((l) => [l.lineNumber, l.statuses]), [
+      [1, [{ type: 'accept', quantity: '2' }, { type: 'backordered', quantity: '1', deliveryDate: soon }]],
+      [2, [{ type: 'detail', quantity: '1', unitPrice: '11.75' }, { type: 'reject', quantity: '3', comment: 'Only one left, discontinued' }]],
+      [3, [{ type: 'accept', quantity: '5' }]],
+    ]);
+    // What goes to the buyer says the same.
+    const outbox = await t.store.db.selectFrom('outbox').select('body').where('id', '=', doc.outbox_id).executeTakeFirstOrThrow();
+    assert.match(outbox.body, /<ConfirmationStatus quantity="2" type="accept">/);
+    assert.match(outbox.body, new RegExp(`<ConfirmationStatus quantity="1" type="backordered" deliveryDate="${soon}`));
+    assert.match(outbox.body, /<ConfirmationStatus quantity="1" type="detail">[\s\S]*?<Money currency="EUR">11.75<\/Money>/);
+    assert.match(outbox.body, /<ConfirmationStatus quantity="3" type="reject">[\s\S]*?Only one left, discontinued/);
+    const lines = await t.store.db.selectFrom('order_lines').select(['line_number', 'confirmed_quantity', 'rejected_quantity']).where('order_id', '=', placed.id).orderBy('line_number').execute();
+    assert.deepEqual(lines.map((l) => [l.line_number, new Decimal(l.confirmed_quantity).toFixed(), new Decimal(l.rejected_quantity).toFixed()]), [[1, '3', '0'], [2, '1', '3'], [3, '5', '0']]);
+  });
+
+  test('a per-line answer that does not add up is refused: every typed value kept, each problem named, nothing stored', async () => {
+    const placed = await placeOrder({ lines: [{ quantity: '3', price: '10.00', part: 'PART-A' }, { quantity: '4', price: '12.50', part: 'PART-B' }] });
+    const before = await counts();
+    const fields = {
+      type: 'detail',
+      l1_accept: '2', l1_backorder: '', l1_backorderDate: '2031-01-15', l1_reject: '', l1_comment: 'typed <kept>',
+      l2_accept: '0', l2_unitPrice: '11.75', l2_backorder: '1,5', l2_reject: '2',
+    };
+    const res = await admin.post(`/admin/orders/${placed.id}/confirm`, fields);
+    assert.equal(res.status, 400);
+    const body = await res.text();
+    assert.match(body, /<details class="card order-action" id="confirm" open>/);
+    assert.match(body, /<input type="radio" name="type" value="detail" checked>/);
+    assert.ok(body.includes('Line 1: accept 2 + backorder 0 + reject 0 = 2, but 3 EA were ordered; the three must add up to the ordered quantity.'), 'line 1 sum named');
+    assert.ok(body.includes('Line 1 expected date: nothing is backordered; leave it empty or enter a backorder qty.'));
+    assert.ok(body.includes('Line 2 backorder qty: &quot;1,5&quot; has a comma; write decimals with a point (e.g. 1.5).'));
+    assert.ok(body.includes('Line 2 new unit price: it applies to the accepted quantity, and none is accepted; leave it empty or accept some.'));
+    assert.ok(body.includes('Line 2 comment: say why the quantity is rejected; the buyer reads it.'));
+    assert.match(body, /name="l1_accept" value="2"[^>]*aria-invalid="true"/);
+    assert.match(body, /name="l1_backorderDate" value="2031-01-15"[^>]*aria-invalid="true"/);
+    assert.match(body, /name="l1_comment" value="typed &lt;kept&gt;"/);
+    assert.match(body, /name="l2_accept" value="0"/);
+    assert.match(body, /name="l2_unitPrice" value="11.75"[^>]*aria-invalid="true"/);
+    assert.match(body, /name="l2_backorder" value="1,5"[^>]*aria-invalid="true"/);
+    assert.match(body, /name="l2_reject" value="2"/);
+    assert.deepEqual(await counts(), before);
+
+    // Corrected, the same form goes through.
+    await postOk(`/admin/orders/${placed.id}/confirm`, { ...fields, l1_backorder: '1', l2_unitPrice: '', l2_backorder: '2', l2_backorderDate: '2031-02-01', l2_comment: 'Discontinued' });
+  });
+
+  test('after a change order the confirm form is offered again with the new quantities, and a second confirmation goes out', async () => {
+    const placed = await placeOrder({ lines: [{ quantity: '3', price: '10.00', part: 'PART-A' }] });
+    await postOk(`/admin/orders/${placed.id}/confirm`, { type: 'accept' });
+    const confirmed = await page(admin, `/admin/orders/${placed.id}`);
+    assert.doesNotMatch(confirmed, /action="\/admin\/orders\/[^"]+\/confirm"/);
+    assert.match(confirmed, /a confirmation is sent once per version of the order/);
+    await placeOrder({ orderID: placed.orderID, type: 'update', lines: [{ quantity: '5', price: '10.00', part: 'PART-A' }] });
+    const updated = await page(admin, `/admin/orders/${placed.id}`);
+    assert.match(updated, /id="confirm"/);
+    assert.match(updated, /name="l1_accept" value="5"/);
+    const missingDate = await admin.post(`/admin/orders/${placed.id}/confirm`, { type: 'detail', l1_accept: '4', l1_backorder: '1' });
+    assert.equal(missingDate.status, 400);
+    assert.ok((await missingDate.text()).includes('Line 1 expected date: required for the backordered quantity.'));
+    await postOk(`/admin/orders/${placed.id}/confirm`, { type: 'detail', l1_accept: '4', l1_backorder: '1', l1_backorderDate: '2031-03-01' });
+    assert.equal((await t.store.db.selectFrom('order_documents').select('id').where('order_id', '=', placed.id).where('kind', '=', 'confirmation').execute()).length, 2);
+    assert.equal((await orderRow(placed.id)).status, 'confirmed');
   });
 
   test('a credit memo against the invoice', async () => {

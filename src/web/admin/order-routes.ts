@@ -20,6 +20,7 @@ import { requeueFailed } from '../../jobs/outbox.js';
 import { adminForm, csrfField, type AdminGuard } from './guard.js';
 import { adminPage, sendAdmin } from './layout.js';
 import { html } from '../html.js';
+import { Decimal, tryDec } from '../../protocol/money.js';
 import { DOCUMENT_KIND_LABELS, orderDetailBody, orderListBody, type ActionForm, type FormProblem, type LogEntry, type OrderDetailView, type OrderListFilters } from './order-views.js';
 
 export const ORDER_PAGE_SIZE = 50;
@@ -127,8 +128,27 @@ function httpUrl(form: URLSearchParams, name: string, label: string, p: Problems
   return v;
 }
 
-const LINE_STATUS_TYPES = ['accept', 'detail', 'backordered', 'reject'] as const;
+/** Confirmed quantities may carry as many decimals as the buyer ordered with (the default is the ordered figure). */
+const QUANTITY = /^\d{1,20}(\.\d{1,10})?$/;
 
+/** A per-line quantity of the confirmation form: empty is 0. */
+function lineQuantity(form: URLSearchParams, name: string, label: string, p: Problems): Decimal | undefined {
+  const v = (form.get(name) ?? '').trim();
+  if (v === '') return new Decimal(0);
+  if (!QUANTITY.test(v)) {
+    p.add(name, /^\d+,\d+$/.test(v) ? `${label}: "${v}" has a comma; write decimals with a point (e.g. ${v.replace(',', '.')}).` : `${label}: "${v}" is not a quantity (digits with an optional decimal point, e.g. 2 or 1.5).`);
+    return undefined;
+  }
+  return new Decimal(v);
+}
+
+type LineStatus = Extract<ConfirmationRequestInput, { type: 'detail' }>['lines'][number]['statuses'][number];
+
+/**
+ * "Per line": each line's ordered quantity split into accepted (optionally at a new unit price,
+ * sent as a `detail` status), backordered (with the expected date) and rejected — the parts must
+ * add up to what was ordered, as the buyer's system checks.
+ */
 function readConfirmation(form: URLSearchParams, order: OrderDetail, p: Problems): ConfirmationRequestInput | undefined {
   const type = form.get('type');
   if (type === 'accept') {
@@ -148,29 +168,42 @@ function readConfirmation(form: URLSearchParams, order: OrderDetail, p: Problems
   const lines: Extract<ConfirmationRequestInput, { type: 'detail' }>['lines'][number][] = [];
   for (const l of order.lines) {
     const n = l.lineNumber;
+    const ordered = tryDec(l.quantity);
+    // A line the change order removed after shipping stays at 0: there is nothing to answer.
+    if (!ordered || !ordered.gt(0)) continue;
     const label = `Line ${n}`;
-    const statusType = form.get(`l${n}_type`) ?? 'accept';
-    if (!(LINE_STATUS_TYPES as readonly string[]).includes(statusType)) {
-      p.add(`l${n}_type`, `${label} status: "${statusType}" is not one of accept, detail, backordered, reject.`);
-      continue;
-    }
-    const quantity = decimalText(form, `l${n}_quantity`, `${label} quantity`, p, { required: true });
+    const accept = lineQuantity(form, `l${n}_accept`, `${label} accept qty`, p);
+    const backorder = lineQuantity(form, `l${n}_backorder`, `${label} backorder qty`, p);
+    const reject = lineQuantity(form, `l${n}_reject`, `${label} reject qty`, p);
     const deliveryDate = dateText(form, `l${n}_deliveryDate`, `${label} delivery date`, p);
+    const backorderDate = dateText(form, `l${n}_backorderDate`, `${label} expected date`, p);
     const unitPrice = decimalText(form, `l${n}_unitPrice`, `${label} new unit price`, p);
     const lineComment = text(form, `l${n}_comment`, `${label} comment`, p, { max: MAX_SHORT * 5 });
-    if (quantity === undefined) continue;
-    lines.push({
-      lineNumber: n,
-      statuses: [
-        {
-          type: statusType as (typeof LINE_STATUS_TYPES)[number],
-          quantity,
-          ...(deliveryDate ? { deliveryDate } : {}),
-          ...(unitPrice ? { unitPrice } : {}),
-          ...(lineComment ? { comment: lineComment } : {}),
-        },
-      ],
-    });
+    // Each problem is named even when another field of the line is unreadable.
+    if (accept?.isZero() && unitPrice !== undefined) p.add(`l${n}_unitPrice`, `${label} new unit price: it applies to the accepted quantity, and none is accepted; leave it empty or accept some.`);
+    if (accept?.isZero() && deliveryDate !== undefined) p.add(`l${n}_deliveryDate`, `${label} delivery date: it is for the accepted quantity, and none is accepted; leave it empty or accept some.`);
+    if (backorder?.isZero() && backorderDate !== undefined) p.add(`l${n}_backorderDate`, `${label} expected date: nothing is backordered; leave it empty or enter a backorder qty.`);
+    // The buyer plans with it: a backorder without a date is no answer.
+    if (backorder?.gt(0) && backorderDate === undefined && !p.list.some((x) => x.field === `l${n}_backorderDate`)) p.add(`l${n}_backorderDate`, `${label} expected date: required for the backordered quantity.`);
+    if (reject?.gt(0) && lineComment === undefined && !p.list.some((x) => x.field === `l${n}_comment`)) p.add(`l${n}_comment`, `${label} comment: say why the quantity is rejected; the buyer reads it.`);
+    if (accept === undefined || backorder === undefined || reject === undefined) continue;
+    const total = accept.plus(backorder).plus(reject);
+    if (!total.eq(ordered)) {
+      p.add(`l${n}_accept`, `${label}: accept ${accept.toFixed()} + backorder ${backorder.toFixed()} + reject ${reject.toFixed()} = ${total.toFixed()}, but ${ordered.toFixed()} ${l.unit} were ordered; the three must add up to the ordered quantity.`);
+    }
+    const statuses: LineStatus[] = [];
+    if (accept.gt(0)) {
+      // A new price makes it "accepted with changes" (cXML ConfirmationStatus type="detail").
+      statuses.push({ type: unitPrice !== undefined ? 'detail' : 'accept', quantity: accept.toFixed(), ...(deliveryDate ? { deliveryDate } : {}), ...(unitPrice !== undefined ? { unitPrice } : {}) });
+    }
+    if (backorder.gt(0)) statuses.push({ type: 'backordered', quantity: backorder.toFixed(), ...(backorderDate ? { deliveryDate: backorderDate } : {}) });
+    if (reject.gt(0)) statuses.push({ type: 'reject', quantity: reject.toFixed() });
+    // The line's comment goes with the rejection (its reason), else with the first status.
+    if (lineComment && statuses.length) {
+      const at = reject.gt(0) ? statuses.length - 1 : 0;
+      statuses[at] = { ...statuses[at]!, comment: lineComment };
+    }
+    lines.push({ lineNumber: n, statuses });
   }
   return { type: 'detail', lines, ...(comment ? { comment } : {}) };
 }

@@ -377,12 +377,6 @@ function confirmForm(v: OrderDetailView): Html {
   const lines = v.order.lines;
   const typeRadio = (value: string, label: string, byDefault: boolean) =>
     html`<label><input type="radio" name="type" value="${value}"${x.checked('type', value, byDefault) ? html` checked` : ''}> ${label}</label>`;
-  const lineTypes: [string, string][] = [
-    ['accept', 'Accept'],
-    ['detail', 'Accept with changes'],
-    ['backordered', 'Backordered'],
-    ['reject', 'Reject'],
-  ];
   const fields = html`<fieldset><legend>Answer</legend>
 <div class="radios">${typeRadio('accept', 'Accept everything as ordered', true)} ${typeRadio('reject', 'Reject the order', false)} ${typeRadio('detail', 'Per line (table below)', false)}</div>
 <div class="form-row">
@@ -391,19 +385,26 @@ ${input(x, 'deliveryDate', 'Delivery date (accept)', '', { type: 'date', cls: 'd
 ${textarea(x, 'comment', 'Comment to the buyer', { hint: 'Required when rejecting the order.' })}
 </fieldset>
 <fieldset class="wide"><legend>Per line</legend>
-<p class="hint">Used only with "Per line". ${DECIMAL_HINT} A new unit price is in the line's currency; leave it empty to keep the ordered price.</p>
-<div class="table-wrap"><table class="table rows order-lines-form">
-<thead><tr><th scope="col">Line</th><th scope="col" class="num">Ordered</th><th scope="col">Status</th><th scope="col">Quantity</th><th scope="col">Delivery date</th><th scope="col">New unit price</th><th scope="col">Comment</th></tr></thead>
+<p class="hint">Used only with "Per line". Split each line's ordered quantity into accepted, backordered and rejected; the three must add up to the ordered quantity. ${DECIMAL_HINT} A new unit price (in the line's currency) applies to the accepted quantity; leave it empty to keep the ordered price.</p>
+<div class="table-wrap"><table class="table rows order-lines-form confirm-lines">
+<thead><tr><th scope="col">Line</th><th scope="col" class="num">Ordered</th><th scope="col">Accept qty</th><th scope="col">Delivery date</th><th scope="col">New unit price</th><th scope="col">Backorder qty</th><th scope="col">Expected date</th><th scope="col">Reject qty</th><th scope="col">Comment <span class="muted">(reason for a rejection)</span></th></tr></thead>
 <tbody>${lines.map((l) => {
     const n = l.lineNumber;
-    const type = x.get(`l${n}_type`, 'accept');
+    const ordered = tryDec(l.quantity);
+    if (!ordered || !ordered.gt(0)) {
+      return html`<tr>${lineLabel(l)}<td class="num">${qty(l.quantity)} ${l.unit}</td><td colspan="7" class="muted">Removed by the change order: nothing to confirm.</td></tr>`;
+    }
+    const cell = (name: string, label: string, fallback: string, o: { type?: string; price?: string } = {}) =>
+      html`<td><input name="${name}" value="${x.get(name, fallback)}"${o.type ? html` type="${o.type}"` : html` inputmode="decimal" class="qty"`}${o.price ? html` placeholder="${o.price}"` : ''} aria-label="${label}"${x.invalid(name)}></td>`;
     return html`<tr>${lineLabel(l)}
 <td class="num">${qty(l.quantity)} ${l.unit}</td>
-<td><select name="l${n}_type" aria-label="Status of line ${n}"${x.invalid(`l${n}_type`)}>${lineTypes.map(([value, label]) => html`<option value="${value}"${type === value ? html` selected` : ''}>${label}</option>`)}</select></td>
-<td><input name="l${n}_quantity" value="${x.get(`l${n}_quantity`, qty(l.quantity))}" inputmode="decimal" class="qty" aria-label="Quantity of line ${n}"${x.invalid(`l${n}_quantity`)}></td>
-<td><input type="date" name="l${n}_deliveryDate" value="${x.get(`l${n}_deliveryDate`, '')}" aria-label="Delivery date of line ${n}"${x.invalid(`l${n}_deliveryDate`)}></td>
-<td><input name="l${n}_unitPrice" value="${x.get(`l${n}_unitPrice`, '')}" inputmode="decimal" class="qty" placeholder="${l.unitPrice}" aria-label="New unit price of line ${n} (${l.currency})"${x.invalid(`l${n}_unitPrice`)}></td>
-<td><input name="l${n}_comment" value="${x.get(`l${n}_comment`, '')}" aria-label="Comment on line ${n}"${x.invalid(`l${n}_comment`)}></td>
+${cell(`l${n}_accept`, `Accept qty of line ${n}`, qty(l.quantity))}
+${cell(`l${n}_deliveryDate`, `Delivery date of line ${n} (accepted quantity)`, '', { type: 'date' })}
+${cell(`l${n}_unitPrice`, `New unit price of line ${n} (${l.currency}), for the accepted quantity`, '', { price: l.unitPrice })}
+${cell(`l${n}_backorder`, `Backorder qty of line ${n}`, '')}
+${cell(`l${n}_backorderDate`, `Expected date of the backordered quantity of line ${n}`, '', { type: 'date' })}
+${cell(`l${n}_reject`, `Reject qty of line ${n}`, '')}
+<td><input name="l${n}_comment" value="${x.get(`l${n}_comment`, '')}" aria-label="Comment on line ${n} (reason for a rejection)"${x.invalid(`l${n}_comment`)}></td>
 </tr>`;
   })}</tbody></table></div>
 </fieldset>`;
@@ -699,8 +700,10 @@ function whyNoForm(v: OrderDetailView, form: ActionForm): string | undefined {
   const o = v.order;
   switch (form) {
     case 'confirm': {
-      const c = o.documents.find((d) => d.kind === 'confirmation');
-      return c ? `Confirmed with ${c.number}; a confirmation is sent once.` : undefined;
+      // One confirmation per version of the order: after a change order the buyer expects a new one.
+      // A confirmation the buyer refused (delivery failed) does not count.
+      const c = o.documents.filter((d) => d.kind === 'confirmation' && d.input['orderPayloadId'] === o.payloadId && d.outbox?.status !== 'failed').at(-1);
+      return c ? `Confirmed with ${c.number}; a confirmation is sent once per version of the order.` : undefined;
     }
     case 'ship':
       return o.lines.some((l) => remainingToShip(l).gt(0)) ? undefined : 'Nothing is left to ship.';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { runConformance, type RunReport } from '../../src/conformance/run.js';
-import { findPreset } from '../../src/conformance/presets.js';
+import { findPreset, type OciPreset } from '../../src/conformance/presets.js';
 import { launchBrowser, parseScript } from '../../src/conformance/scenarios.js';
 import { probeCommand } from '../../src/cli/probe.js';
 import { browserSkipReason } from '../helpers/browser.js';
@@ -79,6 +79,44 @@ describe('conformance runner: a broken supplier', { skip: browserSkipReason(), t
     const passed = new Set(report.findings.filter((f) => f.status === 'pass').map((f) => `${f.scenario} ${f.rule}`));
     for (const rule of ['return-url', 'target', 'echo', 'charset', 'required', 'number', 'items']) assert.ok(passed.has(`oci-transfer ${rule}`), `oci-transfer ${rule} passes`);
     assert.ok(passed.has('oci-cancel items'), 'the cancel returned an empty cart');
+  });
+
+  test('a GET call and a form that ignores ~TARGET: the post lands in the shop\'s frame and the target check fails', { timeout: 60_000 }, async () => {
+    const srm = findPreset('sap-srm')! as OciPreset;
+    const calls = supplier.ociCalls.length;
+    const report = await runConformance({
+      preset: { ...srm, name: 'sap-srm-get', method: 'GET' },
+      url: `${supplier.ociUrl}?fake-target=_self`,
+      username: 'buyer',
+      password: 'secret',
+      script: parseScript(BROKEN_SUPPLIER_SCRIPT),
+      browser,
+      dtdDir: DTD_DIR,
+    });
+    assert.deepEqual(supplier.ociCalls.slice(calls), ['GET', 'GET'], 'both scenarios called the catalog with GET');
+    const target = report.findings.filter((f) => f.rule === 'target');
+    assert.deepEqual(
+      target.map((f) => `${f.scenario} ${f.status} ${f.value} ${f.expected}`),
+      ['oci-transfer fail shop-frame top', 'oci-cancel fail shop-frame top'],
+    );
+    assert.match(target[0]!.message, /arrived in the shop's own frame, but the target "_top" names the top window/);
+  });
+
+  test('a script step that cannot be done stops its scenario with a failure naming the step', { timeout: 30_000 }, async () => {
+    const report = await runConformance({
+      preset: findPreset('sap-s4hana')!,
+      url: supplier.ociUrl,
+      username: 'buyer',
+      password: 'secret',
+      script: parseScript({ ...BROKEN_SUPPLIER_SCRIPT, add: [{ click: { role: 'button', name: 'Put in basket' } }] }),
+      browser,
+      stepTimeoutMs: 800,
+    });
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.scenarios.map((s) => s.status), ['error', 'error']);
+    const f = report.findings.filter((x) => x.status === 'fail');
+    assert.equal(f.length, 2);
+    assert.match(f[0]!.message, /^add step 1 \(click button "Put in basket"\) failed: /);
   });
 
   test('cXML (Coupa preset) through `koppel probe`: exactly the changed BuyerCookie, exit 1, HTML and JSON reports', { timeout: 60_000 }, async () => {

@@ -34,11 +34,14 @@ export interface BrokenSupplier {
   baseUrl: string;
   ociUrl: string;
   cxmlUrl: string;
+  /** Method of every OCI call received, in order. */
+  ociCalls: string[];
   close(): Promise<void>;
 }
 
 export async function startBrokenSupplier(): Promise<BrokenSupplier> {
   const sessions = new Map<string, Session>();
+  const ociCalls: string[] = [];
   const server: Server = createServer((req, res) => {
     void handle(req)
       .then(({ status, type, body, location }) => {
@@ -60,11 +63,13 @@ export async function startBrokenSupplier(): Promise<BrokenSupplier> {
       const pairs = [...pairsFromUrlencoded(url.search.slice(1)), ...pairsFromUrlencoded(body)];
       const get = (n: string) => pairs.find(([k]) => k.toLowerCase() === n.toLowerCase())?.[1];
       if (get('USERNAME') !== 'buyer' || get('PASSWORD') !== 'secret') return { status: 401, type: 'text/plain', body: 'wrong login' };
+      ociCalls.push(req.method ?? '');
       const id = newId();
       sessions.set(id, {
         protocol: 'oci',
         returnUrl: get('HOOK_URL') ?? '',
-        target: get('returntarget') || get('~TARGET') || '_top',
+        // `fake-target` in the catalog URL makes the fake ignore the buyer's target (a fifth mistake, on request).
+        target: url.searchParams.get('fake-target') || get('returntarget') || get('~TARGET') || '_top',
         echo: pairs.filter(([k]) => ['~okcode', '~target', '~caller'].includes(k.toLowerCase())),
         buyerCookie: '',
         operation: 'create',
@@ -114,6 +119,7 @@ ${readOnly || s.items === 0 ? '' : `<form method="post" action="/shop/${id}/tran
     baseUrl,
     ociUrl: `${baseUrl}/oci`,
     cxmlUrl: `${baseUrl}/cxml`,
+    ociCalls,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

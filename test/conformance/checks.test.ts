@@ -102,6 +102,14 @@ describe('OCI rules', () => {
     assert.deepEqual(fails(f), ['charset NEW_ITEM-DESCRIPTION[1] = Größe']);
   });
 
+  test('charset: a buyer reading ISO-8859-1 is warned about UTF-8 bytes', () => {
+    const latin: OciPreset = { ...s4, charset: 'ISO-8859-1' };
+    const body = `${encodeUrlencoded(GOOD_LINE.filter(([k]) => !k.includes('DESCRIPTION')))}&NEW_ITEM-DESCRIPTION%5B1%5D=Gr%C3%B6%C3%9Fe`;
+    const f = checkOciReturn(latin, 'oci-transfer', capture(body), { ...ociExpect, echo: [] }).findings;
+    assert.deepEqual(fails(f), []);
+    assert.deepEqual(warns(f), ['charset NEW_ITEM-DESCRIPTION[1] = GrÃ¶Ã\u009fe']);
+  });
+
   test('return address, method, window and echo', () => {
     const f = oci([...GOOD_LINE, ['~OkCode', 'ADDI'], ['~CALLER', 'XX']], {}, { url: '/return/x', method: 'GET', frame: 'shop-frame' });
     assert.deepEqual(fails(f).sort(), ['echo ~CALLER = XX', 'echo ~TARGET = ', 'method method = GET', 'return-url HOOK_URL = /return/x', 'target target = shop-frame']);

@@ -387,24 +387,22 @@ ${textarea(x, 'comment', 'Comment to the buyer', { hint: 'Required when rejectin
 <fieldset class="wide"><legend>Per line</legend>
 <p class="hint">Used only with "Per line". Split each line's ordered quantity into accepted, backordered and rejected; the three must add up to the ordered quantity. ${DECIMAL_HINT} A new unit price (in the line's currency) applies to the accepted quantity; leave it empty to keep the ordered price.</p>
 <div class="table-wrap"><table class="table rows order-lines-form confirm-lines">
-<thead><tr><th scope="col">Line</th><th scope="col" class="num">Ordered</th><th scope="col">Accept qty</th><th scope="col">Delivery date</th><th scope="col">New unit price</th><th scope="col">Backorder qty</th><th scope="col">Expected date</th><th scope="col">Reject qty</th><th scope="col">Comment <span class="muted">(reason for a rejection)</span></th></tr></thead>
+<thead><tr><th scope="col">Line</th><th scope="col" class="num">Ordered</th><th scope="col">Accept qty<br><span class="small muted">delivery date</span></th><th scope="col">New unit price<br><span class="small muted">for the accepted qty</span></th><th scope="col">Backorder qty<br><span class="small muted">expected date</span></th><th scope="col">Reject qty<br><span class="small muted">reason</span></th></tr></thead>
 <tbody>${lines.map((l) => {
     const n = l.lineNumber;
     const ordered = tryDec(l.quantity);
     if (!ordered || !ordered.gt(0)) {
-      return html`<tr>${lineLabel(l)}<td class="num">${qty(l.quantity)} ${l.unit}</td><td colspan="7" class="muted">Removed by the change order: nothing to confirm.</td></tr>`;
+      return html`<tr>${lineLabel(l)}<td class="num">${qty(l.quantity)} ${l.unit}</td><td colspan="4" class="muted">Removed by the change order: nothing to confirm.</td></tr>`;
     }
-    const cell = (name: string, label: string, fallback: string, o: { type?: string; price?: string } = {}) =>
-      html`<td><input name="${name}" value="${x.get(name, fallback)}"${o.type ? html` type="${o.type}"` : html` inputmode="decimal" class="qty"`}${o.price ? html` placeholder="${o.price}"` : ''} aria-label="${label}"${x.invalid(name)}></td>`;
+    // Each part's quantity with what belongs to it below, so the row fits a laptop screen.
+    const field = (name: string, label: string, fallback: string, o: { type?: string; placeholder?: string } = {}) =>
+      html`<input name="${name}" value="${x.get(name, fallback)}"${o.type ? html` type="${o.type}"` : html` inputmode="decimal" class="qty"`}${o.placeholder ? html` placeholder="${o.placeholder}"` : ''} aria-label="${label}"${x.invalid(name)}>`;
     return html`<tr>${lineLabel(l)}
 <td class="num">${qty(l.quantity)} ${l.unit}</td>
-${cell(`l${n}_accept`, `Accept qty of line ${n}`, qty(l.quantity))}
-${cell(`l${n}_deliveryDate`, `Delivery date of line ${n} (accepted quantity)`, '', { type: 'date' })}
-${cell(`l${n}_unitPrice`, `New unit price of line ${n} (${l.currency}), for the accepted quantity`, '', { price: l.unitPrice })}
-${cell(`l${n}_backorder`, `Backorder qty of line ${n}`, '')}
-${cell(`l${n}_backorderDate`, `Expected date of the backordered quantity of line ${n}`, '', { type: 'date' })}
-${cell(`l${n}_reject`, `Reject qty of line ${n}`, '')}
-<td><input name="l${n}_comment" value="${x.get(`l${n}_comment`, '')}" aria-label="Comment on line ${n} (reason for a rejection)"${x.invalid(`l${n}_comment`)}></td>
+<td>${field(`l${n}_accept`, `Accept qty of line ${n}`, qty(l.quantity))}<br>${field(`l${n}_deliveryDate`, `Delivery date of line ${n} (accepted quantity)`, '', { type: 'date' })}</td>
+<td>${field(`l${n}_unitPrice`, `New unit price of line ${n} (${l.currency}), for the accepted quantity`, '', { placeholder: l.unitPrice })} <span class="small muted">${l.currency}</span></td>
+<td>${field(`l${n}_backorder`, `Backorder qty of line ${n}`, '')}<br>${field(`l${n}_backorderDate`, `Expected date of the backordered quantity of line ${n}`, '', { type: 'date' })}</td>
+<td>${field(`l${n}_reject`, `Reject qty of line ${n}`, '')}<br><input name="l${n}_comment" value="${x.get(`l${n}_comment`, '')}" placeholder="reason" aria-label="Comment on line ${n} (reason for a rejection)"${x.invalid(`l${n}_comment`)}></td>
 </tr>`;
   })}</tbody></table></div>
 </fieldset>`;

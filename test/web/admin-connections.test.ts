@@ -307,6 +307,31 @@ test('cXML invoice options: tax on every invoice line needs per-line rounding; s
   assert.equal((await admin.post(`/admin/connections/${CXML_ID}`, cxmlForm())).status, 303);
 });
 
+test('an http:// document URL is allowed (local testing) but the connection page and form warn that the SharedSecret travels in clear', async () => {
+  const warning = 'This is http://, not https://: the outbound SharedSecret and every document travel in clear. Use https:// except for local testing.';
+  const secure = await (await admin.get(`/admin/connections/${CXML_ID}`)).text();
+  assert.ok(!secure.includes(warning), 'no warning for https://');
+  assert.doesNotMatch(secure, /not encrypted/);
+
+  const res = await admin.post(`/admin/connections/${CXML_ID}`, cxmlForm({ cxml_documentUrl: 'HTTP://buyer.local:8080/cxml' }));
+  assert.equal(res.status, 303);
+  assert.equal(JSON.parse((await row(CXML_ID)).options).cxml.documentUrl, 'HTTP://buyer.local:8080/cxml');
+  // The admin sees it under the form field and next to the outbound secret.
+  const page = await (await admin.get(`/admin/connections/${CXML_ID}`)).text();
+  assert.equal(page.split(warning).length - 1, 2);
+  assert.ok(page.includes(`<span class="hint">Where confirmations, ship notices and invoices are posted (http:// or https://). Empty: none can be sent. <strong class="error-text">${warning}</strong></span>`), 'under the Document URL field');
+  assert.match(page, /name="cxml_documentUrl" value="HTTP:\/\/buyer\.local:8080\/cxml"/);
+  const secrets = page.slice(page.indexOf('id="secrets"'));
+  assert.ok(secrets.includes(`<div class="notice warn" role="status"><p>Documents go to <code>HTTP://buyer.local:8080/cxml</code>. ${warning}</p></div>`), 'next to the outbound secret');
+  // A viewer sees it in the settings list and next to the outbound secret.
+  const viewer = await adminLogin(t, 'viewer');
+  const read = await (await viewer.get(`/admin/connections/${CXML_ID}`)).text();
+  assert.match(read, /<code>HTTP:\/\/buyer\.local:8080\/cxml<\/code> <span class="badge warn">not encrypted<\/span>/);
+  assert.equal(read.split(warning).length - 1, 2);
+  // Back to what the later tests expect.
+  assert.equal((await admin.post(`/admin/connections/${CXML_ID}`, cxmlForm())).status, 303);
+});
+
 test('the list shows the new buyers, test side by side with production, and last activity', async () => {
   const page = await (await admin.get('/admin/connections')).text();
   assert.match(page, /<th scope="row">ACME AG<\/th>/);

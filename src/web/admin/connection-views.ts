@@ -252,6 +252,13 @@ interface TextOptions {
   pattern?: string;
 }
 
+/** Allowed (a buyer system on the local network, tests), but whoever listens on the way reads the secret. */
+const PLAIN_HTTP_WARNING = 'This is http://, not https://: the outbound SharedSecret and every document travel in clear. Use https:// except for local testing.';
+
+function plainHttp(url: string): boolean {
+  return /^http:\/\//i.test(url.trim());
+}
+
 function textField(p: FormProblems, name: string, label: string, value: string, o: TextOptions = {}): Html {
   return html`<label class="field"><span>${label}</span>
 <input name="${name}" value="${value}" type="${o.type ?? 'text'}"${o.required ? html` required` : ''}${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${o.placeholder ? html` placeholder="${o.placeholder}"` : ''}${o.list ? html` list="${o.list}"` : ''}${o.pattern ? html` pattern="${o.pattern}"` : ''}${invalidAttrs(p, name)}>
@@ -539,7 +546,7 @@ ${selectField(p, 'cxml_taxRounding', 'Tax rounding', x.cxml.taxRounding, [
 </div>
 <h3>Documents after the order</h3>
 <div class="form-row">
-${textField(p, 'cxml_documentUrl', 'Document URL', x.cxml.documentUrl, { inputmode: 'url', hint: 'Where confirmations, ship notices and invoices are posted (http:// or https://). Empty: none can be sent.' })}
+${textField(p, 'cxml_documentUrl', 'Document URL', x.cxml.documentUrl, { inputmode: 'url', hint: plainHttp(x.cxml.documentUrl) ? html`Where confirmations, ship notices and invoices are posted (http:// or https://). Empty: none can be sent. <strong class="error-text">${PLAIN_HTTP_WARNING}</strong>` : 'Where confirmations, ship notices and invoices are posted (http:// or https://). Empty: none can be sent.' })}
 ${textField(p, 'cxml_paymentTermDays', 'Payment term (days)', x.cxml.paymentTermDays, { inputmode: 'numeric', hint: 'Written on invoices; 0 to 365, 0 = not written.' })}
 <div class="field"><span>Invoice tax</span>${checkbox('cxml_invoiceTaxInLine', 'Tax on every invoice line', x.cxml.invoiceTaxInLine)}</div>
 </div>
@@ -692,7 +699,7 @@ function settingsList(c: Connection, priceListName: string | null): Html {
 <dt>Shipping in cart</dt><dd>${o.cxml.cartShipping ? `yes, flat ${o.cxml.shippingAmount}` : 'no'}</dd>
 <dt>Tax in cart</dt><dd>${o.cxml.cartTax ? `yes, ${o.cxml.taxRatePercent} %, rounded ${o.cxml.taxRounding === 'line' ? 'per line' : 'on the document'}` : 'no'}</dd>
 <dt>Header total includes shipping/tax</dt><dd>${yesNo(o.cxml.totalIncludesExtras)}</dd>
-<dt>Document URL</dt><dd>${o.cxml.documentUrl ? html`<code>${o.cxml.documentUrl}</code>` : html`<span class="muted">none: confirmations, ship notices and invoices cannot be sent</span>`}</dd>
+<dt>Document URL</dt><dd>${o.cxml.documentUrl ? html`<code>${o.cxml.documentUrl}</code>${plainHttp(o.cxml.documentUrl) ? html` <span class="badge warn">not encrypted</span><br><span class="small">${PLAIN_HTTP_WARNING}</span>` : ''}` : html`<span class="muted">none: confirmations, ship notices and invoices cannot be sent</span>`}</dd>
 <dt>Payment term</dt><dd>${o.cxml.paymentTermDays > 0 ? `${o.cxml.paymentTermDays} days` : 'not written'}</dd>
 <dt>Invoice tax</dt><dd>${o.cxml.invoiceTaxInLine ? 'on every line and in the summary' : 'in the summary only'}</dd>`;
   return html`<dl class="kv">
@@ -755,6 +762,7 @@ ${rotate}
 <dl class="kv">
 <dt>Outbound secret</dt><dd>${v.outboundSecretSet ? html`<span class="badge ok">set</span>` : html`<span class="badge muted">not set</span>`} <span class="muted small">what Koppel sends when it posts documents to the buyer (confirmations, ship notices, invoices)</span></dd>
 </dl>
+${c.protocol === 'cxml' && plainHttp(c.options.cxml.documentUrl) ? html`<div class="notice warn" role="status"><p>Documents go to <code>${c.options.cxml.documentUrl}</code>. ${PLAIN_HTTP_WARNING}</p></div>` : ''}
 ${outbound}
 </section>`;
 }

@@ -36,7 +36,7 @@ import { invoiceTotals, writeInvoiceDetailRequest, type InvoiceInput, type Invoi
 import { checkConfirmation, checkInvoicedQuantities, checkShipNotice, checkSizeLimits, type OrderedLine, type ShipmentLines } from '../protocol/cxml/fulfil-rules.js';
 import { formatDecimal, formatMoney, minorUnits } from '../protocol/money.js';
 import type { OrderDocumentTable, OrderLineTable, OrderTable } from '../store/schema.js';
-import { enqueue, OutboxInputError } from '../jobs/outbox.js';
+import { enqueue, OutboxInputError, requeueFailed } from '../jobs/outbox.js';
 import { iso, type AppContext } from './context.js';
 import { writeContext } from './cxml-answers.js';
 import { getConnection } from './connections.js';
@@ -223,9 +223,9 @@ function parseJson(text: string | null): Record<string, any> {
 }
 
 /** Reasons why no document can be created for the order at all. */
-function orderProblems(order: OrderRow, connection: Connection | undefined): string[] {
+function orderProblems(order: OrderRow, connection: Connection | undefined, allowFinal = false): string[] {
   const problems: string[] = [];
-  if (FINAL_STATUSES.includes(order.status as OrderStatus)) {
+  if (!allowFinal && FINAL_STATUSES.includes(order.status as OrderStatus)) {
     problems.push(`order ${order.order_id} is ${order.status}: no more documents can be created for it`);
   }
   if (!connection) {
@@ -268,11 +268,11 @@ async function lockOrder(ctx: AppContext, orderRowId: string): Promise<OrderRow 
   return ctx.db.selectFrom('orders').selectAll().where('id', '=', orderRowId).executeTakeFirst();
 }
 
-async function load(tctx: AppContext, orderRowId: string): Promise<Loaded> {
+async function load(tctx: AppContext, orderRowId: string, allowFinal: boolean): Promise<Loaded> {
   const order = await lockOrder(tctx, orderRowId);
   if (!order) throw new Refused([`order ${orderRowId} not found`]);
   const connection = await getConnection(tctx, order.connection_id);
-  const problems = orderProblems(order, connection);
+  const problems = orderProblems(order, connection, allowFinal);
   if (problems.length > 0) throw new Refused(problems);
   const lines = await tctx.db.selectFrom('order_lines').selectAll().where('order_id', '=', order.id).orderBy('line_number').execute();
   if (lines.length === 0) throw new Refused([`order ${order.order_id} has no lines`]);
@@ -281,11 +281,11 @@ async function load(tctx: AppContext, orderRowId: string): Promise<Loaded> {
 }
 
 /** Runs one create*: everything in one transaction, problems returned with nothing stored. */
-async function createDocument(ctx: AppContext, orderRowId: string, actor: Actor, plan: (s: Loaded) => Plan): Promise<CreateDocumentResult> {
+async function createDocument(ctx: AppContext, orderRowId: string, actor: Actor, plan: (s: Loaded) => Plan, allowFinal = false): Promise<CreateDocumentResult> {
   try {
     return await ctx.db.transaction().execute(async (trx) => {
       const tctx: AppContext = { ...ctx, db: trx };
-      const s = await load(tctx, orderRowId);
+      const s = await load(tctx, orderRowId, allowFinal);
       const p = plan(s);
       const { order, connection } = s;
       const orderDate = orderDateInput(order.order_date);
@@ -360,6 +360,43 @@ async function createDocument(ctx: AppContext, orderRowId: string, actor: Actor,
   }
 }
 
+/** Stands in for the number the rules see before it is drawn; never shown (see withoutProbe). */
+const PROBE_ID = 'koppel-probe';
+
+/** A rule message about the document being created, without the placeholder number. */
+function withoutProbe(message: string, prefix: string): string {
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
+}
+
+/** Documents that count: all but those the outbox finally failed. */
+function counting(documents: readonly DocumentRow[]): DocumentRow[] {
+  return documents.filter((d) => d.state !== 'failed');
+}
+
+/** Counting confirmations of the order version `orderPayloadId`, oldest first. */
+function currentConfirmations(documents: readonly DocumentRow[], orderPayloadId: string): DocumentRow[] {
+  return counting(documents).filter((d) => d.kind === 'confirmation' && parseJson(d.input).orderPayloadId === orderPayloadId);
+}
+
+/**
+ * The calendar day of the order: a date-only order date as sent; a timestamp is stored as a UTC
+ * instant, so its UTC day — the same clock as "today" for document dates.
+ */
+function orderDay(order: OrderRow): string | undefined {
+  const stored = order.order_date.trim();
+  if (DAY.test(stored)) return stored;
+  const d = new Date(stored);
+  return Number.isFinite(d.getTime()) ? d.toISOString().slice(0, 10) : undefined;
+}
+
+/** A shipment or invoice cannot be dated before the order it is for. */
+function notBeforeOrder(s: Loaded, date: string | undefined, what: string, problems: string[]): void {
+  const ordered = orderDay(s.order);
+  if (date !== undefined && ordered !== undefined && date < ordered) {
+    problems.push(`${what} ${date} is before the order date ${ordered} of order ${s.order.order_id}: give a date on or after the order date`);
+  }
+}
+
 function refuseIf(problems: readonly string[]): void {
   if (problems.length > 0) throw new Refused(problems);
 }
@@ -388,8 +425,9 @@ export async function createConfirmation(ctx: AppContext, orderRowId: string, in
 
 function planConfirmation(s: Loaded, input: ConfirmationRequestInput): Plan {
   const problems: string[] = [];
-  const earlier = s.documents.find((d) => d.kind === 'confirmation');
-  if (earlier) problems.push(`order ${s.order.order_id} was already confirmed (${earlier.number}); a confirmation cannot be sent twice`);
+  // One confirmation per applied order version: an update asks for a new one.
+  const earlier = currentConfirmations(s.documents, s.order.payload_id).at(-1);
+  if (earlier) problems.push(`order ${s.order.order_id} was already confirmed (${earlier.number}); a confirmation cannot be sent twice for the same version of the order`);
   const type = input.type;
   if (type !== 'accept' && type !== 'reject' && type !== 'detail') {
     throw new Refused([`confirmation type must be accept, reject or detail, not "${String(type)}"`]);
@@ -480,6 +518,7 @@ function planConfirmation(s: Loaded, input: ConfirmationRequestInput): Plan {
     write: (number, env) => ({ xml: writeConfirmationRequest(env.ctx, env.header, base(number, env.order, env.deploymentMode)) }),
     input: {
       type,
+      orderPayloadId: s.order.payload_id,
       ...(input.comment !== undefined ? { comment: input.comment } : {}),
       ...(type === 'accept' && input.deliveryDate ? { deliveryDate: input.deliveryDate } : {}),
       lines: items.map((i) => ({
@@ -516,6 +555,7 @@ function planShipNotice(s: Loaded, input: ShipNoticeRequestInput): Plan {
   const problems: string[] = [];
   const byNumber = lineByNumber(s);
   const shipmentDate = day(input.shipmentDate ?? s.today, 'shipment date', problems);
+  notBeforeOrder(s, shipmentDate, 'shipment date', problems);
   const deliveryDate = day(input.deliveryDate, 'delivery date', problems);
   if (input.trackingUrl !== undefined) {
     let ok = false;
@@ -541,7 +581,7 @@ function planShipNotice(s: Loaded, input: ShipNoticeRequestInput): Plan {
     if (shipped.length === 0) problems.push(`order ${s.order.order_id}: nothing is left to ship`);
   }
   const items = shipped.map((x) => ({ lineNumber: x.line.line_number, quantity: x.quantity, unitOfMeasure: x.line.unit }));
-  const previous: ShipmentLines[] = s.documents
+  const previous: ShipmentLines[] = counting(s.documents)
     .filter((d) => d.kind === 'ship_notice')
     .map((d) => ({ shipmentID: d.number, items: storedLines(d).map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, unitOfMeasure: l.unit })) }));
 
@@ -564,9 +604,10 @@ function planShipNotice(s: Loaded, input: ShipNoticeRequestInput): Plan {
   });
   if (problems.length === 0 || items.length > 0) {
     // Rejected quantities are not owed: the limit of a line is what was not rejected.
-    const probe = notice('this shipment', { orderID: s.order.order_id, orderDate: s.today, payloadID: s.order.payload_id }, undefined);
+    const probe = notice(PROBE_ID, { orderID: s.order.order_id, orderDate: s.today, payloadID: s.order.payload_id }, undefined);
     for (const p of checkShipNotice(probe, orderedLines(s.lines, owed), { previous })) {
-      const message = p.code === 'quantity.exceeded' && p.lineNumber !== undefined ? overShipped(byNumber.get(p.lineNumber)!, p.message) : p.message;
+      const said = withoutProbe(p.message, `shipment ${PROBE_ID}: `);
+      const message = p.code === 'quantity.exceeded' && p.lineNumber !== undefined ? overShipped(byNumber.get(p.lineNumber)!, said) : said;
       if (!problems.includes(message)) problems.push(message);
     }
   }
@@ -632,7 +673,7 @@ function invoiceSettings(c: Connection, problems: string[]): InvoiceSettings | u
  */
 function confirmedPrices(s: Loaded): Map<number, Decimal> {
   const prices = new Map<number, Decimal>();
-  const confirmation = s.documents.find((d) => d.kind === 'confirmation');
+  const confirmation = currentConfirmations(s.documents, s.order.payload_id).at(-1);
   const lines = confirmation ? parseJson(confirmation.input).lines : undefined;
   if (!Array.isArray(lines)) return prices;
   for (const l of lines) {
@@ -680,6 +721,7 @@ function planInvoice(s: Loaded, input: InvoiceRequestInput): Plan {
   const currency = s.order.currency.toUpperCase();
   const invoiceDate = day(input.invoiceDate ?? s.today, 'invoice date', problems);
   if (invoiceDate && invoiceDate > s.today) problems.push(`invoice date ${invoiceDate} is in the future (today is ${s.today})`);
+  notBeforeOrder(s, invoiceDate, 'invoice date', problems);
 
   let invoiced: { line: LineRow; quantity: Decimal }[] = [];
   if (input.lines !== undefined) {
@@ -720,22 +762,24 @@ function planInvoice(s: Loaded, input: InvoiceRequestInput): Plan {
     currency,
     layout,
     orders: [{ order, lines }],
-    ...(shipping ? { shipping: { amount: shipping } } : {}),
+    // Shipping is taxed like the goods it brings (same rate, same rounding rule).
+    ...(shipping ? { shipping: { amount: shipping, taxRate } } : {}),
     ...(paymentTermDays > 0 ? { paymentTermDays } : {}),
     ...(input.comment?.trim() ? { comments: { text: input.comment.trim() } } : {}),
     ...(deploymentMode ? { deploymentMode } : {}),
   });
   // Earlier invoices of this order, against its current payloadID (an update keeps its invoices).
   const ref = { orderID: s.order.order_id, orderDate: s.today, payloadID: s.order.payload_id };
-  const previous: InvoiceInput[] = s.documents
+  const previous: InvoiceInput[] = counting(s.documents)
     .filter((d) => d.kind === 'invoice')
     .map((d) => ({
       ...invoice(d.number, ref, undefined),
       orders: [{ order: ref, lines: storedLines(d).map((l, i) => ({ ...invoiceLine(byNumber.get(l.lineNumber) ?? s.lines[0]!, l.quantity, i, taxRate), orderLineNumber: l.lineNumber, unitOfMeasure: l.unit })) }],
     }));
-  const current = invoice('this invoice', ref, undefined);
+  const current = invoice(PROBE_ID, ref, undefined);
   for (const p of checkInvoicedQuantities({ payloadID: s.order.payload_id, lines: orderedLines(s.lines, owed) }, [...previous, current])) {
-    if (!problems.includes(p.message)) problems.push(p.message);
+    const message = withoutProbe(p.message, `invoice ${PROBE_ID}: `);
+    if (!problems.includes(message)) problems.push(message);
   }
   let totals: InvoiceTotals;
   try {
@@ -786,19 +830,26 @@ function planInvoice(s: Loaded, input: InvoiceRequestInput): Plan {
 // ---- credit memo -------------------------------------------------------------------------------
 
 export async function createCreditMemo(ctx: AppContext, orderRowId: string, input: CreditMemoRequestInput, actor: Actor): Promise<CreateDocumentResult> {
-  return createDocument(ctx, orderRowId, actor, (s) => planCreditMemo(s, input));
+  // Returns and cancellations after invoicing: a cancelled, closed or rejected order may be credited.
+  return createDocument(ctx, orderRowId, actor, (s) => planCreditMemo(s, input), true);
 }
 
 /**
- * A header-level memo against one earlier invoice of the order. It credits net money (tax is
- * added at the rate that invoice used), at most the invoice's goods subtotal not yet credited —
- * shipping was invoiced untaxed, so crediting it through a taxed memo would be wrong.
+ * A header-level memo against one earlier invoice of the order that counts (not failed). It
+ * credits net money (tax is added at the rate that invoice used), at most the invoice's goods
+ * subtotal not yet credited.
  */
 function planCreditMemo(s: Loaded, input: CreditMemoRequestInput): Plan {
   const problems: string[] = [];
-  const invoices = s.documents.filter((d) => d.kind === 'invoice');
-  const original = invoices.find((d) => d.number === (input.invoiceNumber ?? '').trim());
-  if (!original) {
+  const invoices = counting(s.documents).filter((d) => d.kind === 'invoice');
+  const wanted = (input.invoiceNumber ?? '').trim();
+  const original = invoices.find((d) => d.number === wanted);
+  const failed = s.documents.find((d) => d.kind === 'invoice' && d.number === wanted && d.state === 'failed');
+  if (s.order.status === 'rejected' && invoices.length === 0) {
+    problems.push(`order ${s.order.order_id} is rejected and nothing of it was invoiced: there is nothing to credit`);
+  } else if (failed) {
+    problems.push(`invoice ${failed.number} was not accepted by the buyer (its delivery failed): it does not count, so it cannot be credited`);
+  } else if (!original) {
     problems.push(
       `invoice "${input.invoiceNumber ?? ''}" is not an invoice of order ${s.order.order_id}` + (invoices.length ? ` (its invoices: ${invoices.map((d) => d.number).join(', ')})` : ' (it has none yet)'),
     );
@@ -811,7 +862,7 @@ function planCreditMemo(s: Loaded, input: CreditMemoRequestInput): Plan {
   const originalTotals = parseJson(original!.totals);
   const currency = String(originalTotals.currency ?? s.order.currency).toUpperCase();
   if (amount!.decimalPlaces() > minorUnits(currency)) problems.push(`credit amount ${input.amount} has more decimals than ${currency} allows (${minorUnits(currency)})`);
-  const credited = s.documents
+  const credited = counting(s.documents)
     .filter((d) => d.kind === 'credit_memo' && parseJson(d.input).invoiceNumber === original!.number)
     .reduce((t, d) => t.plus(dec(String(parseJson(d.input).amount ?? '0'))), new Decimal(0));
   const creditable = dec(String(originalTotals.subtotal ?? '0')).minus(credited);
@@ -909,4 +960,208 @@ export async function markReviewed(ctx: AppContext, orderRowId: string, actor: A
     await recordOrderEvent(tctx, { orderId: orderRowId, kind: 'reviewed', actor, detail: note?.trim() ?? '' });
     return true;
   });
+}
+
+// ---- documents that failed, and trying them again ----------------------------------------------
+
+type LineChange = { confirmed?: Decimal; rejected?: Decimal; shipped?: Decimal; invoiced?: Decimal; amount?: Decimal };
+
+/** Lines of a stored ship notice or invoice: quantity, unit and (invoices) the line's net amount. */
+function documentLines(d: DocumentRow): { lineNumber: number; quantity: Decimal; unit: string; subtotal: Decimal }[] {
+  const lines = parseJson(d.input).lines;
+  if (!Array.isArray(lines)) return [];
+  return lines.map((l: any) => ({ lineNumber: Number(l.lineNumber), quantity: dec(String(l.quantity ?? '0')), unit: String(l.unit ?? ''), subtotal: dec(String(l.subtotal ?? '0')) }));
+}
+
+/** The confirmed and rejected quantity per line id a stored confirmation states (every line: unlisted ones are 0/0). */
+function confirmationFigures(d: DocumentRow | undefined, lines: readonly LineRow[]): Map<string, { confirmed: Decimal; rejected: Decimal }> {
+  const input = d ? parseJson(d.input) : {};
+  const stated = new Map<number, any>((Array.isArray(input.lines) ? input.lines : []).map((l: any) => [Number(l.lineNumber), l]));
+  return new Map(
+    lines.map((l) => {
+      if (!d) return [l.id, { confirmed: new Decimal(0), rejected: new Decimal(0) }];
+      if (input.type === 'reject') return [l.id, { confirmed: new Decimal(0), rejected: dec(l.quantity) }];
+      const statuses = Array.isArray(stated.get(l.line_number)?.statuses) ? (stated.get(l.line_number).statuses as any[]) : [];
+      const rejected = statuses.filter((st) => st.type === 'reject').reduce((t: Decimal, st) => t.plus(dec(String(st.quantity ?? '0'))), new Decimal(0));
+      return [l.id, { confirmed: Decimal.max(dec(l.quantity).minus(rejected), 0), rejected }];
+    }),
+  );
+}
+
+/** What counting (`sign` 1) or no longer counting (−1) the document changes in the line figures. */
+function documentChanges(d: DocumentRow, order: OrderRow, lines: readonly LineRow[], others: readonly DocumentRow[], sign: 1 | -1): Map<string, LineChange> {
+  const changes = new Map<string, LineChange>();
+  const byNumber = new Map(lines.map((l) => [l.line_number, l]));
+  if (d.kind === 'confirmation') {
+    // Only a confirmation of the current version sets the figures; without it they fall back to
+    // the latest other counting one of that version (or nothing confirmed).
+    if (parseJson(d.input).orderPayloadId !== order.payload_id) return changes;
+    const source = sign === 1 ? d : currentConfirmations(others, order.payload_id).at(-1);
+    for (const [id, f] of confirmationFigures(source, lines)) changes.set(id, f);
+  } else if (d.kind === 'ship_notice' || d.kind === 'invoice') {
+    for (const x of documentLines(d)) {
+      const line = byNumber.get(x.lineNumber);
+      if (!line) continue;
+      const c = changes.get(line.id) ?? {};
+      if (d.kind === 'ship_notice') c.shipped = Decimal.max(dec(line.shipped_quantity).plus(x.quantity.times(sign)), 0);
+      else {
+        c.invoiced = Decimal.max(dec(line.invoiced_quantity).plus(x.quantity.times(sign)), 0);
+        c.amount = Decimal.max(dec(line.invoiced_amount).plus(x.subtotal.times(sign)), 0);
+      }
+      changes.set(line.id, c);
+    }
+  }
+  return changes;
+}
+
+/** Writes the changes and returns the order's new status (from `base`, a final one stays). */
+async function applyChanges(tctx: AppContext, lines: readonly LineRow[], changes: ReadonlyMap<string, LineChange>, base: OrderStatus): Promise<OrderStatus> {
+  const figures: LineFigures[] = [];
+  for (const l of lines) {
+    const c = changes.get(l.id);
+    const f = figuresOf(l);
+    if (!c) {
+      figures.push(f);
+      continue;
+    }
+    const set: Record<string, string> = {};
+    if (c.confirmed) set.confirmed_quantity = formatDecimal(c.confirmed);
+    if (c.rejected) set.rejected_quantity = formatDecimal(c.rejected);
+    if (c.shipped) set.shipped_quantity = formatDecimal(c.shipped);
+    if (c.invoiced) set.invoiced_quantity = formatDecimal(c.invoiced);
+    if (c.amount) set.invoiced_amount = formatDecimal(c.amount);
+    if (Object.keys(set).length > 0) await tctx.db.updateTable('order_lines').set(set).where('id', '=', l.id).execute();
+    figures.push({ ...f, ...(c.confirmed ? { confirmed: c.confirmed } : {}), ...(c.rejected ? { rejected: c.rejected } : {}), ...(c.shipped ? { shipped: c.shipped } : {}), ...(c.invoiced ? { invoiced: c.invoiced } : {}) });
+  }
+  return orderStatusFromLines(figures, base);
+}
+
+const KIND_TEXT: Record<DocumentKind, string> = { confirmation: 'confirmation', ship_notice: 'ship notice', invoice: 'invoice', credit_memo: 'credit memo' };
+
+/**
+ * The outbox finally failed an order document (the buyer refused it, or it gave up): in the
+ * outbox's transaction, its quantities and amounts are taken back from the order lines, the
+ * status is recomputed, the document is marked failed and the order's history says so. False
+ * when the row is no order document (the outbox then records its own event).
+ */
+export async function orderDocumentFailed(tctx: AppContext, outboxId: string, reason: string): Promise<boolean> {
+  const doc = await tctx.db.selectFrom('order_documents').selectAll().where('outbox_id', '=', outboxId).executeTakeFirst();
+  if (!doc) return false;
+  const order = await lockOrder(tctx, doc.order_id);
+  if (!order) return false;
+  if (doc.state === 'failed') return true;
+  const lines = await tctx.db.selectFrom('order_lines').selectAll().where('order_id', '=', order.id).orderBy('line_number').execute();
+  const documents = await tctx.db.selectFrom('order_documents').selectAll().where('order_id', '=', order.id).where('id', '!=', doc.id).orderBy('created_at').orderBy('number').execute();
+  const changes = documentChanges(doc, order, lines, documents, -1);
+  const from = order.status as OrderStatus;
+  // A refused rejection leaves the order open again.
+  const base: OrderStatus = doc.kind === 'confirmation' && parseJson(doc.input).type === 'reject' && from === 'rejected' ? 'received' : from;
+  const to = await applyChanges(tctx, lines, changes, base);
+  const now = iso(tctx.now());
+  await tctx.db.updateTable('order_documents').set({ state: 'failed' }).where('id', '=', doc.id).execute();
+  if (to !== from) await tctx.db.updateTable('orders').set({ status: to, updated_at: now }).where('id', '=', order.id).execute();
+  const why = reason.startsWith('refused by the buyer') ? reason : `not delivered: ${reason}`;
+  const counts = doc.kind === 'credit_memo' ? 'its amount no longer counts' : 'its quantities no longer count';
+  await recordOrderEvent(tctx, { orderId: order.id, kind: 'document_failed', actor: { kind: 'system' }, fromStatus: from, toStatus: to, detail: `${doc.number} ${why}; ${counts}`, documentId: doc.id });
+  return true;
+}
+
+/** Why a failed document cannot count again now (the figures moved on since it failed). */
+function retryProblems(doc: DocumentRow, order: OrderRow, lines: readonly LineRow[], documents: readonly DocumentRow[]): string[] {
+  const problems: string[] = [];
+  const others = counting(documents).filter((d) => d.id !== doc.id);
+  const later = others.filter((d) => d.kind === doc.kind && (d.created_at > doc.created_at || (d.created_at === doc.created_at && d.number > doc.number)));
+  const replaced = later.length > 0 ? ` (${later.map((d) => d.number).join(', ')} created since, probably as its replacement)` : '';
+  if (doc.kind !== 'credit_memo' && FINAL_STATUSES.includes(order.status as OrderStatus)) {
+    problems.push(`order ${order.order_id} is ${order.status}: ${doc.number} cannot count again`);
+    return problems;
+  }
+  const byNumber = new Map(lines.map((l) => [l.line_number, l]));
+  if (doc.kind === 'confirmation') {
+    const input = parseJson(doc.input);
+    if (input.orderPayloadId !== order.payload_id) problems.push(`${doc.number} confirms an earlier version of order ${order.order_id} (it was updated since): create a new confirmation instead`);
+    const current = currentConfirmations(others, order.payload_id).at(-1);
+    if (current) problems.push(`${current.number} already confirms this version of order ${order.order_id}${replaced}: ${doc.number} cannot be sent as well`);
+    if (problems.length === 0) {
+      for (const l of lines) {
+        const kept = dec(l.quantity).minus(confirmationFigures(doc, lines).get(l.id)!.rejected);
+        if (dec(l.shipped_quantity).gt(kept)) problems.push(`line ${l.line_number}: ${l.shipped_quantity} shipped since, more than the ${formatDecimal(kept)} ${doc.number} keeps`);
+        if (dec(l.invoiced_quantity).gt(kept)) problems.push(`line ${l.line_number}: ${l.invoiced_quantity} invoiced since, more than the ${formatDecimal(kept)} ${doc.number} keeps`);
+      }
+    }
+  } else if (doc.kind === 'ship_notice' || doc.kind === 'invoice') {
+    const input = parseJson(doc.input);
+    if (doc.kind === 'invoice' && String(input.currency ?? order.currency).toUpperCase() !== order.currency.toUpperCase()) {
+      problems.push(`${doc.number} is in ${String(input.currency)}, the order now in ${order.currency}`);
+    }
+    for (const x of documentLines(doc)) {
+      const line = byNumber.get(x.lineNumber);
+      if (!line) {
+        problems.push(`${doc.number}: line ${x.lineNumber} is no longer in order ${order.order_id}`);
+        continue;
+      }
+      if (x.unit !== '' && x.unit !== line.unit) problems.push(`${doc.number}: line ${x.lineNumber} unit ${x.unit} differs from the ordered ${line.unit}`);
+      const done = dec(doc.kind === 'invoice' ? line.invoiced_quantity : line.shipped_quantity);
+      const verb = doc.kind === 'invoice' ? 'invoiced' : 'shipped';
+      if (done.plus(x.quantity).gt(owed(line))) {
+        problems.push(`${doc.number}: line ${x.lineNumber} would have ${formatDecimal(done.plus(x.quantity))} ${verb}, only ${formatDecimal(owed(line))} owed (${formatDecimal(done)} ${verb} without it${replaced})`);
+      }
+    }
+  } else {
+    const input = parseJson(doc.input);
+    const invoice = documents.find((d) => d.kind === 'invoice' && d.number === input.invoiceNumber);
+    if (!invoice || invoice.state === 'failed') problems.push(`${doc.number} credits invoice ${String(input.invoiceNumber)}, which does not count (its delivery failed): it cannot count again`);
+    else {
+      const totals = parseJson(invoice.totals);
+      const creditable = dec(String(totals.subtotal ?? '0'));
+      const credited = others.filter((d) => d.kind === 'credit_memo' && parseJson(d.input).invoiceNumber === invoice.number).reduce((t, d) => t.plus(dec(String(parseJson(d.input).amount ?? '0'))), new Decimal(0));
+      const amount = dec(String(input.amount ?? '0'));
+      if (credited.plus(amount).gt(creditable)) problems.push(`${doc.number} would credit ${formatDecimal(credited.plus(amount))} of invoice ${invoice.number}, more than its ${formatDecimal(creditable)} net${replaced}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * "Retry now" for a failed outbox row. An order document the outbox finally failed counts again
+ * only if the rules still hold against the current figures (nothing replaced it, the order was
+ * not updated or closed since): then its figures are applied again and it is queued with fresh
+ * attempts, in one transaction. Other failed rows are simply queued again.
+ */
+export async function retryOrderDocument(ctx: AppContext, outboxId: string, actor: Actor): Promise<{ ok: true } | { ok: false; problems: string[] }> {
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const tctx: AppContext = { ...ctx, db: trx };
+      const first = await trx.selectFrom('order_documents').select(['order_id']).where('outbox_id', '=', outboxId).executeTakeFirst();
+      // Lock the order before reading the row and the figures, like every create*.
+      const order = first ? await lockOrder(tctx, first.order_id) : undefined;
+      const row = await trx.selectFrom('outbox').select(['status']).where('id', '=', outboxId).executeTakeFirst();
+      if (!row) throw new Refused([`outbox entry ${outboxId} not found`]);
+      if (row.status !== 'failed') throw new Refused([`outbox entry ${outboxId} is ${row.status}, not failed: there is nothing to retry`]);
+      const doc = first ? await trx.selectFrom('order_documents').selectAll().where('outbox_id', '=', outboxId).executeTakeFirst() : undefined;
+      if (!doc || !order || doc.state !== 'failed') {
+        if (!(await requeueFailed(tctx, outboxId))) throw new Refused([`outbox entry ${outboxId} could not be queued again`]);
+        return { ok: true as const };
+      }
+      const lines = await trx.selectFrom('order_lines').selectAll().where('order_id', '=', order.id).orderBy('line_number').execute();
+      const documents = await trx.selectFrom('order_documents').selectAll().where('order_id', '=', order.id).orderBy('created_at').orderBy('number').execute();
+      refuseIf(retryProblems(doc, order, lines, documents));
+      const from = order.status as OrderStatus;
+      const input = parseJson(doc.input);
+      const rejectsAll = doc.kind === 'confirmation' && input.type === 'reject';
+      const changed = await applyChanges(tctx, lines, documentChanges(doc, order, lines, documents, 1), from);
+      const to: OrderStatus = rejectsAll ? 'rejected' : changed;
+      const now = iso(tctx.now());
+      await trx.updateTable('order_documents').set({ state: 'active' }).where('id', '=', doc.id).execute();
+      if (to !== from) await trx.updateTable('orders').set({ status: to, updated_at: now }).where('id', '=', order.id).execute();
+      if (!(await requeueFailed(tctx, outboxId))) throw new Refused([`outbox entry ${outboxId} could not be queued again`]);
+      const event: OrderEventKind = doc.kind === 'confirmation' ? (rejectsAll ? 'rejected' : 'confirmed') : doc.kind === 'ship_notice' ? 'shipped' : doc.kind === 'invoice' ? 'invoiced' : 'credited';
+      const counts = doc.kind === 'credit_memo' ? 'its amount counts again' : 'its quantities count again';
+      await recordOrderEvent(tctx, { orderId: order.id, kind: event, actor, fromStatus: from, toStatus: to, detail: `${doc.number}: ${KIND_TEXT[doc.kind]} queued again; ${counts}`, documentId: doc.id });
+      return { ok: true as const };
+    });
+  } catch (err) {
+    if (err instanceof Refused) return { ok: false, problems: [...err.problems] };
+    throw err;
+  }
 }

@@ -55,6 +55,7 @@ import { hasRedactedSecret, postedToDetail, restoreSecret } from '../app/documen
 import { getConnection } from '../app/connections.js';
 import { openOutboundSecret } from '../app/connection-admin.js';
 import { recordOrderEvent } from '../app/order-events.js';
+import { orderDocumentFailed } from '../app/order-documents.js';
 import { WEBHOOK_ID_HEADER, webhookForDelivery } from '../app/webhooks.js';
 
 export type OutboxRow = Selectable<OutboxTable>;
@@ -676,7 +677,9 @@ async function record(ctx: AppContext, row: OutboxRow, options: DeliveryOptions,
     .executeTakeFirst();
     const done = Number(r.numUpdatedRows) === 1;
     // The order's history shows the outcome with the row's change (same transaction).
-    if (done && status !== 'pending') await recordDeliveryEvent(tctx, row, status, reason);
+    // A finally failed order document stops counting in the same transaction (it says so itself).
+    const handled = done && status === 'failed' && row.kind === 'cxml' && row.order_id ? await orderDocumentFailed(tctx, row.id, reason) : false;
+    if (done && status !== 'pending' && !handled) await recordDeliveryEvent(tctx, row, status, reason);
     return done;
   });
   const fields = { outbox: row.id, kind: row.kind, docType: row.doc_type, payloadId: row.payload_id, url: row.url, attempt: row.attempts, status, httpStatus };

@@ -195,6 +195,8 @@ export interface OrderDocumentTable {
   totals: string | null;
   created_by: string;
   created_at: string;
+  /** `failed` once the outbox finally failed it: its quantities and amounts no longer count. */
+  state: Generated<'active' | 'failed'>;
 }
 
 export interface DocumentCounterTable {

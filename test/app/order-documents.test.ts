@@ -412,15 +412,17 @@ describe('invoices and credit memos', () => {
           ],
         },
       ],
-      shipping: { amount: new Decimal('4.95') },
+      // Shipping is taxed at the goods' rate.
+      shipping: { amount: new Decimal('4.95'), taxRate: new Decimal(19) },
     });
     assert.equal(totals.subtotal, expected.subtotal.toFixed(2));
     assert.equal(totals.tax, expected.tax.toFixed(2));
     assert.equal(totals.shipping, '4.95');
     assert.equal(totals.due, expected.due.toFixed(2));
     assert.equal(totals.subtotal, '27.50'); // 20.00 + 7.497 → 7.50
-    assert.equal(totals.tax, '5.23'); // 3.80 + 1.43 (per line)
-    assert.equal(totals.due, '37.68');
+    assert.equal(totals.tax, '6.17'); // 3.80 + 1.43 (per line) + 0.94 on the shipping
+    assert.equal(totals.due, '38.62');
+    assert.deepEqual(totals.taxSummary, [{ category: 'vat', rate: '19', taxable: '32.45', tax: '6.17' }]);
     assert.ok(xml.includes(`<Money currency="EUR">${totals.due}</Money>`));
 
     let lines = await lineRows(o.id);

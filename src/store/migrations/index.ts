@@ -8,6 +8,7 @@ import * as admin from './0002-admin.js';
 import * as connectionAdmin from './0003-connection-admin.js';
 import * as outbox from './0004-outbox.js';
 import * as orderLifecycle from './0005-order-lifecycle.js';
+import * as orderDocumentState from './0006-order-document-state.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -20,6 +21,7 @@ const STEPS: readonly [string, Step][] = [
   ['0003_connection_admin', connectionAdmin],
   ['0004_outbox', outbox],
   ['0005_order_lifecycle', orderLifecycle],
+  ['0006_order_document_state', orderDocumentState],
 ];
 
 class InCodeMigrations implements MigrationProvider {

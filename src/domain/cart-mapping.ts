@@ -9,7 +9,7 @@
  * (cart-lint.ts), which names the product.
  */
 import { Decimal, minorUnits, roundMoney, sum, tryDec } from '../protocol/money.js';
-import { cutOciText, OCI_TEXT_FIELD_PROPERTIES } from '../protocol/oci/fields.js';
+import { cutTextAtWord, OCI_TEXT_FIELD_PROPERTIES } from '../protocol/oci/fields.js';
 import { fitPriceToUnit, formatOciDecimal } from '../protocol/oci/numbers.js';
 import type { OciCartLine } from '../protocol/oci/cart-form.js';
 import type { Extrinsic } from '../protocol/cxml/model.js';
@@ -558,7 +558,7 @@ export function mapCxmlCart(input: CartMappingInput): CxmlMappedCart {
       let text = ruled.value;
       const notes = [r.note, ruled.note];
       if (target === 'ShortName' && text.length > SHORT_NAME_MAX) {
-        text = cutOciText(text, SHORT_NAME_MAX).trimEnd();
+        text = cutTextAtWord(text, SHORT_NAME_MAX);
         notes.push(`cut to ${SHORT_NAME_MAX} characters`);
       }
       const note = notes.filter(Boolean).join('; ');

@@ -125,7 +125,7 @@ describe('lengths', () => {
     const form = buildOciCartForm([...mapped.lines], { hookUrl: 'https://b.example/' });
     const f = only(lintCart(mapped, { ociForm: form }), 'DESCRIPTION');
     assert.equal(f.severity, 'warn');
-    assert.match(f.message, /"Gel pen Scriptura Flow 0\.7 mm, blue ink, pack of twelve" \(KP-8\): DESCRIPTION is 55 characters, OCI takes 40: the buyer gets "Gel pen Scriptura Flow 0\.7 mm, blue"; the full text goes to the long text\./);
+    assert.match(f.message, /"Gel pen Scriptura Flow 0\.7 mm, blue ink, pack of twelve" \(KP-8\): DESCRIPTION is 55 characters, OCI takes 40: the buyer gets "Gel pen Scriptura Flow 0\.7 mm, blue ink"; the full text goes to the long text\./);
     const vendorMat = only(oci([line({ sku: 'S'.repeat(45) })]), 'VENDORMAT');
     assert.match(vendorMat.message, /VENDORMAT is 45 characters, OCI takes 40/);
   });

@@ -11,6 +11,7 @@ import type { CartProduct } from '../../src/domain/cart.js';
 import { mapCxmlCart, mapOciCart, type MappableLine, type OciMappedCart } from '../../src/domain/cart-mapping.js';
 import { lintCart } from '../../src/domain/cart-lint.js';
 import { buildOciCartForm, type OciCartLine } from '../../src/protocol/oci/cart-form.js';
+import { cutTextAtWord } from '../../src/protocol/oci/fields.js';
 import { writePunchOutOrderMessage } from '../../src/protocol/cxml/writer.js';
 import { readCxml } from '../../src/protocol/cxml/reader.js';
 import type { Header, ItemIn, PunchOutOrderMessage } from '../../src/protocol/cxml/model.js';
@@ -72,7 +73,7 @@ function legacyItem(l: MappableLine, i: number): ItemIn {
     itemID: { supplierPartID: l.product.sku, supplierPartAuxiliaryID: l.auxId! },
     itemDetail: {
       unitPrice: { amount: l.unitPrice, currency: l.currency, raw: l.unitPrice.toString() },
-      descriptions: [{ lang: 'en-US', text: l.product.description, shortName: l.product.name.slice(0, 50) }],
+      descriptions: [{ lang: 'en-US', text: l.product.description, shortName: cutTextAtWord(l.product.name, 50) }], // since then cut at a word, without trailing punctuation
       unitOfMeasure: l.product.unit,
       classifications: [{ domain: 'UNSPSC', code: l.product.unspsc }],
       manufacturerPartID: l.product.manufacturerPartId,
@@ -156,6 +157,8 @@ describe('defaults reproduce the former hard-coded mapping', () => {
     assert.equal(source(mapped, 1, 'SupplierPartAuxiliaryID'), 'cart');
     assert.equal(source(mapped, 0, 'Total'), 'computed: sum of line totals');
     assert.match(mapped.provenance.find((p) => p.field === 'ShortName')!.note!, /cut to 50/);
+    // Cut at a word boundary, without the comma that followed the last kept word.
+    assert.equal(mapped.provenance.find((p) => p.field === 'ShortName')!.value, 'Gel pen Scriptura Flow 0.7 mm, blue ink, pack of');
   });
 });
 

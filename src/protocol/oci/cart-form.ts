@@ -4,7 +4,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { cleanMultiLine, cleanSingleLine, describeReplacements, transliterateToLatin1, type OciCharset } from './charset.js';
-import { cutOciText, LONGTEXT, OCI_ITEM_FIELDS, OCI_TEXT_FIELD_PROPERTIES, ociItemFieldName, ociLongTextFieldName, type OciTextFields } from './fields.js';
+import { cutOciText, cutTextAtWord, LONGTEXT, OCI_ITEM_FIELDS, OCI_TEXT_FIELD_PROPERTIES, ociItemFieldName, ociLongTextFieldName, type OciTextFields } from './fields.js';
 import { escapeHtml, escapeHtmlAscii } from './html.js';
 import { fitPriceToUnit, formatOciDecimal, formatOciInteger, OciNumberError } from './numbers.js';
 
@@ -137,7 +137,7 @@ export function buildOciCartForm(lines: OciCartLine[], options: OciCartFormOptio
     };
 
     const description = prepare(line.description, `line ${n} DESCRIPTION`, false);
-    const shortDescription = cutAtWord(description, 40);
+    const shortDescription = cutTextAtWord(description, 40);
     values.set('DESCRIPTION', shortDescription);
     let longText = line.longText === undefined ? '' : prepare(line.longText, `line ${n} LONGTEXT`, true);
     if (shortDescription !== description) {
@@ -296,16 +296,4 @@ export function renderOciFormHtml(form: OciCartForm, opts: RenderOciFormOptions 
 /** The Content-Type header that matches the rendered page. */
 export function ociFormContentType(form: OciCartForm): string {
   return `text/html; charset=${form.acceptCharset}`;
-}
-
-/**
- * Cuts a description for the 40-character DESCRIPTION field at a word boundary when one is near
- * the end, so "0.7 mm" never becomes "0.7 m"; the full text goes to the long text anyway.
- */
-function cutAtWord(text: string, max: number): string {
-  const cut = cutOciText(text, max);
-  if (cut === text) return cut;
-  const space = cut.lastIndexOf(' ');
-  // Only when a word boundary leaves most of the field used; a single long word is cut as is.
-  return space >= max * 0.6 ? cut.slice(0, space).replace(/[\s,;:(–-]+$/u, '') : cut;
 }

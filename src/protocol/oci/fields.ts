@@ -87,6 +87,23 @@ export function ociTextLength(text: string): number {
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /**
+ * Cuts a short description at a word boundary when one is near the end, so "0.7 mm" never
+ * becomes "0.7 m"; the full text goes to the long text anyway. Punctuation and spaces left at the
+ * end ("…, blue ink,") are dropped: a short name that ends in a comma reads as broken.
+ */
+export function cutTextAtWord(text: string, max: number): string {
+  const cut = cutOciText(text, max);
+  if (cut === text) return cut;
+  // The cut may fall exactly at the end of a word: then that word stays.
+  const atBoundary = /^\s/u.test(text.slice(cut.length));
+  const space = cut.lastIndexOf(' ');
+  // Only when a word boundary leaves most of the field used; a single long word is cut as is.
+  const kept = atBoundary ? cut : space >= max * 0.6 ? cut.slice(0, space) : cut;
+  const trimmed = kept.replace(/[\s,;:(\u2013\u2014-]+$/u, '');
+  return trimmed === '' ? cut : trimmed;
+}
+
+/**
  * Cut `text` to at most `max` UTF-16 code units at a grapheme boundary, so neither a surrogate
  * pair nor a base letter with its combining marks (nor an emoji sequence) is split.
  */

@@ -6,6 +6,7 @@ import { checkReturnUrl, readOciCall } from '../../../src/protocol/oci/inbound-c
 import { buildOciCartForm, OciCartError, renderOciFormHtml, type OciCartLine } from '../../../src/protocol/oci/cart-form.js';
 import { pairsFromHtmlForm, pairsFromUrlencoded, readOciCartForm } from '../../../src/protocol/oci/cart-form-reader.js';
 import { encodeUrlencoded } from '../../../src/protocol/oci/form-encoding.js';
+import { cutTextAtWord } from '../../../src/protocol/oci/fields.js';
 
 const d = (s: string) => new Decimal(s);
 const HOOK = 'https://buyer.example/ret';
@@ -115,6 +116,19 @@ test('rule 12: a 41-character description is cut at 40, the full text goes to th
   assert.equal(value(exact, 'NEW_ITEM-LONGTEXT_1:132[]'), undefined);
 });
 
+test('rule 12: a cut short description ends in a word, never in punctuation', () => {
+  const desc = 'Ballpoint pen, metal barrel, refillable, blue ink, in gift box';
+  // The 40th character is the comma after "refillable": the word stays, the comma goes.
+  assert.equal(value(buildOciCartForm([line({ description: desc })], { hookUrl: HOOK }), 'NEW_ITEM-DESCRIPTION[1]'), 'Ballpoint pen, metal barrel, refillable');
+  assert.equal(cutTextAtWord(desc, 50), 'Ballpoint pen, metal barrel, refillable, blue ink');
+  assert.equal(cutTextAtWord('Stapler for 100 sheets – heavy duty, with staples', 24), 'Stapler for 100 sheets');
+  assert.equal(cutTextAtWord('Stapler; heavy duty: metal', 21), 'Stapler; heavy duty');
+  // A word cut in the middle is dropped back to the previous boundary, then the comma goes.
+  assert.equal(cutTextAtWord('Pens, blue, refillable', 15), 'Pens, blue');
+  // Text that fits is never touched, trailing punctuation included.
+  assert.equal(cutTextAtWord('Pens, blue,', 40), 'Pens, blue,');
+});
+
 test('rule 12: an emoji at the cut boundary is never split into a lone surrogate', () => {
   const desc = `${'x'.repeat(39)}👍 more text`; // the emoji occupies code units 40 and 41
   const form = buildOciCartForm([line({ description: desc, vendorMat: `${'y'.repeat(39)}😀` })], { hookUrl: HOOK });
@@ -158,7 +172,7 @@ test('rule 13: ISO-8859-1 transliterates with a fixed table and never produces ?
   }
   const full = value(form, 'NEW_ITEM-LONGTEXT_1:132[]')!.split('\n')[0];
   assert.equal(full, 'Widget(TM) "Pro" - 5 EUR ... OEuvre Suma Lódz  ', 'ó is Latin-1 and stays; Ł and ź are mapped');
-  assert.equal(value(form, 'NEW_ITEM-DESCRIPTION[1]'), 'Widget(TM) "Pro" - 5 EUR ... OEuvre', 'cut before the word that does not fit');
+  assert.equal(value(form, 'NEW_ITEM-DESCRIPTION[1]'), 'Widget(TM) "Pro" - 5 EUR ... OEuvre Suma', 'a word that ends exactly at 40 stays; the next one is cut off');
   assert.ok(value(form, 'NEW_ITEM-LONGTEXT_1:132[]')!.endsWith('Größe: 24 × 32 cm, ½ Zoll, © ®'), 'Latin-1 characters kept');
   assert.ok(form.warnings.some((w) => w.includes('ISO-8859-1') && w.includes('removed')));
 

@@ -60,7 +60,9 @@ export async function cxmlValidate(args: string[]): Promise<number> {
     report.valid = v.valid;
     report.errors = v.errors;
   } catch (err) {
-    report.errors = [err instanceof CxmlError ? `cXML ${err.code}: ${err.message}` : (err as Error).message];
+    // The library names only the variable; on the command line the option is just as good.
+    const message = err instanceof CxmlError ? `cXML ${err.code}: ${err.message}` : (err as Error).message.replace('(set KOPPEL_DTD_DIR)', '(set KOPPEL_DTD_DIR or pass --dtd-dir FOLDER)');
+    report.errors = [message];
   }
   if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {

@@ -56,6 +56,12 @@ test('cxml validate: a DTD-invalid document exits 1 with the validator’s error
   assert.match(r.out, /error:/);
 });
 
+test('cxml validate: a missing DTD folder names both the variable and --dtd-dir', () => {
+  const r = koppel('cxml', 'validate', '--dtd-dir', join(tmpdir(), 'koppel-no-such-dtd-dir'), fileURLToPath(fixturePath('19')));
+  assert.equal(r.code, 1);
+  assert.match(r.out, /DTD directory not found: .*koppel-no-such-dtd-dir \(set KOPPEL_DTD_DIR or pass --dtd-dir FOLDER\)/);
+});
+
 test('cxml validate --json gives a machine-readable report; Fulfill documents use Fulfill.dtd', () => {
   const r = koppel('cxml', 'validate', '--json', fileURLToPath(fixturePath('26')));
   assert.equal(r.code, 0, r.out + r.err);

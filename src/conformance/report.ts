@@ -24,8 +24,13 @@ export function reportHtml(report: RunReport): string {
           (f) => `<tr class="${f.status}"><td><span class="badge ${f.status}">${f.status}</span></td><td>${esc(f.rule)}</td><td><code>${esc(f.field ?? '')}</code></td><td>${f.value !== undefined ? `<code>${esc(f.value)}</code>` : ''}</td><td>${f.expected !== undefined ? `<code>${esc(f.expected)}</code>` : ''}</td><td>${esc(f.message)}</td></tr>`,
         )
         .join('\n');
+      const docs = report.documents
+        .filter((d) => d.scenario === s.name)
+        .map((d) => `<details><summary>Returned document: ${esc(d.method)} ${esc(d.url)} (arrived in: ${esc(d.arrivedIn)})</summary><pre>${esc(d.text)}</pre></details>`)
+        .join('\n');
       return `<section>
 <h2>${esc(s.name)} <small>${esc(s.status)}${s.note ? ` — ${esc(s.note)}` : ''}</small></h2>
+${docs}
 ${rows ? `<table><thead><tr><th scope="col">Result</th><th scope="col">Rule</th><th scope="col">Field</th><th scope="col">Value</th><th scope="col">Expected</th><th scope="col">Message</th></tr></thead><tbody>
 ${rows}
 </tbody></table>` : '<p>No checks ran in this scenario.</p>'}
@@ -46,6 +51,7 @@ code{font-size:.85rem;word-break:break-all}
 .badge.fail{background:#ffebe9;color:#a40e26}.badge.warn{background:#fff8c5;color:#7d4e00}.badge.pass{background:#dafbe1;color:#116329}
 .verdict{font-size:1.2rem;font-weight:600}.verdict.ok{color:#116329}.verdict.bad{color:#a40e26}
 small{font-weight:normal;color:#57606a}
+pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:.5rem;font-size:.8rem;max-height:30rem;overflow:auto}
 </style>
 </head>
 <body>

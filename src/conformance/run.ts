@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { Decimal } from 'decimal.js';
 import { readCxml } from '../protocol/cxml/reader.js';
+import { pairsFromUrlencoded } from '../protocol/oci/form-encoding.js';
 import { writePunchOutSetupRequest, type ItemOutInput } from '../protocol/cxml/writer.js';
 import type { Credential, ItemIn } from '../protocol/cxml/model.js';
 import { validateCxmlDocument } from '../cxml-dtd/validate.js';
@@ -64,6 +65,19 @@ export interface RunReport {
   counts: { pass: number; fail: number; warn: number };
   scenarios: ScenarioSummary[];
   findings: Finding[];
+  /** Every document the supplier sent back, as received (decoded for reading). */
+  documents: ReturnedDocument[];
+}
+
+export interface ReturnedDocument {
+  scenario: string;
+  method: string;
+  /** Path and query the form was posted to. */
+  url: string;
+  /** The window the post arrived in. */
+  arrivedIn: ArrivalFrame;
+  /** OCI: the form's name/value pairs; cXML: the decoded document (or the raw form when it could not be decoded). */
+  text: string;
 }
 
 export async function runConformance(opts: RunOptions): Promise<RunReport> {
@@ -71,10 +85,11 @@ export async function runConformance(opts: RunOptions): Promise<RunReport> {
   const progress = opts.progress ?? (() => undefined);
   const findings: Finding[] = [];
   const scenarios: ScenarioSummary[] = [];
+  const documents: ReturnedDocument[] = [];
   const receiver = await startReceiver();
   const browser = opts.browser ?? (await launchBrowser(opts.chromiumPath));
   try {
-    const run = new Run(opts, receiver, browser, progress, findings, scenarios);
+    const run = new Run(opts, receiver, browser, progress, findings, scenarios, documents);
     if (opts.preset.protocol === 'oci') await run.oci(opts.preset);
     else await run.cxml(opts.preset);
   } finally {
@@ -94,6 +109,7 @@ export async function runConformance(opts: RunOptions): Promise<RunReport> {
     counts,
     scenarios,
     findings,
+    documents,
   };
 }
 
@@ -116,6 +132,7 @@ class Run {
     private readonly progress: (line: string) => void,
     private readonly findings: Finding[],
     private readonly scenarios: ScenarioSummary[],
+    private readonly documents: ReturnedDocument[],
   ) {
     this.stepTimeout = opts.stepTimeoutMs ?? 10_000;
     this.returnTimeout = opts.returnTimeoutMs ?? 15_000;
@@ -159,6 +176,11 @@ class Run {
     return { ...raw, frame };
   }
 
+  private keep(scenario: string, capture: CapturedReturn, text?: string): void {
+    const shown = text ?? pairsFromUrlencoded(capture.body.toString('latin1')).map(([k, v]) => `${k}=${v}`).join('\n');
+    this.documents.push({ scenario, method: capture.method, url: capture.url, arrivedIn: capture.frame, text: shown });
+  }
+
   // ---- OCI --------------------------------------------------------------------------------------
 
   async oci(preset: OciPreset): Promise<void> {
@@ -185,6 +207,7 @@ class Run {
           kind,
           echo,
         });
+        this.keep(scenario, capture);
         this.record(scenario, findings, `${lines.length} line(s) returned`);
       } catch (e) {
         this.broken(scenario, 'scenario', errorText(e));
@@ -297,6 +320,7 @@ class Run {
         await runSteps(win.page, shop, this.script.cancel, this.stepTimeout, 'cancel');
         const back = await this.waitReturn(win, slot);
         const f = back ? checkCxmlReturn(preset, scenario, back, { url: slot.pathAndQuery, frame: expectedFrame(preset.framed, '_self'), target: '_self', kind: 'cancel', buyerCookie, ...secret(this.opts) }, dtd(this.opts)) : undefined;
+        if (back) this.keep(scenario, back, f?.xml);
         // After inspect any cart is ignored by the buyer (cxml.md §3.6): only the envelope rules matter.
         const kept = (f?.findings ?? []).filter((x) => !['items', 'empty-cart', 'total'].includes(x.rule));
         this.record(scenario, [...setupFindings.done(), ...kept], back ? 'cancelled after inspection' : 'no document after cancel');
@@ -327,6 +351,7 @@ class Run {
         },
         dtd(this.opts),
       );
+      this.keep(scenario, capture, result.xml);
       this.record(scenario, [...setupFindings.done(), ...result.findings], result.message ? `${result.message.items.length} item(s) returned` : undefined);
       return result.message ? { items: result.message.items, operationAllowed: result.message.operationAllowed } : undefined;
     } catch (e) {

@@ -79,6 +79,10 @@ describe('conformance runner: a broken supplier', { skip: browserSkipReason(), t
     const passed = new Set(report.findings.filter((f) => f.status === 'pass').map((f) => `${f.scenario} ${f.rule}`));
     for (const rule of ['return-url', 'target', 'echo', 'charset', 'required', 'number', 'items']) assert.ok(passed.has(`oci-transfer ${rule}`), `oci-transfer ${rule} passes`);
     assert.ok(passed.has('oci-cancel items'), 'the cancel returned an empty cart');
+    // The returned forms are in the report as received.
+    assert.deepEqual(report.documents.map((d) => `${d.scenario} ${d.method} ${d.arrivedIn}`), ['oci-transfer POST top', 'oci-cancel POST top']);
+    assert.match(report.documents[0]!.text, new RegExp(`^NEW_ITEM-DESCRIPTION\\[1\\]=${BROKEN_DESCRIPTION}$`, 'm'));
+    assert.match(report.documents[0]!.url, /\?sap-client=100&probe=/);
   });
 
   test('a GET call and a form that ignores ~TARGET: the post lands in the shop\'s frame and the target check fails', { timeout: 60_000 }, async () => {
@@ -136,6 +140,8 @@ describe('conformance runner: a broken supplier', { skip: browserSkipReason(), t
     const page = readFileSync(html, 'utf8');
     assert.match(page, /1 check failed/);
     assert.match(page, /BuyerCookie came back as/);
+    assert.match(page, /Returned document: POST \/return\/cxml-create-/);
+    assert.ok(report.documents.some((d) => d.scenario === 'cxml-create' && d.text.includes('<PunchOutOrderMessage>')), 'the decoded POOM is in the JSON report');
   });
 
   test('usage errors exit 2 before anything runs', async () => {

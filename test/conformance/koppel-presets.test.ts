@@ -8,6 +8,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { addConnection } from '../../src/app/connection-admin.js';
 import { DEMO } from '../../src/app/demo-seed.js';
@@ -19,6 +23,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { browserSkipReason } from '../helpers/browser.js';
 
 const DTD_DIR = fileURLToPath(new URL('../../../shared/dtd/', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/koppel.mjs', import.meta.url));
 
 const COUPA = {
   id: 'probe-coupa',
@@ -54,9 +59,13 @@ describe('conformance runner: every preset against Koppel', { skip: browserSkipR
       options: { cxml: { version: '1.2.014' }, textRules: { symbolsAsText: true } },
       secret: COUPA.secret,
     });
-    // The runs share the browser and the server; three at a time keeps the file quick without
+    // The runs share the browser and the server; four at a time keeps the file quick without
     // starving a slow machine (each run uses its own browser contexts and return addresses).
-    const queue = [...Object.entries(expected).map(([name, e]) => [name, () => run(name, e.opts)] as const), ['control', () => run('coupa', demoCxml, { operations: ['create'] })] as const];
+    const queue = [...Object.entries(expected).map(([name, e]) => [name, () => run(name, e.opts)] as const), ['control', () => run('coupa', demoCxml, { operations: ['create'] })] as const,
+      // No cXML preset frames the shop; this variant covers the path (Koppel posts into its own frame).
+      ['ariba-framed', () => run('ariba', demoCxml, { framed: true, operations: ['create'] })] as const,
+      ['cli', cliRun] as const,
+    ];
     const start = (name: string, go: () => Promise<RunReport>) => {
       const p = go();
       reports.set(name, p);
@@ -64,7 +73,7 @@ describe('conformance runner: every preset against Koppel', { skip: browserSkipR
       p.catch(() => undefined);
       return p;
     };
-    const lanes = Array.from({ length: 3 }, async () => {
+    const lanes = Array.from({ length: 4 }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) await start(next[0], next[1]).catch(() => undefined);
     });
     void Promise.all(lanes);
@@ -75,6 +84,26 @@ describe('conformance runner: every preset against Koppel', { skip: browserSkipR
   });
 
   const reports = new Map<string, Promise<RunReport>>();
+  let cliResult: { code: number; err: string } | undefined;
+
+  /** `koppel probe` as a user runs it against this Koppel (its own Chromium), JSON report read back. */
+  function cliRun(): Promise<RunReport> {
+    const json = join(mkdtempSync(join(tmpdir(), 'koppel-probe-')), 'report.json');
+    const args = ['probe', '--preset', 'sap-s4hana', `${t.baseUrl}/punchout/oci/${DEMO.oci.id}`, '--username', DEMO.oci.username, '--password', DEMO.oci.password, '--json', json];
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, KOPPEL_DTD_DIR: DTD_DIR } });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (code) => {
+        cliResult = { code: code ?? -1, err };
+        try {
+          resolve(JSON.parse(readFileSync(json, 'utf8')) as RunReport);
+        } catch (e) {
+          reject(new Error(`no JSON report (exit ${code}): ${err}`, { cause: e }));
+        }
+      });
+    });
+  }
   /** The report of a run started in `before` (waiting until its lane gets to it). */
   async function reportOf(name: string): Promise<RunReport> {
     while (!reports.has(name)) await new Promise((r) => setTimeout(r, 50));
@@ -117,6 +146,20 @@ describe('conformance runner: every preset against Koppel', { skip: browserSkipR
       assert.match(reportHtml(report), /All checks passed/);
     });
   }
+
+  test('cXML with the shop in an iframe: the cart comes back inside the frame, every check passes', { timeout: 60_000 }, async () => {
+    const report = await reportOf('ariba-framed');
+    assert.equal(report.counts.fail, 0, problems(report));
+    assert.deepEqual(report.documents.map((d) => `${d.scenario} ${d.arrivedIn}`), ['cxml-create shop-frame', 'cxml-cancel shop-frame']);
+  });
+
+  test('`koppel probe` against Koppel exits 0 with progress on stderr', { timeout: 90_000 }, async () => {
+    const report = await reportOf('cli');
+    assert.equal(cliResult?.code, 0, cliResult?.err);
+    assert.match(cliResult!.err, /▸ oci-transfer/);
+    assert.match(cliResult!.err, /PASS: \d+ passed, 0 failed/);
+    assert.equal(report.ok, true);
+  });
 
   test('control: Coupa against demo-cxml (® sent as is) fails on exactly that text, naming field and value', { timeout: 60_000 }, async () => {
     const report = await reportOf('control');

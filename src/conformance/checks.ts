@@ -6,7 +6,7 @@
 import { Decimal } from 'decimal.js';
 import { decodeFormComponent, splitRawPairs } from '../protocol/oci/form-encoding.js';
 import { readOciCartForm, type OciReadLine } from '../protocol/oci/cart-form-reader.js';
-import { OCI_ITEM_FIELDS, ociFieldSpec } from '../protocol/oci/fields.js';
+import { OCI_ITEM_FIELDS, ociFieldSpec, ociTextLength } from '../protocol/oci/fields.js';
 import { readCxml } from '../protocol/cxml/reader.js';
 import { CxmlError } from '../protocol/cxml/errors.js';
 import type { Envelope, ItemIn, PunchOutOrderMessage } from '../protocol/cxml/model.js';
@@ -200,8 +200,8 @@ export function checkOciReturn(preset: OciPreset, scenario: string, capture: Cap
         else f.warn('field-name', `${itemName(field, n)} is not a standard OCI 4.0 field; the buyer must be set up to read it`, { field: itemName(field, n), value });
         continue;
       }
-      if (spec.maxLength !== undefined && value.length > spec.maxLength) {
-        f.fail('field-length', `${itemName(field, n)} is ${value.length} characters (${show(value)}), OCI allows ${spec.maxLength}`, { field: itemName(field, n), value, expected: `≤ ${spec.maxLength} characters` });
+      if (spec.maxLength !== undefined && ociTextLength(value) > spec.maxLength) {
+        f.fail('field-length', `${itemName(field, n)} is ${ociTextLength(value)} characters (${show(value)}), OCI allows ${spec.maxLength}`, { field: itemName(field, n), value, expected: `≤ ${spec.maxLength} characters` });
       }
     }
     const has = (field: string) => (line.fields[field] ?? '').trim() !== '';

@@ -51,6 +51,7 @@ code{font-size:.85rem;word-break:break-all}
 .badge.fail{background:#ffebe9;color:#a40e26}.badge.warn{background:#fff8c5;color:#7d4e00}.badge.pass{background:#dafbe1;color:#116329}
 .verdict{font-size:1.2rem;font-weight:600}.verdict.ok{color:#116329}.verdict.bad{color:#a40e26}
 small{font-weight:normal;color:#57606a}
+td:nth-child(2){white-space:nowrap}
 pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:.5rem;font-size:.8rem;max-height:30rem;overflow:auto}
 </style>
 </head>

@@ -167,8 +167,20 @@ export async function runSteps(page: Page, shop: Shop, steps: readonly Step[], t
       else await locate(shop, step.waitFor).waitFor({ timeout: timeoutMs });
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      throw new ScriptError(`${phase} step ${i + 1} (${describeStep(step)}) failed: ${why}`);
+      throw new ScriptError(`${phase} step ${i + 1} (${describeStep(step)}) failed: ${why}${await whereNow(page, shop)}`);
     }
+  }
+}
+
+/** Where the shop was when a step failed (a login error page explains more than a timeout). */
+async function whereNow(page: Page, shop: Shop): Promise<string> {
+  try {
+    const frame = shop === page ? page.mainFrame() : await (await (shop as FrameLocator).owner().elementHandle({ timeout: 1000 }))?.contentFrame();
+    if (!frame) return '';
+    const heading = (await frame.locator('h1').first().textContent({ timeout: 500 }).catch(() => null))?.trim();
+    return ` (the shop showed ${frame.url()}${heading ? `, heading "${heading.slice(0, 80)}"` : ''})`;
+  } catch {
+    return '';
   }
 }
 

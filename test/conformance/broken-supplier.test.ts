@@ -120,7 +120,7 @@ describe('conformance runner: a broken supplier', { skip: browserSkipReason(), t
     assert.deepEqual(report.scenarios.map((s) => s.status), ['error', 'error']);
     const f = report.findings.filter((x) => x.status === 'fail');
     assert.equal(f.length, 2);
-    assert.match(f[0]!.message, /^add step 1 \(click button "Put in basket"\) failed: /);
+    assert.match(f[0]!.message, /^add step 1 \(click button "Put in basket"\) failed: .*\(the shop showed http:\/\/127\.0\.0\.1:\d+\/shop\/[A-Za-z0-9_-]+, heading "Fake shop"\)$/);
   });
 
   test('cXML (Coupa preset) through `koppel probe`: exactly the changed BuyerCookie, exit 1, HTML and JSON reports', { timeout: 60_000 }, async () => {

@@ -272,10 +272,11 @@ function describe(o: OrderDetail): string {
   if (o.linkedOrder) rows.push(['linked to', `${o.linkedOrder.orderId} (${o.linkedOrder.id})`]);
   let text = `Order ${o.orderId}\n${rows.map(([k, v]) => `  ${k.padEnd(12)}${v}`).join('\n')}\n`;
   for (const f of o.review) text += `  ! ${f.message}\n`;
-  text += `\nLines (ordered / confirmed / rejected / shipped / invoiced):\n`;
+  text += `\nLines:\n`;
   for (const l of o.lines) {
     text += `  ${String(l.lineNumber).padStart(3)}  ${l.supplierPartId || '(ad hoc)'}  ${l.description}\n`;
-    text += `       ${l.quantity} ${l.unit} × ${l.unitPrice} ${l.currency}: ${l.confirmedQuantity} / ${l.rejectedQuantity} / ${l.shippedQuantity} / ${l.invoicedQuantity} (invoiced ${l.invoicedAmount} ${l.currency})\n`;
+    // Each figure carries its own label: a row of bare numbers is read against the wrong heading.
+    text += `       ordered ${l.quantity} ${l.unit} × ${l.unitPrice} ${l.currency} · confirmed ${l.confirmedQuantity} · rejected ${l.rejectedQuantity} · shipped ${l.shippedQuantity} · invoiced ${l.invoicedQuantity} (${l.invoicedAmount} ${l.currency})\n`;
     for (const f of l.review) text += `       ! ${f.message}\n`;
   }
   if (o.documents.length) {

@@ -164,6 +164,8 @@ test('confirm, ship in parts, invoice, credit, close and review by the buyer\'s 
   const text = koppel(['show', ORDER_ID]);
   assert.equal(text.code, 0);
   assert.match(text.out, /Documents:[\s\S]*SN-\d{6}\s+ship_notice/);
+  // Every figure of a line is labelled.
+  assert.match(text.out, /\n {7}ordered 4 \S+ × [\d.]+ EUR · confirmed 4 · rejected 0 · shipped 4 · invoiced 4 \([\d.]+ EUR\)\n/);
 
   // The documents the CLI queued are valid cXML for the buyer.
   await withStore(async (db) => {

@@ -274,6 +274,8 @@ class Run {
         continue;
       }
       await this.cxmlScenario(preset, scenario, op, op === 'edit' ? 'edit' : 'inspect', items);
+      // Leaving an edit without changes must not delete the buyer's lines (cxml.md §3.6: Status 204).
+      if (op === 'edit') await this.cxmlScenario(preset, 'cxml-edit-cancel', 'edit', 'cancel-edit', items);
     }
   }
 
@@ -285,10 +287,10 @@ class Run {
     preset: CxmlPreset,
     scenario: string,
     operation: CxmlOperation,
-    mode: 'transfer' | 'cancel' | 'edit' | 'inspect',
+    mode: 'transfer' | 'cancel' | 'edit' | 'cancel-edit' | 'inspect',
     items?: readonly ItemIn[],
   ): Promise<{ items: readonly ItemIn[]; operationAllowed: string } | undefined> {
-    this.progress(`▸ ${scenario}: PunchOutSetupRequest operation="${operation}", ${mode === 'inspect' ? 'try to transfer, then cancel' : mode === 'edit' ? 'transfer the re-opened cart' : `add items, ${mode}`}`);
+    this.progress(`▸ ${scenario}: PunchOutSetupRequest operation="${operation}", ${mode === 'inspect' ? 'try to transfer, then cancel' : mode === 'edit' ? 'transfer the re-opened cart' : mode === 'cancel-edit' ? 'cancel the re-opened cart' : `add items, ${mode}`}`);
     const buyerCookie = `probe ${token()} ${operation}`;
     const slot = this.receiver.returnSlot(scenario, `id=${Math.floor(Math.random() * 1e6)}`);
     const setupFindings = new Findings(scenario);
@@ -327,8 +329,9 @@ class Run {
         return undefined;
       }
 
-      if (mode !== 'edit') await runSteps(win.page, shop, this.script.add, this.stepTimeout, 'add');
-      await runSteps(win.page, shop, mode === 'cancel' ? this.script.cancel : this.script.transfer, this.stepTimeout, mode === 'cancel' ? 'cancel' : 'transfer');
+      const cancelling = mode === 'cancel' || mode === 'cancel-edit';
+      if (mode === 'transfer' || mode === 'cancel') await runSteps(win.page, shop, this.script.add, this.stepTimeout, 'add');
+      await runSteps(win.page, shop, cancelling ? this.script.cancel : this.script.transfer, this.stepTimeout, cancelling ? 'cancel' : 'transfer');
       const capture = await this.waitReturn(win, slot);
       if (!capture) {
         setupFindings.fail('returned', `no cart came back to the BrowserFormPost URL within ${this.returnTimeout / 1000} s`, { field: 'BrowserFormPost/URL', expected: 'a form post' });

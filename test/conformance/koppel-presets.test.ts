@@ -120,9 +120,9 @@ describe('conformance runner: every preset against Koppel', { skip: browserSkipR
   const expected: Record<string, { opts: Partial<RunOptions>; scenarios: string[] }> = {
     'sap-srm': { opts: oci, scenarios: ['oci-transfer', 'oci-cancel'] },
     'sap-s4hana': { opts: oci, scenarios: ['oci-transfer', 'oci-cancel'] },
-    ariba: { opts: demoCxml, scenarios: ['cxml-create', 'cxml-cancel', 'cxml-edit', 'cxml-inspect'] },
+    ariba: { opts: demoCxml, scenarios: ['cxml-create', 'cxml-cancel', 'cxml-edit', 'cxml-edit-cancel', 'cxml-inspect'] },
     coupa: { opts: { from: COUPA.buyer, to: COUPA.supplier, secret: COUPA.secret }, scenarios: ['cxml-create', 'cxml-cancel', 'cxml-inspect'] },
-    jaggaer: { opts: demoCxml, scenarios: ['cxml-create', 'cxml-cancel', 'cxml-edit'] },
+    jaggaer: { opts: demoCxml, scenarios: ['cxml-create', 'cxml-cancel', 'cxml-edit', 'cxml-edit-cancel'] },
     oracle: { opts: demoCxml, scenarios: ['cxml-create', 'cxml-cancel'] },
   };
 

@@ -68,6 +68,8 @@ export interface OrderDocumentView {
   readonly payloadId: string;
   readonly createdBy: string;
   readonly createdAt: string;
+  /** `failed`: refused by the buyer or never delivered — its quantities no longer count. */
+  readonly state: 'active' | 'failed';
   readonly input: Record<string, unknown>;
   readonly totals: Record<string, unknown> | null;
   /** The outbox row's delivery state. */
@@ -177,6 +179,7 @@ export async function getOrder(ctx: AppContext, id: string): Promise<OrderDetail
         payloadId: d.payload_id,
         createdBy: d.created_by,
         createdAt: d.created_at,
+        state: d.state === 'failed' ? 'failed' : 'active',
         input: jsonObject(d.input),
         totals: d.totals === null ? null : jsonObject(d.totals),
         outbox:

@@ -311,12 +311,12 @@ class Run {
         setupFindings.rule('inspect-readonly', 'an inspected cart cannot be transferred');
         let transferred = false;
         try {
-          await runSteps(win.page, shop, this.script.transfer, Math.min(this.stepTimeout, 3000), 'transfer');
+          await runSteps(win.page, shop, this.script.transfer, Math.min(this.stepTimeout, 2000), 'transfer');
           transferred = true;
         } catch {
           // Expected: the shop offers no transfer in inspect mode.
         }
-        const posted = transferred ? await slot.wait(3000) : undefined;
+        const posted = transferred ? await slot.wait(5000) : undefined;
         if (posted) setupFindings.fail('inspect-readonly', 'the inspected cart could be transferred back; inspect is read-only', { field: 'operation', value: 'inspect', expected: 'no transfer' });
         else if (transferred) setupFindings.warn('inspect-readonly', 'the transfer steps ran in inspect mode, though nothing came back', { field: 'operation', value: 'inspect' });
         await runSteps(win.page, shop, this.script.cancel, this.stepTimeout, 'cancel');

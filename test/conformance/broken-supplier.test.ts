@@ -44,11 +44,16 @@ describe('conformance runner: a broken supplier', { skip: browserSkipReason(), t
   let browser: Browser;
   const dir = mkdtempSync(join(tmpdir(), 'koppel-probe-'));
   const scriptFile = join(dir, 'script.json');
+  const cliJson = join(dir, 'coupa.json');
+  const cliHtml = join(dir, 'coupa.html');
+  let cliRun: Promise<{ code: number; err: string }>;
 
   before(async () => {
     supplier = await startBrokenSupplier();
     browser = await launchBrowser();
     writeFileSync(scriptFile, JSON.stringify(BROKEN_SUPPLIER_SCRIPT));
+    // The CLI run (its own process and Chromium) goes on while the in-process runs are checked.
+    cliRun = probe(['--preset', 'coupa', supplier.cxmlUrl, '--identity', 'DUNS:buyer', '--to', 'DUNS:fake-supplier', '--secret', 's3cret', '--script', scriptFile, '--json', cliJson, '--report', cliHtml]);
   });
   after(async () => {
     await browser?.close();
@@ -124,9 +129,9 @@ describe('conformance runner: a broken supplier', { skip: browserSkipReason(), t
   });
 
   test('cXML (Coupa preset) through `koppel probe`: exactly the changed BuyerCookie, exit 1, HTML and JSON reports', { timeout: 60_000 }, async () => {
-    const json = join(dir, 'coupa.json');
-    const html = join(dir, 'coupa.html');
-    const r = await probe(['--preset', 'coupa', supplier.cxmlUrl, '--identity', 'DUNS:buyer', '--to', 'DUNS:fake-supplier', '--secret', 's3cret', '--script', scriptFile, '--json', json, '--report', html]);
+    const json = cliJson;
+    const html = cliHtml;
+    const r = await cliRun;
     assert.equal(r.code, 1, r.err);
     assert.match(r.err, /▸ cxml-create/, 'progress lines on stderr');
     assert.match(r.err, /FAIL: \d+ passed, 1 failed/);

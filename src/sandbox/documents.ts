@@ -87,6 +87,8 @@ export interface InvoiceSummaryView {
   readonly invoiceID: string;
   readonly invoiceDate: string;
   readonly purpose: string;
+  /** For a credit or debit memo: the invoice it refers to (InvoiceIDInfo). */
+  readonly originalInvoiceID?: string;
   readonly operation: string;
   readonly paymentTermDays?: number;
   readonly lines: readonly {
@@ -573,6 +575,7 @@ export function summarise(doc: ConfirmationRequest | ShipNoticeRequest | Invoice
     invoiceID: doc.invoiceID,
     invoiceDate: doc.invoiceDate.raw,
     purpose: doc.purpose,
+    originalInvoiceID: doc.originalInvoiceID,
     operation: doc.operation,
     paymentTermDays: doc.paymentTermDays,
     lines: doc.orders.flatMap((o) =>

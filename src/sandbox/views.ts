@@ -37,7 +37,8 @@ const STATUS_LABEL: Record<PunchoutStatus, string> = {
 
 const ORDER_LABEL: Record<OrderStatus, string> = {
   sending: 'Sending',
-  accepted: 'Accepted by the supplier',
+  // The synchronous cXML answer to the OrderRequest: a receipt, not the supplier's confirmation.
+  accepted: 'Received by the supplier (cXML 200)',
   rejected: 'Rejected by the supplier',
   failed: 'Not delivered',
 };
@@ -365,7 +366,7 @@ function orderSection(p: SandboxPunchout): Html | string {
   }
   return html`<section class="card">
 <h2>Purchase order ${order.orderID}</h2>
-<p class="notice ${ORDER_NOTICE[p.orderStatus] ?? 'info'}">${ORDER_LABEL[p.orderStatus] ?? p.orderStatus}${order.attempts > 1 ? ` (after ${order.attempts} attempts)` : ''}</p>
+<p class="notice ${ORDER_NOTICE[p.orderStatus] ?? 'info'}">${ORDER_LABEL[p.orderStatus] ?? p.orderStatus}${order.attempts > 1 ? ` (after ${order.attempts} attempts)` : ''}${p.orderStatus === 'accepted' ? html`. This is the receipt of the order, not its confirmation: the supplier's order confirmation, ship notices and invoices appear under <a href="#documents">Documents from the supplier</a>.` : ''}</p>
 ${exchangeFacts(order)}
 ${p.orderStatus === 'failed' ? button('Send the purchase order again') : ''}
 ${p.orderStatus === 'sending' ? html`<p class="notice info">The order is being sent; reload this page in a moment.</p>` : ''}
@@ -422,7 +423,7 @@ function documentsSection(p: SandboxPunchout, docs: readonly SandboxDocument[], 
 <h2>Documents from the supplier</h2>
 ${url ? html`<p>The supplier posts confirmations, ship notices and invoices for this order to <code class="code document-url">${url}</code> as ${s.to.domain}/${s.to.identity}, with the SharedSecret the sandbox sent with the order.</p>` : ''}
 ${docs.length === 0 ? html`<p class="muted">None received yet.</p>` : ''}
-<h3>Order ${p.info.order?.orderID ?? ''}: ordered, confirmed, shipped, invoiced</h3>
+<h3>Order ${p.info.order?.orderID ?? ''}: progress per line</h3>
 <div class="table-wrap"><table class="table progress">
 <thead><tr><th class="num">Line</th><th>Item</th><th class="num">Ordered</th><th class="num">Confirmed</th><th class="num">Backordered</th><th class="num">Rejected</th><th class="num">Shipped</th><th class="num">Invoiced</th><th class="num">Invoiced amount</th></tr></thead>
 <tbody>
@@ -447,7 +448,7 @@ ${docs.map((d, i) => documentCard(d, i + 1))}
 
 function documentCard(d: SandboxDocument, n: number): Html {
   const c = d.summary.content;
-  const title = DOC_TITLE[d.docType] ?? d.docType;
+  const title = c?.kind === 'InvoiceDetailRequest' ? invoiceTitle(c.purpose) : DOC_TITLE[d.docType] ?? d.docType;
   const number = c ? (c.kind === 'ConfirmationRequest' ? c.confirmID : c.kind === 'ShipNoticeRequest' ? c.shipmentID : c.invoiceID) : undefined;
   const answer = d.summary.answer;
   const accepted = d.status === 'accepted';
@@ -497,7 +498,7 @@ ${i === 0 ? html`<td class="num" rowspan="${l.statuses.length}">${l.lineNumber}<
 
 function shipNoticeView(c: Extract<Content, { kind: 'ShipNoticeRequest' }>): Html {
   return html`<dl class="kv">
-<dt>Carrier</dt><dd>${c.carriers.length > 0 ? c.carriers.map((x) => `${x.value} (${x.domain})`).join(', ') : '—'}</dd>
+<dt>Carrier</dt><dd>${c.carriers.length > 0 ? [...c.carriers].sort((a, b) => Number(isScac(a)) - Number(isScac(b))).map(carrierText).join(', ') : '—'}</dd>
 <dt>Tracking</dt><dd>${c.tracking.length > 0 ? c.tracking.map((t) => (t.url && isHttpUrl(t.url) ? html`<a href="${t.url}" rel="noopener noreferrer" target="_blank">${t.number}</a> ` : html`<span class="code">${t.number}</span> `)) : '—'}</dd>
 <dt>Shipped</dt><dd>${c.shipmentDate ?? '—'}</dd>
 <dt>Expected delivery</dt><dd>${c.deliveryDate ?? '—'}</dd>
@@ -513,14 +514,55 @@ ${
 }`;
 }
 
+/** An InvoiceDetailRequest is named by its purpose: a credit memo is no invoice to pay. */
+const INVOICE_PURPOSE: Record<string, string> = {
+  standard: 'Invoice',
+  creditMemo: 'Credit memo',
+  lineLevelCreditMemo: 'Credit memo (per line)',
+  debitMemo: 'Debit memo',
+  lineLevelDebitMemo: 'Debit memo (per line)',
+};
+
+function invoiceTitle(purpose: string): string {
+  return INVOICE_PURPOSE[purpose] ?? 'Invoice';
+}
+
+const isScac = (x: { domain: string }): boolean => x.domain.toLowerCase() === 'scac';
+
+/** The carrier's name as people know it; the SCAC code, when sent, labelled as such (after the name). */
+function carrierText(x: { domain: string; value: string }): string {
+  const domain = x.domain.toLowerCase();
+  if (domain === 'companyname') return x.value;
+  if (domain === 'scac') return `SCAC: ${x.value}`;
+  return `${x.value} (${x.domain})`;
+}
+
 function invoiceView(c: Extract<Content, { kind: 'InvoiceDetailRequest' }>): Html {
+  const amounts: [string, string | undefined, boolean][] = [
+    ['Subtotal', c.subtotal, false],
+    ['Tax', c.tax, false],
+    ['Shipping', c.shipping, false],
+    ['Special handling', c.specialHandling, false],
+    ['Gross', c.gross, false],
+    ['Net', c.net, false],
+    ['Due', c.due, true],
+  ];
   const total = (label: string, value: string | undefined, strong = false) =>
     value === undefined ? '' : html`<tr><th colspan="6">${label}</th><td class="num price">${strong ? html`<strong>${value}</strong>` : value}</td></tr>`;
-  return html`<dl class="kv">
-<dt>Invoice date</dt><dd>${c.invoiceDate}</dd>
-<dt>Purpose</dt><dd>${c.purpose}${c.operation !== 'new' ? ` (${c.operation})` : ''}</dd>
+  const known = INVOICE_PURPOSE[c.purpose] !== undefined;
+  const facts = html`<dl class="kv">
+<dt>${c.purpose === 'standard' ? 'Invoice date' : 'Date'}</dt><dd>${c.invoiceDate}</dd>
+${known && c.purpose === 'standard' ? '' : html`<dt>Purpose</dt><dd>${known ? invoiceTitle(c.purpose) : c.purpose}</dd>`}
+${c.originalInvoiceID ? html`<dt>Credits invoice</dt><dd><span class="code">${c.originalInvoiceID}</span></dd>` : ''}
+${c.operation !== 'new' ? html`<dt>Operation</dt><dd>${c.operation}</dd>` : ''}
 ${c.paymentTermDays !== undefined ? html`<dt>Payment term</dt><dd>${c.paymentTermDays} days</dd>` : ''}
-</dl>
+</dl>`;
+  // A memo over an amount has no lines: its amounts, without an empty line table.
+  if (c.lines.length === 0) {
+    return html`${facts}
+<dl class="kv amounts">${amounts.map(([label, value, strong]) => (value === undefined ? '' : html`<dt>${label}</dt><dd class="price">${strong ? html`<strong>${value}</strong>` : value}</dd>`))}</dl>`;
+  }
+  return html`${facts}
 <div class="table-wrap"><table class="table invoice">
 <thead><tr><th class="num">Invoice line</th><th class="num">PO line</th><th>Description</th><th class="num">Quantity</th><th class="num">Unit price</th><th class="num">Tax</th><th class="num">Subtotal</th></tr></thead>
 <tbody>
@@ -537,13 +579,7 @@ ${c.lines.map(
 )}
 </tbody>
 <tfoot>
-${total('Subtotal', c.subtotal)}
-${total('Tax', c.tax)}
-${total('Shipping', c.shipping)}
-${total('Special handling', c.specialHandling)}
-${total('Gross', c.gross)}
-${total('Net', c.net)}
-${total('Due', c.due, true)}
+${amounts.map(([label, value, strong]) => total(label, value, strong))}
 </tfoot>
 </table></div>`;
 }

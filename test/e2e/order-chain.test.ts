@@ -75,7 +75,7 @@ describe('browser: sandbox PO → confirmation → ship notice → invoice, visi
       await page.getByRole('button', { name: 'Create purchase order' }).click();
       const poHeading = page.getByRole('heading', { level: 2, name: /^Purchase order / });
       await poHeading.waitFor();
-      await page.getByText('Accepted by the supplier').waitFor();
+      await page.getByText('Received by the supplier (cXML 200)').waitFor();
       orderID = (await poHeading.innerText()).replace(/^Purchase order\s+/, '').trim();
       assert.ok(orderID, 'the sandbox shows its PO number');
       await screenshot(page, SHOTS, '1-po-accepted');

@@ -294,7 +294,7 @@ describe('browser: sandbox → shop → sandbox → order', { skip: browserSkipR
 
       await page.getByRole('button', { name: 'Create purchase order' }).click();
       const orderSection = page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: /^Purchase order / }) });
-      await orderSection.getByText('Accepted by the supplier').waitFor();
+      await orderSection.getByText('Received by the supplier (cXML 200)').waitFor();
       await screenshot(page, SHOTS, '2-cxml-order-accepted');
       assert.match((await orderSection.innerText()).replace(/\s+/g, ' '), /cXML Status 200 OK/);
 

@@ -196,7 +196,17 @@ describe('POST /sandbox/cxml', () => {
       shipping: { amount: d('4.90') },
       paymentTermDays: 30,
     };
-    for (const xml of [confirmation, shipNotice, writeInvoiceDetailRequest(wctx(), supplierHeader(), invoice)]) {
+    // A header-level credit memo over 10.00 against that invoice.
+    const creditMemo: InvoiceInput = {
+      invoiceID: 'INV-TEST-2',
+      invoiceDate: new Date(Date.now() - 30_000),
+      purpose: 'creditMemo',
+      currency: po.currency!,
+      layout: { taxRounding: 'line', taxInLine: true, shippingInLine: false },
+      orders: [{ order: ref, lines: [{ invoiceLineNumber: 1, orderLineNumber: 1, quantity: d(1), unitPrice: d('10.00'), taxRate: d(19), unitOfMeasure: l1.unit, description: 'One pad damaged' }] }],
+      originalInvoice: { invoiceID: 'INV-TEST-1' },
+    };
+    for (const xml of [confirmation, shipNotice, writeInvoiceDetailRequest(wctx(), supplierHeader(), invoice), writeInvoiceDetailRequest(wctx(), supplierHeader(), creditMemo)]) {
       const answer = await post(xml);
       assert.equal(answer.http, 200);
       assert.equal(answer.status.code, 200, answer.text);
@@ -207,6 +217,7 @@ describe('POST /sandbox/cxml', () => {
       ['ConfirmationRequest', 'accepted', po.id, ref.orderID],
       ['ShipNoticeRequest', 'accepted', po.id, ref.orderID],
       ['InvoiceDetailRequest', 'accepted', po.id, ref.orderID],
+      ['InvoiceDetailRequest', 'accepted', po.id, ref.orderID],
     ]);
     assert.ok(stored.every((r) => !r.body.includes(secret) && r.body.includes('SharedSecret')), 'the SharedSecret is redacted');
 
@@ -215,8 +226,16 @@ describe('POST /sandbox/cxml', () => {
     assert.match(html, /Order confirmation <span class="code">C-TEST-1<\/span>/);
     assert.match(html, /Colour discontinued/);
     assert.ok(html.includes('<a href="https://track.example/?id=JD0001&amp;lang=en" rel="noopener noreferrer" target="_blank">JD0001</a>'));
-    assert.match(html, /DHL Freight \(companyName\)/);
+    // The carrier by name, its SCAC labelled; no internal domain names.
+    assert.match(html, /<dt>Carrier<\/dt><dd>DHL Freight, SCAC: DHLF<\/dd>/);
+    assert.match(html, /<h3>Order [^<]*: progress per line<\/h3>/);
     assert.match(html, /Invoice <span class="code">INV-TEST-1<\/span>/);
+    // The credit memo is named as one, with the invoice it credits and its (negative) amounts, and no empty line table.
+    const memo = /<article[^>]*id="document-4">([\s\S]*?)<details>/.exec(html)![1]!;
+    assert.match(memo, /4\. Credit memo <span class="code">INV-TEST-2<\/span>/);
+    assert.match(memo, /<dt>Credits invoice<\/dt><dd><span class="code">INV-TEST-1<\/span><\/dd>/);
+    assert.match(memo, /<dt>Due<\/dt><dd class="price"><strong>-11\.90 /);
+    assert.ok(!memo.includes('creditMemo') && !memo.includes('<table class="table invoice">'), memo);
     // The order-level picture: line 2 ordered 10, confirmed 5, backordered 4, rejected 1, shipped 5, invoiced 5.
     const row2 = /<table class="table progress">[\s\S]*?<tbody>[\s\S]*?<tr>[\s\S]*?<\/tr>\s*<tr>([\s\S]*?)<\/tr>/.exec(html)![1]!;
     const cells = [...row2.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]*>/g, '').trim());

@@ -279,7 +279,7 @@ describe('OCI punchout', () => {
     assert.equal(o.header?.to.credentials[0]?.identity, 'KOPPEL-DEMO');
 
     const shown = await get(`/sandbox/punchouts/${id}`);
-    assert.match(shown.body, /Accepted by the supplier/);
+    assert.match(shown.body, /Received by the supplier \(cXML 200\)/);
     assert.ok(shown.body.includes(o.payloadID));
     assert.ok(!shown.body.includes('demo-secret'), 'the SharedSecret is never shown');
     assert.doesNotMatch(shown.body, /Create purchase order/);
@@ -440,7 +440,7 @@ describe('cXML punchout', () => {
     assert.equal(orders[0]!.envelope.payloadID, orders[1]!.envelope.payloadID);
     assert.equal(orders[0]!.body, orders[1]!.body, 'a resend is the identical document');
     const done = await get(`/sandbox/punchouts/${id}`);
-    assert.match(done.body, /Accepted by the supplier/);
+    assert.match(done.body, /Received by the supplier \(cXML 200\)/);
     assert.match(done.body, /after 2 attempts/);
   });
 

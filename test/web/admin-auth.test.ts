@@ -34,7 +34,11 @@ test('login with a wrong password is refused and recorded; the right one opens a
     body: new URLSearchParams({ _csrf: token, username: ok.username, password: 'wrong-password' }).toString(),
   });
   assert.equal(bad.status, 401);
-  assert.match(await bad.text(), /not accepted/);
+  const page = await bad.text();
+  assert.match(page, /not accepted/);
+  // The user name is kept for the next try; the password never comes back.
+  assert.match(page, new RegExp(`<input name="username"[^>]* value="${ok.username}"`));
+  assert.ok(!page.includes('wrong-password'));
   const audit = await t.store.db.selectFrom('admin_audit').selectAll().where('action', '=', 'admin.login-failed').execute();
   assert.ok(audit.length >= 1);
   assert.ok(audit.every((a) => !a.detail.includes('wrong-password')));

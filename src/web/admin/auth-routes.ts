@@ -40,21 +40,22 @@ function safeNext(next: string | undefined | null): string {
 export async function registerAdminAuth(app: FastifyInstance, ctx: AppContext, guard: AdminGuard): Promise<void> {
   const failures = new Map<string, { count: number; since: number }>();
 
-  const loginPage = (request: FastifyRequest, token: string, next: string, message?: string) =>
+  // The user name typed before a failed login is offered again; the password never is.
+  const loginPage = (request: FastifyRequest, token: string, next: string, message?: string, username = '') =>
     adminPage(
       request,
       { title: 'Log in' },
       html`<section class="card narrow">
 <h1>Log in to the Koppel admin</h1>
 ${message ? html`<p class="notice error" role="alert">${message}</p>` : ''}
-<form method="post" action="/admin/login" class="form-grid single">
+<form method="post" action="/admin/login" class="login-form">
 <input type="hidden" name="_csrf" value="${token}">
 <input type="hidden" name="next" value="${next}">
-<label>User name <input name="username" autocomplete="username" required></label>
-<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit" class="button">Log in</button>
+<label class="field"><span>User name</span><input name="username" autocomplete="username" required value="${username}"${username ? '' : html` autofocus`}></label>
+<label class="field"><span>Password</span><input name="password" type="password" autocomplete="current-password" required${username ? html` autofocus` : ''}></label>
+<div class="actions"><button type="submit" class="button">Log in</button></div>
 </form>
-<p class="muted">No account yet? Create the first one with <code>koppel admin create</code> on the server.</p>
+<p class="hint">The first start of the server creates the account <code>admin</code> and prints its password once in the console. More accounts: <code>koppel admin create</code> on the server.</p>
 </section>`,
     );
 
@@ -68,9 +69,10 @@ ${message ? html`<p class="notice error" role="alert">${message}</p>` : ''}
     const form = adminForm(request);
     const next = safeNext(form.get('next'));
     const token = ctx.token(18);
+    const username = (form.get('username') ?? '').slice(0, 200);
     const retry = (code: number, message: string) => {
       reply.header('Set-Cookie', `${LOGIN_CSRF_COOKIE}=${token}; ${cookieAttributes(ctx, 600)}`);
-      return sendAdmin(reply, loginPage(request, token, next, message), code);
+      return sendAdmin(reply, loginPage(request, token, next, message, username), code);
     };
     const cookieToken = parseCookies(request.headers.cookie)[LOGIN_CSRF_COOKIE];
     if (!cookieToken || !csrfMatches(cookieToken, form.get('_csrf'))) return retry(403, 'The login form expired. Please log in again.');

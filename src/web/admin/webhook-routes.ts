@@ -22,6 +22,7 @@ import {
 import { errorPage } from '../views/layout.js';
 import { adminForm, type AdminGuard } from './guard.js';
 import { sendAdmin } from './layout.js';
+import { getOrder } from '../../app/order-queries.js';
 import { apiKeyOncePage, apiKeysPage, webhookPage, webhookSecretPage, webhooksPage, type WebhookFormValues } from './webhook-views.js';
 
 const NOTICES: Record<string, string> = {
@@ -59,8 +60,14 @@ function sealingProblem(err: unknown): string | undefined {
 }
 
 export async function registerWebhookRoutes(app: FastifyInstance, ctx: AppContext, guard: AdminGuard): Promise<void> {
-  const renderHook = async (request: FastifyRequest, reply: FastifyReply, hook: Webhook, extra: { problems?: string[]; values?: WebhookFormValues } = {}, code = 200) =>
-    sendAdmin(reply, webhookPage(request, { hook, deliveries: await webhookDeliveries(ctx, hook.id), canEdit: canEdit(request), ...noticeOf(request), ...extra }), code);
+  const renderHook = async (request: FastifyRequest, reply: FastifyReply, hook: Webhook, extra: { problems?: string[]; values?: WebhookFormValues } = {}, code = 200) => {
+    const deliveries = await webhookDeliveries(ctx, hook.id);
+    // At most 20 deliveries, mostly a few orders: one look-up per distinct order is cheap.
+    const ids = [...new Set(deliveries.map((d) => d.order_id).filter((id): id is string => id !== null))];
+    const orders = await Promise.all(ids.map((id) => getOrder(ctx, id)));
+    const orderIds = new Map(orders.filter((o) => o !== undefined).map((o) => [o.id, o.orderId] as const));
+    return sendAdmin(reply, webhookPage(request, { hook, deliveries, orderIds, canEdit: canEdit(request), ...noticeOf(request), ...extra }), code);
+  };
 
   app.get('/admin/webhooks', { preHandler: guard.viewer }, async (request, reply) =>
     sendAdmin(reply, webhooksPage(request, { hooks: await listWebhooks(ctx), canEdit: canEdit(request), ...noticeOf(request) })),

@@ -90,10 +90,19 @@ export interface Delivery {
 export interface WebhookView {
   readonly hook: Webhook;
   readonly deliveries: readonly Delivery[];
+  /** The buyer's orderID for Koppel's order ids in the deliveries, where the order still exists. */
+  readonly orderIds?: ReadonlyMap<string, string>;
   readonly canEdit: boolean;
   readonly notice?: string;
   readonly problems?: readonly string[];
   readonly values?: WebhookFormValues;
+}
+
+/** Koppel's order id links to the order; the buyer's orderID is what people recognise. */
+function orderCell(id: string | null, orderIds: ReadonlyMap<string, string> | undefined): Html | string {
+  if (!id) return '—';
+  const buyerId = orderIds?.get(id);
+  return html`<a class="nowrap" href="/admin/orders/${encodeURIComponent(id)}">${buyerId ?? id}</a>${buyerId ? html`<br><span class="muted code token">${id}</span>` : ''}`;
 }
 
 export function webhookPage(request: FastifyRequest, v: WebhookView): Html {
@@ -103,9 +112,9 @@ export function webhookPage(request: FastifyRequest, v: WebhookView): Html {
     ? html`<div class="table-wrap"><table class="table">
 <thead><tr><th scope="col">Queued</th><th scope="col">Event</th><th scope="col">Order</th><th scope="col">Status</th><th scope="col" class="num">Attempts</th><th scope="col">Last answer</th><th scope="col">Delivery id</th></tr></thead>
 <tbody>${v.deliveries.map(
-        (d) => html`<tr><td>${time(d.created_at)}</td><td><code>${d.doc_type}</code></td><td>${d.order_id ?? '—'}</td>
+        (d) => html`<tr><td class="nowrap">${time(d.created_at)}</td><td><code class="token">${d.doc_type}</code></td><td>${orderCell(d.order_id, v.orderIds)}</td>
 <td>${d.status}${d.status === 'pending' && Number(d.attempts) > 0 ? html`<br><span class="muted">next ${time(d.next_attempt_at)}</span>` : ''}${d.delivered_at ? html`<br><span class="muted">${time(d.delivered_at)}</span>` : ''}</td>
-<td class="num">${Number(d.attempts)}</td><td>${d.last_http_status !== null ? `HTTP ${d.last_http_status}` : ''}${d.last_error ? html`<br><span class="muted">${d.last_error}</span>` : ''}</td><td class="code">${d.id}</td></tr>`,
+<td class="num">${Number(d.attempts)}</td><td>${d.last_http_status !== null ? `HTTP ${d.last_http_status}` : ''}${d.last_error ? html`<br><span class="muted">${d.last_error}</span>` : ''}</td><td class="code token">${d.id}</td></tr>`,
       )}</tbody></table></div>`
     : html`<p class="muted">Nothing was queued for this webhook yet.</p>`;
   const edit = v.canEdit
@@ -121,10 +130,12 @@ ${webhookFields(v.values ?? { url: hook.url, events: hook.events, description: h
 <section class="card">
 <h2>Signing secret</h2>
 <p>The secret is stored sealed and cannot be shown again. A new one takes effect for every delivery sent from now on, also retries of events already queued.</p>
-<form method="post" action="/admin/webhooks/${hook.id}/rotate" class="inline">${csrfField(request)}<button type="submit" class="button secondary">Rotate secret</button></form>
+<form method="post" action="/admin/webhooks/${hook.id}/rotate">${csrfField(request)}<div class="actions"><button type="submit" class="button secondary">Rotate secret</button></div></form>
+</section>
+<section class="card">
 <h2>Delete</h2>
 <p>Deliveries still queued for this webhook are failed instead of sent.</p>
-<form method="post" action="/admin/webhooks/${hook.id}/delete" class="inline">${csrfField(request)}<button type="submit" class="button danger">Delete webhook</button></form>
+<form method="post" action="/admin/webhooks/${hook.id}/delete">${csrfField(request)}<div class="actions"><button type="submit" class="button danger">Delete webhook</button></div></form>
 </section>`
     : '';
   return adminPage(

@@ -481,6 +481,11 @@ describe('documents through the forms', () => {
 
     const retried = await postOk(`/admin/orders/${id}/retry`, { outbox: failed.id });
     assert.match(retried.page, /queued again/);
+    // Through the app layer's retry: the refused confirmation counts again, and the history says so.
+    const doc = await t.store.db.selectFrom('order_documents').select(['id', 'state', 'number']).where('outbox_id', '=', failed.id).executeTakeFirstOrThrow();
+    assert.equal(doc.state, 'active');
+    const events = await t.store.db.selectFrom('order_events').select(['kind', 'detail']).where('order_id', '=', id).where('document_id', '=', doc.id).execute();
+    assert.ok(events.some((e) => e.kind === 'confirmed' && e.detail.startsWith(`${doc.number}:`) && /queued again/.test(e.detail)), JSON.stringify(events));
     const row = await t.store.db.selectFrom('outbox').selectAll().where('id', '=', failed.id).executeTakeFirstOrThrow();
     assert.equal(row.status, 'pending');
     assert.equal(Number(row.attempts), 0);

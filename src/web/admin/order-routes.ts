@@ -13,10 +13,9 @@ import { iso } from '../../app/context.js';
 import { audit } from '../../app/admin-users.js';
 import { getConnection, listConnections } from '../../app/connections.js';
 import { getOrder, listOrders } from '../../app/order-queries.js';
-import { closeOrder, createConfirmation, createCreditMemo, createInvoice, createShipNotice, markReviewed } from '../../app/order-documents.js';
+import { closeOrder, createConfirmation, createCreditMemo, createInvoice, createShipNotice, markReviewed, retryOrderDocument } from '../../app/order-documents.js';
 import { ORDER_STATUSES, type Actor, type ConfirmationRequestInput, type CreateDocumentResult, type CreditMemoRequestInput, type InvoiceRequestInput, type OrderStatus, type ShipNoticeRequestInput } from '../../app/order-model.js';
 import type { OrderDetail } from '../../app/order-queries.js';
-import { requeueFailed } from '../../jobs/outbox.js';
 import { adminForm, csrfField, type AdminGuard } from './guard.js';
 import { adminPage, sendAdmin } from './layout.js';
 import { html } from '../html.js';
@@ -426,8 +425,11 @@ export async function registerOrderRoutes(app: FastifyInstance, ctx: AppContext,
     // Only this order's own documents: the outbox also holds other orders' documents and webhooks.
     const doc = order.documents.find((d) => d.outbox?.id === outboxId);
     if (!doc) return renderDetail(request, reply, order, { notice: { kind: 'error', text: 'Not requeued: that document is not one of this order\'s.' } }, 404);
-    if (!(await requeueFailed(ctx, outboxId))) {
-      return renderDetail(request, reply, order, { notice: { kind: 'error', text: `Not requeued: ${DOCUMENT_KIND_LABELS[doc.kind]} ${doc.number} is not failed (any more); its delivery status is below.` } }, 409);
+    // Not a bare requeue: a document the buyer refused stopped counting, and counts again only if
+    // its figures still fit the order (the app layer checks and re-applies them in one transaction).
+    const retried = await retryOrderDocument(ctx, outboxId, actorOf(request));
+    if (!retried.ok) {
+      return renderDetail(request, reply, order, { notice: { kind: 'error', text: `Not requeued: ${DOCUMENT_KIND_LABELS[doc.kind]} ${doc.number}: ${retried.problems.join('; ')}.` } }, 409);
     }
     await audit(ctx, request.adminSession!.user, 'order.retry-document', subjectOf(order), `${DOCUMENT_KIND_LABELS[doc.kind]} ${doc.number}, payloadID ${doc.payloadId}, outbox ${outboxId} (was failed after ${doc.outbox?.attempts ?? '?'} attempt(s): ${doc.outbox?.lastError ?? ''})`);
     return reply.code(303).header('Location', `/admin/orders/${encodeURIComponent(order.id)}?done=retried`).send();

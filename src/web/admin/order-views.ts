@@ -699,8 +699,8 @@ function whyNoForm(v: OrderDetailView, form: ActionForm): string | undefined {
   switch (form) {
     case 'confirm': {
       // One confirmation per version of the order: after a change order the buyer expects a new one.
-      // A confirmation the buyer refused (delivery failed) does not count.
-      const c = o.documents.filter((d) => d.kind === 'confirmation' && d.input['orderPayloadId'] === o.payloadId && d.outbox?.status !== 'failed').at(-1);
+      // A confirmation the buyer refused (or that was never delivered) does not count.
+      const c = o.documents.filter((d) => d.kind === 'confirmation' && d.input['orderPayloadId'] === o.payloadId && d.state !== 'failed').at(-1);
       return c ? `Confirmed with ${c.number}; a confirmation is sent once per version of the order.` : undefined;
     }
     case 'ship':

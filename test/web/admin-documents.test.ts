@@ -93,6 +93,11 @@ describe('document log list', () => {
     assert.match(html, /<span class="badge error">401<\/span>/);
     assert.ok(html.includes('href="/admin/connections/demo-cxml"'));
     assert.ok(!html.includes('demo-secret'));
+    // A long payloadID is shortened to keep its column narrow; the full value is in the title.
+    const withId = await db().selectFrom('documents').select('payload_id').where('payload_id', 'is not', null).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    const full = withId.payload_id!;
+    assert.ok(full.length > 20, full);
+    assert.ok(html.includes(`<code class="token" title="${full}">${full.slice(0, 19)}…</code>`), full);
   });
 
   test('each filter narrows the list to exactly the matching documents', async () => {

@@ -111,7 +111,7 @@ ${f.order ? html`<input type="hidden" name="order" value="${f.order}">` : ''}
 <td>${connectionCell(r.connection_id, names)}</td>
 <td>${statusBadge(r.status)}</td>
 <td class="doc-detail"${r.detail.length > 140 ? html` title="${r.detail}"` : ''}>${shorten(r.detail, 140)}</td>
-<td>${r.payload_id ? html`<code class="token" title="${r.payload_id}">${shorten(r.payload_id, 26)}</code>` : html`<span class="muted">–</span>`}</td>
+<td>${r.payload_id ? html`<code class="token" title="${r.payload_id}">${shorten(r.payload_id, 20)}</code>` : html`<span class="muted">–</span>`}</td>
 </tr>`,
       )}</tbody>
 </table></div>`

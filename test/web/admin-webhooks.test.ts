@@ -112,6 +112,8 @@ describe('webhooks in the admin', () => {
     const detail = await (await viewer.get(`/admin/webhooks/${hookId}`)).text();
     assert.ok(detail.includes(outbox.id), 'the delivery id is listed');
     assert.match(detail, /order\.updated/);
+    // The order is named by the buyer's orderID and links to its page.
+    assert.ok(detail.includes('<a class="nowrap" href="/admin/orders/ord-admin-wh">PO-ADMIN-WH</a>'), 'the order links to its page');
     assert.ok(!detail.includes(rotated));
   });
 

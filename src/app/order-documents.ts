@@ -433,15 +433,18 @@ function planConfirmation(s: Loaded, input: ConfirmationRequestInput): Plan {
     throw new Refused([`confirmation type must be accept, reject or detail, not "${String(type)}"`]);
   }
 
+  // A line a change order removed after something shipped or was invoiced stays at quantity 0
+  // for its figures; it is no longer ordered, so there is nothing to confirm on it.
+  const lines = s.lines.filter((l) => !dec(l.quantity).isZero());
   // Per line: the statuses sent and the figures they leave.
   const items: ConfirmationItemInput[] = [];
   const figures = new Map<string, { confirmed_quantity: Decimal; rejected_quantity: Decimal }>();
   if (type === 'reject') {
     if (input.comment === undefined || input.comment.trim() === '') problems.push('a rejection needs the reason (comment)');
-    for (const l of s.lines) figures.set(l.id, { confirmed_quantity: new Decimal(0), rejected_quantity: dec(l.quantity) });
+    for (const l of lines) figures.set(l.id, { confirmed_quantity: new Decimal(0), rejected_quantity: dec(l.quantity) });
   } else if (type === 'accept') {
     const deliveryDate = day(input.deliveryDate, 'delivery date', problems);
-    for (const l of s.lines) {
+    for (const l of lines) {
       items.push({ lineNumber: l.line_number, quantity: dec(l.quantity), unitOfMeasure: l.unit, statuses: [{ type: 'accept', quantity: dec(l.quantity), ...(deliveryDate ? { deliveryDate } : {}) }] });
       figures.set(l.id, { confirmed_quantity: dec(l.quantity), rejected_quantity: new Decimal(0) });
     }
@@ -450,6 +453,9 @@ function planConfirmation(s: Loaded, input: ConfirmationRequestInput): Plan {
     lineNumberProblems(s, input.lines.map((l) => l.lineNumber), problems);
     if (input.lines.length === 0) problems.push('a detail confirmation must list at least one line');
     for (const l of s.lines) {
+      if (dec(l.quantity).isZero() && listed.has(l.line_number)) problems.push(`line ${l.line_number}: no longer ordered (the change order removed it); nothing to confirm`);
+    }
+    for (const l of lines) {
       const given = listed.get(l.line_number);
       const statuses: ConfirmationStatusInput[] = [];
       if (!given) statuses.push({ type: 'accept', quantity: dec(l.quantity) });
@@ -487,7 +493,7 @@ function planConfirmation(s: Loaded, input: ConfirmationRequestInput): Plan {
     }
   }
   // What was shipped or invoiced already cannot be rejected now.
-  for (const l of s.lines) {
+  for (const l of lines) {
     const f = figures.get(l.id)!;
     const kept = dec(l.quantity).minus(f.rejected_quantity);
     if (dec(l.shipped_quantity).gt(kept)) problems.push(`line ${l.line_number}: ${l.shipped_quantity} already shipped, more than the ${formatDecimal(kept)} this confirmation keeps`);
@@ -505,7 +511,7 @@ function planConfirmation(s: Loaded, input: ConfirmationRequestInput): Plan {
   });
   // The rules need the whole document; the number and payloadID do not change what they check.
   const probe = base('probe', { orderID: s.order.order_id, orderDate: s.today, payloadID: s.order.payload_id }, undefined);
-  for (const p of checkConfirmation(probe, orderedLines(s.lines), { today: s.today })) if (!problems.includes(p.message)) problems.push(p.message);
+  for (const p of checkConfirmation(probe, orderedLines(lines), { today: s.today })) if (!problems.includes(p.message)) problems.push(p.message);
   refuseIf(problems);
 
   const rejectedAll = type === 'reject';
@@ -605,7 +611,11 @@ function planShipNotice(s: Loaded, input: ShipNoticeRequestInput): Plan {
   if (problems.length === 0 || items.length > 0) {
     // Rejected quantities are not owed: the limit of a line is what was not rejected.
     const probe = notice(PROBE_ID, { orderID: s.order.order_id, orderDate: s.today, payloadID: s.order.payload_id }, undefined);
+    const inThisNotice = new Set(items.map((i) => i.lineNumber));
     for (const p of checkShipNotice(probe, orderedLines(s.lines, owed), { previous })) {
+      // History is not this document's fault: a line a change order cut below what had shipped
+      // is flagged on the order, and must not block shipping the other lines.
+      if (p.lineNumber !== undefined && !inThisNotice.has(p.lineNumber)) continue;
       const said = withoutProbe(p.message, `shipment ${PROBE_ID}: `);
       const message = p.code === 'quantity.exceeded' && p.lineNumber !== undefined ? overShipped(byNumber.get(p.lineNumber)!, said) : said;
       if (!problems.includes(message)) problems.push(message);
@@ -777,7 +787,10 @@ function planInvoice(s: Loaded, input: InvoiceRequestInput): Plan {
       orders: [{ order: ref, lines: storedLines(d).map((l, i) => ({ ...invoiceLine(byNumber.get(l.lineNumber) ?? s.lines[0]!, l.quantity, i, taxRate), orderLineNumber: l.lineNumber, unitOfMeasure: l.unit })) }],
     }));
   const current = invoice(PROBE_ID, ref, undefined);
+  const inThisInvoice = new Set(invoiced.map((x) => x.line.line_number));
   for (const p of checkInvoicedQuantities({ payloadID: s.order.payload_id, lines: orderedLines(s.lines, owed) }, [...previous, current])) {
+    // As for ship notices: only the lines this invoice covers can make it wrong.
+    if (p.lineNumber !== undefined && !inThisInvoice.has(p.lineNumber)) continue;
     const message = withoutProbe(p.message, `invoice ${PROBE_ID}: `);
     if (!problems.includes(message)) problems.push(message);
   }

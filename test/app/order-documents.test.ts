@@ -61,9 +61,13 @@ const DEFAULT_LINES: LineSpec[] = [
 let orderCounter = 0;
 
 /** Posts an OrderRequest as the demo buyer and returns the stored order's row id. */
-async function placeOrder(lines: LineSpec[] = DEFAULT_LINES, mode: 'production' | 'test' = 'production'): Promise<{ id: string; orderID: string; payloadID: string }> {
+async function placeOrder(
+  lines: LineSpec[] = DEFAULT_LINES,
+  mode: 'production' | 'test' = 'production',
+  change?: { orderID: string; version: number },
+): Promise<{ id: string; orderID: string; payloadID: string }> {
   orderCounter += 1;
-  const orderID = `PO-${process.pid}-${orderCounter}`;
+  const orderID = change?.orderID ?? `PO-${process.pid}-${orderCounter}`;
   const payloadID = testPayloadId();
   const total = lines.reduce((s, l) => s.plus(new Decimal(l.quantity).times(l.price)), new Decimal(0)).toDecimalPlaces(2);
   const xml = writeOrderRequest({ payloadID, timestamp: new Date() }, demoHeader(), {
@@ -71,7 +75,8 @@ async function placeOrder(lines: LineSpec[] = DEFAULT_LINES, mode: 'production' 
     header: {
       orderID,
       orderDate: new Date(Date.now() - 3_600_000),
-      type: 'new',
+      type: change ? 'update' : 'new',
+      ...(change ? { orderVersion: change.version } : {}),
       total: { amount: total, currency: 'EUR' },
       billTo: { addressID: 'B1', name: 'Buyer Inc.', isoCountryCode: 'DE' },
     },
@@ -341,6 +346,35 @@ describe('confirmations', () => {
     } finally {
       await setOptions(cxmlOptions({ version: '1.2.014' }));
     }
+  });
+});
+
+describe('change orders', () => {
+  test('a line the change order removed after it shipped stays at quantity 0 and is left out of the new confirmation', async () => {
+    const lines: LineSpec[] = [
+      { quantity: '2', price: '10.00', part: 'KEEP-1' },
+      { quantity: '1', price: '5.00', part: 'GONE-2' },
+    ];
+    const o = await placeOrder(lines);
+    ok(await createConfirmation(t.ctx, o.id, { type: 'accept' }, actor));
+    ok(await createShipNotice(t.ctx, o.id, { carrier: 'DHL', trackingNumber: 'T-GONE', lines: [{ lineNumber: 2, quantity: '1' }] }, actor));
+    // Version 2 keeps only line 1; line 2 was shipped, so its figures stay on a 0-quantity line.
+    await placeOrder([lines[0]!], 'production', { orderID: o.orderID, version: 2 });
+    const kept = (await lineRows(o.id)).find((l) => l.line_number === 2)!;
+    assert.ok(new Decimal(kept.quantity).isZero() && new Decimal(kept.shipped_quantity).eq(1), 'line 2 kept at 0 with its shipment');
+
+    const c = ok(await createConfirmation(t.ctx, o.id, { type: 'accept' }, actor));
+    const { envelope, xml } = await sentDocument(c.outboxId);
+    const items = (envelope.payload as { items?: { lineNumber: number }[] }).items ?? [];
+    assert.deepEqual(items.map((i) => i.lineNumber), [1], 'only the line still ordered is confirmed');
+    assertDtdValid(xml, 'Fulfill');
+
+    // The default ship notice and invoice cover what is still ordered, never the removed line.
+    ok(await createShipNotice(t.ctx, o.id, { carrier: 'DHL', trackingNumber: 'T-KEEP' }, actor));
+    const inv = ok(await createInvoice(t.ctx, o.id, {}, actor));
+    const invoiced = await lineRows(o.id);
+    assert.deepEqual(invoiced.map((l) => [l.line_number, l.invoiced_quantity]), [[1, '2'], [2, '0']]);
+    assert.ok((await documentRow(inv.documentId)).number.startsWith('INV-'));
   });
 });
 

@@ -631,6 +631,7 @@ function planShipNotice(s: Loaded, input: ShipNoticeRequestInput): Plan {
     lineCount: items.length,
     write: (number, env) => ({ xml: writeShipNoticeRequest(env.ctx, env.header, notice(number, env.order, env.deploymentMode)) }),
     input: {
+      orderPayloadId: s.order.payload_id,
       carrier: input.carrier,
       ...(input.scac ? { scac: input.scac } : {}),
       trackingNumber: input.trackingNumber,
@@ -819,6 +820,7 @@ function planInvoice(s: Loaded, input: InvoiceRequestInput): Plan {
       return { xml: writeInvoiceDetailRequest(env.ctx, env.header, doc), totals: totalsJson(invoiceTotals(doc), lineNumbers) };
     },
     input: {
+      orderPayloadId: s.order.payload_id,
       invoiceDate,
       currency,
       taxRatePercent: formatDecimal(taxRate),
@@ -884,6 +886,12 @@ function planCreditMemo(s: Loaded, input: CreditMemoRequestInput): Plan {
       `credit amount ${formatMoney(amount!, currency)} ${currency} is more than the ${formatMoney(Decimal.max(creditable, 0), currency)} ${currency} of invoice ${original!.number} not yet credited` +
         (credited.gt(0) ? ` (net ${originalTotals.subtotal} ${currency}, ${formatMoney(credited, currency)} ${currency} credited before)` : ' (its net amount before tax)'),
     );
+  }
+  // Across the order too: a memo against an invoice the buyer later refused still counts, so the
+  // order's credits may never exceed what its counting invoices billed (no goods credited twice).
+  const orderRoom = creditRoom(s.documents);
+  if (amount!.gt(orderRoom)) {
+    problems.push(`credit amount ${formatMoney(amount!, currency)} ${currency} is more than the ${formatMoney(Decimal.max(orderRoom, 0), currency)} ${currency} the order's counting invoices leave to credit (credit memos against invoices the buyer refused count too)`);
   }
   const settings = invoiceSettings(s.connection, problems);
   refuseIf(problems);
@@ -1075,8 +1083,20 @@ export async function orderDocumentFailed(tctx: AppContext, outboxId: string, re
   if (to !== from) await tctx.db.updateTable('orders').set({ status: to, updated_at: now }).where('id', '=', order.id).execute();
   const why = reason.startsWith('refused by the buyer') ? reason : `not delivered: ${reason}`;
   const counts = doc.kind === 'credit_memo' ? 'its amount no longer counts' : 'its quantities no longer count';
-  await recordOrderEvent(tctx, { orderId: order.id, kind: 'document_failed', actor: { kind: 'system' }, fromStatus: from, toStatus: to, detail: `${doc.number} ${why}; ${counts}`, documentId: doc.id });
+  const memos = doc.kind === 'invoice' ? counting(documents).filter((d) => d.kind === 'credit_memo' && parseJson(d.input).invoiceNumber === doc.number) : [];
+  const memoNote = memos.length
+    ? `; credit memo ${memos.map((d) => d.number).join(', ')} against it still counts (check with the buyer: it credits an invoice they do not have)`
+    : '';
+  await recordOrderEvent(tctx, { orderId: order.id, kind: 'document_failed', actor: { kind: 'system' }, fromStatus: from, toStatus: to, detail: `${doc.number} ${why}; ${counts}${memoNote}`, documentId: doc.id });
   return true;
+}
+
+/** Net goods amount of the order's counting invoices not yet taken by its counting credit memos. */
+function creditRoom(documents: readonly DocumentRow[]): Decimal {
+  const docs = counting(documents);
+  const invoiced = docs.filter((d) => d.kind === 'invoice').reduce((t, d) => t.plus(dec(String(parseJson(d.totals).subtotal ?? '0'))), new Decimal(0));
+  const credited = docs.filter((d) => d.kind === 'credit_memo').reduce((t, d) => t.plus(dec(String(parseJson(d.input).amount ?? '0'))), new Decimal(0));
+  return invoiced.minus(credited);
 }
 
 /** Why a failed document cannot count again now (the figures moved on since it failed). */
@@ -1104,6 +1124,10 @@ function retryProblems(doc: DocumentRow, order: OrderRow, lines: readonly LineRo
     }
   } else if (doc.kind === 'ship_notice' || doc.kind === 'invoice') {
     const input = parseJson(doc.input);
+    // Its prices and references are those of the version it was written for.
+    if (typeof input.orderPayloadId === 'string' && input.orderPayloadId !== order.payload_id) {
+      problems.push(`${doc.number} was written for an earlier version of order ${order.order_id} (it was updated since): create a new ${doc.kind === 'invoice' ? 'invoice' : 'ship notice'} instead`);
+    }
     if (doc.kind === 'invoice' && String(input.currency ?? order.currency).toUpperCase() !== order.currency.toUpperCase()) {
       problems.push(`${doc.number} is in ${String(input.currency)}, the order now in ${order.currency}`);
     }
@@ -1130,6 +1154,8 @@ function retryProblems(doc: DocumentRow, order: OrderRow, lines: readonly LineRo
       const credited = others.filter((d) => d.kind === 'credit_memo' && parseJson(d.input).invoiceNumber === invoice.number).reduce((t, d) => t.plus(dec(String(parseJson(d.input).amount ?? '0'))), new Decimal(0));
       const amount = dec(String(input.amount ?? '0'));
       if (credited.plus(amount).gt(creditable)) problems.push(`${doc.number} would credit ${formatDecimal(credited.plus(amount))} of invoice ${invoice.number}, more than its ${formatDecimal(creditable)} net${replaced}`);
+      const room = creditRoom(others);
+      if (amount.gt(room)) problems.push(`${doc.number} would credit ${formatDecimal(amount)}, more than the ${formatDecimal(Decimal.max(room, 0))} the order's counting invoices leave to credit`);
     }
   }
   return problems;

@@ -23,6 +23,8 @@ let t: TestApp;
 let buyer: http.Server;
 /** What the buyer answers next: a cXML status code and text. */
 let answer: { code: number; text: string } = { code: 200, text: 'OK' };
+/** Document numbers the buyer refuses (checked before `answer`). */
+const refuseNumbers = new Set<string>();
 
 function cxmlAnswer(code: number, text: string): string {
   return `<?xml version="1.0"?><!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd"><cXML payloadID="a@buyer" timestamp="2026-12-03T10:00:00Z"><Response><Status code="${code}" text="${code === 200 ? 'OK' : 'Expectation Failed'}">${text}</Status></Response></cXML>`;
@@ -77,10 +79,15 @@ async function documentState(id: string): Promise<string> {
 
 before(async () => {
   buyer = http.createServer((req, res) => {
-    req.resume();
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
     req.on('end', () => {
+      // An invoice whose own number is in `refuseNumbers` is refused whatever `answer` says (a memo
+      // names the invoice it credits too, but not in its header's first attribute).
+      const refusedHere = [...refuseNumbers].some((n) => body.includes(`<InvoiceDetailRequestHeader invoiceID="${n}"`));
       res.writeHead(200, { 'content-type': 'text/xml' });
-      res.end(cxmlAnswer(answer.code, answer.text));
+      res.end(refusedHere ? cxmlAnswer(417, 'Unknown invoice') : cxmlAnswer(answer.code, answer.text));
     });
   });
   await new Promise<void>((r) => buyer.listen(0, '127.0.0.1', () => r()));
@@ -95,6 +102,7 @@ after(async () => {
 
 beforeEach(async () => {
   answer = { code: 200, text: 'OK' };
+  refuseNumbers.clear();
   await deliverAll(); // nothing of an earlier test left in the queue
 });
 
@@ -255,5 +263,47 @@ describe('credit memos on final orders, shipping tax, dates', () => {
     const id2 = await place({ orderID: newOrderId(), lines: [{ sku: 'A', quantity: '1', price: '1.00' }], header: { orderDate: { raw: '2026-03-10T23:30:00-05:00', instant: new Date('2026-03-11T04:30:00Z') } } });
     refused(await createInvoice(t.ctx, id2, { invoiceDate: '2026-03-10' }, actor), /^invoice date 2026-03-10 is before the order date 2026-03-11/);
     ok(await createInvoice(t.ctx, id2, { invoiceDate: '2026-03-11' }, actor));
+  });
+});
+
+describe('second review', () => {
+  test('a credit memo against an invoice the buyer later refuses still counts: the order can never be credited more than its counting invoices billed', async () => {
+    const id = await place({ orderID: newOrderId(), lines: [{ sku: 'A', quantity: '3', price: '10.00' }] });
+    const inv = ok(await createInvoice(t.ctx, id, {}, actor));
+    const memo = ok(await createCreditMemo(t.ctx, id, { invoiceNumber: inv.number, amount: '10.00', reason: 'damaged' }, actor));
+    refuseNumbers.add(inv.number);
+    await deliverAll();
+    assert.equal(await documentState(inv.documentId), 'failed');
+    assert.equal(await documentState(memo.documentId), 'active', 'the buyer took the memo');
+    const failed = (await orderEvents(t.ctx, id)).find((e) => e.kind === 'document_failed' && e.documentId === inv.documentId)!;
+    assert.match(failed.detail, new RegExp(`credit memo ${memo.number} against it still counts`));
+
+    const inv2 = ok(await createInvoice(t.ctx, id, {}, actor));
+    // 30 billed by the counting invoice, 10 already credited (against the refused one): 20 left.
+    refused(await createCreditMemo(t.ctx, id, { invoiceNumber: inv2.number, amount: '30.00', reason: 'all back' }, actor), /more than the 20\.00 EUR the order's counting invoices leave to credit/);
+    ok(await createCreditMemo(t.ctx, id, { invoiceNumber: inv2.number, amount: '20.00', reason: 'rest back' }, actor));
+  });
+
+  test('"Retry now" on an invoice written for an earlier version of the order is refused', async () => {
+    const orderID = newOrderId();
+    const id = await place({ orderID, lines: [{ sku: 'A', quantity: '3', price: '10.00' }] });
+    ok(await createConfirmation(t.ctx, id, { type: 'accept' }, actor));
+    const inv = ok(await createInvoice(t.ctx, id, {}, actor));
+    answer = { code: 417, text: 'Invoice refused' };
+    await deliverAll();
+    assert.equal(await documentState(inv.documentId), 'failed');
+    answer = { code: 200, text: 'OK' };
+    // A change order raises the price; a new confirmation follows.
+    const update = orderXml({ orderID, type: 'update', orderVersion: 2, lines: [{ sku: 'A', quantity: '3', price: '12.00' }] });
+    const a = await postCxml(t.baseUrl, update.xml);
+    assert.equal(a.status.code, 200, a.text);
+    ok(await createConfirmation(t.ctx, id, { type: 'accept' }, actor));
+    const before = await figures(id);
+    refused(await retryOrderDocument(t.ctx, inv.outboxId, actor), new RegExp(`${inv.number} was written for an earlier version of order ${orderID}`));
+    assert.deepEqual(await figures(id), before);
+    // A new invoice bills the new price.
+    const inv2 = ok(await createInvoice(t.ctx, id, {}, actor));
+    const amount = (await t.store.db.selectFrom('order_lines').select('invoiced_amount').where('order_id', '=', id).executeTakeFirstOrThrow()).invoiced_amount;
+    assert.equal(amount, '36', `${inv2.number} bills 3 × 12.00`);
   });
 });

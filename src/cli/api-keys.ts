@@ -5,6 +5,7 @@
 import type { AppContext } from '../app/context.js';
 import { ApiKeyInputError, ApiKeyNotFoundError, createApiKey, listApiKeys, revokeApiKey, type ApiKey, type ApiKeyRole } from '../app/api-keys.js';
 import { parseOptions, withCliContext } from './context.js';
+import { UsageError } from './args.js';
 
 const ACTOR = { username: 'cli' };
 
@@ -46,8 +47,6 @@ const SPECS: Record<string, { valued: string[]; flags: string[] }> = {
   create: { valued: ['name', 'role'], flags: ['json'] },
   revoke: { valued: [], flags: ['json'] },
 };
-
-class UsageError extends Error {}
 
 const out = (text: string) => process.stdout.write(text);
 

@@ -18,6 +18,7 @@ import {
 } from '../app/connection-admin.js';
 import { getConnection, listConnections } from '../app/connections.js';
 import { withCliContext } from './context.js';
+import { parseArgs, UsageError, type Parsed } from './args.js';
 
 const ACTOR = { username: 'cli' };
 
@@ -97,42 +98,6 @@ Switches a disabled connection on again.
 ${COMMON}
 `,
 };
-
-interface Parsed {
-  values: Record<string, string>;
-  lists: Record<string, string[]>;
-  flags: Set<string>;
-  rest: string[];
-}
-
-class UsageError extends Error {}
-
-/** `--name value`, `--name=value`; names in `repeatable` may come more than once. */
-function parseArgs(args: readonly string[], spec: { valued?: readonly string[]; repeatable?: readonly string[]; flags?: readonly string[] }): Parsed {
-  const out: Parsed = { values: {}, lists: {}, flags: new Set(), rest: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith('--')) {
-      out.rest.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
-    if (spec.flags?.includes(name)) {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-      out.flags.add(name);
-      continue;
-    }
-    const repeatable = spec.repeatable?.includes(name) ?? false;
-    if (!repeatable && !spec.valued?.includes(name)) throw new UsageError(`unknown option --${name}`);
-    const value = eq === -1 ? args[++i] : a.slice(eq + 1);
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    if (repeatable) (out.lists[name] ??= []).push(value);
-    else if (name in out.values) throw new UsageError(`--${name} was given twice`);
-    else out.values[name] = value;
-  }
-  return out;
-}
 
 function identity(option: string, text: string): Identity {
   const slash = text.indexOf('/');

@@ -9,6 +9,7 @@ import { findOrderByBuyerId, getOrder, listOrders, type OrderDetail, type OrderF
 import { closeOrder, createConfirmation, createCreditMemo, createInvoice, createShipNotice, markReviewed } from '../app/order-documents.js';
 import { ORDER_STATUSES, type Actor, type ConfirmationRequestInput, type CreateDocumentResult, type OrderStatus } from '../app/order-model.js';
 import { withCliContext } from './context.js';
+import { parseArgs, UsageError, type ArgSpec, type Parsed } from './args.js';
 
 const ACTOR: Actor = { kind: 'cli' };
 
@@ -112,23 +113,9 @@ ${COMMON}
 `,
 };
 
-class UsageError extends Error {}
 class NotFound extends Error {}
 
-interface Parsed {
-  values: Record<string, string>;
-  lists: Record<string, string[]>;
-  flags: Set<string>;
-  rest: string[];
-}
-
-interface Spec {
-  valued?: readonly string[];
-  repeatable?: readonly string[];
-  flags?: readonly string[];
-}
-
-const SPECS: Record<string, Spec> = {
+const SPECS: Record<string, ArgSpec> = {
   list: { valued: ['status', 'connection', 'order-id', 'from', 'to', 'limit', 'offset'], flags: ['needs-review', 'json'] },
   show: { valued: ['connection'], flags: ['json'] },
   confirm: { valued: ['connection', 'delivery-date', 'comment', 'reason'], repeatable: ['backorder', 'reject-line', 'price'], flags: ['json'] },
@@ -139,32 +126,6 @@ const SPECS: Record<string, Spec> = {
   close: { valued: ['connection', 'reason'], flags: ['json'] },
   review: { valued: ['connection', 'note'], flags: ['json'] },
 };
-
-function parseArgs(args: readonly string[], spec: Spec): Parsed {
-  const out: Parsed = { values: {}, lists: {}, flags: new Set(), rest: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith('--')) {
-      out.rest.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
-    if (spec.flags?.includes(name)) {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-      out.flags.add(name);
-      continue;
-    }
-    const repeatable = spec.repeatable?.includes(name) ?? false;
-    if (!repeatable && !spec.valued?.includes(name)) throw new UsageError(`unknown option --${name}`);
-    const value = eq === -1 ? args[++i] : a.slice(eq + 1);
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    if (repeatable) (out.lists[name] ??= []).push(value);
-    else if (name in out.values) throw new UsageError(`--${name} was given twice`);
-    else out.values[name] = value;
-  }
-  return out;
-}
 
 function oneOrder(command: string, p: Parsed): string {
   if (p.rest.length === 0) throw new UsageError(`which order? Usage: koppel orders ${command} ORDER`);

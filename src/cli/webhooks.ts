@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { AppContext } from '../app/context.js';
 import { WEBHOOK_EVENTS, WebhookInputError, WebhookNotFoundError, createWebhook, deleteWebhook, listWebhooks, rotateWebhookSecret, type Webhook } from '../app/webhooks.js';
 import { withCliContext } from './context.js';
+import { parseArgs, UsageError, type Parsed } from './args.js';
 
 const ACTOR = { username: 'cli' };
 
@@ -56,41 +57,6 @@ on, also retries of events queued earlier, are signed with it.
 ${COMMON}
 `,
 };
-
-class UsageError extends Error {}
-
-interface Parsed {
-  values: Record<string, string>;
-  lists: Record<string, string[]>;
-  flags: Set<string>;
-  rest: string[];
-}
-
-function parseArgs(args: readonly string[], spec: { valued?: readonly string[]; repeatable?: readonly string[]; flags?: readonly string[] }): Parsed {
-  const out: Parsed = { values: {}, lists: {}, flags: new Set(), rest: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith('--')) {
-      out.rest.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
-    if (spec.flags?.includes(name)) {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-      out.flags.add(name);
-      continue;
-    }
-    const repeatable = spec.repeatable?.includes(name) ?? false;
-    if (!repeatable && !spec.valued?.includes(name)) throw new UsageError(`unknown option --${name}`);
-    const value = eq === -1 ? args[++i] : a.slice(eq + 1);
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    if (repeatable) (out.lists[name] ??= []).push(value);
-    else if (name in out.values) throw new UsageError(`--${name} was given twice`);
-    else out.values[name] = value;
-  }
-  return out;
-}
 
 function secretOption(p: Parsed): string | undefined {
   if (p.flags.has('secret-stdin')) {

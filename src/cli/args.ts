@@ -1,0 +1,49 @@
+/**
+ * Options of the `koppel` sub-commands: `--name value` or `--name=value`, flags without a value,
+ * and options that may come more than once. A mistake is a UsageError (exit code 2).
+ */
+
+export class UsageError extends Error {}
+
+export interface ArgSpec {
+  /** Options that take one value, at most once. */
+  readonly valued?: readonly string[];
+  /** Options that take a value and may come more than once. */
+  readonly repeatable?: readonly string[];
+  /** Options without a value. */
+  readonly flags?: readonly string[];
+}
+
+export interface Parsed {
+  values: Record<string, string>;
+  lists: Record<string, string[]>;
+  flags: Set<string>;
+  /** Arguments that are not options, in order. */
+  rest: string[];
+}
+
+export function parseArgs(args: readonly string[], spec: ArgSpec): Parsed {
+  const out: Parsed = { values: {}, lists: {}, flags: new Set(), rest: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith('--')) {
+      out.rest.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
+    if (spec.flags?.includes(name)) {
+      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
+      out.flags.add(name);
+      continue;
+    }
+    const repeatable = spec.repeatable?.includes(name) ?? false;
+    if (!repeatable && !spec.valued?.includes(name)) throw new UsageError(`unknown option --${name}`);
+    const value = eq === -1 ? args[++i] : a.slice(eq + 1);
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    if (repeatable) (out.lists[name] ??= []).push(value);
+    else if (name in out.values) throw new UsageError(`--${name} was given twice`);
+    else out.values[name] = value;
+  }
+  return out;
+}

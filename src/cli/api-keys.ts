@@ -5,7 +5,7 @@
 import type { AppContext } from '../app/context.js';
 import { ApiKeyInputError, ApiKeyNotFoundError, createApiKey, listApiKeys, revokeApiKey, type ApiKey, type ApiKeyRole } from '../app/api-keys.js';
 import { parseOptions, withCliContext } from './context.js';
-import { UsageError } from './args.js';
+import { groupCommand, UsageError } from './args.js';
 
 const ACTOR = { username: 'cli' };
 
@@ -77,20 +77,9 @@ async function run(ctx: AppContext, sub: string, options: Record<string, string 
 }
 
 export async function apiKeysCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-    out(HELP);
-    return sub ? 0 : 2;
-  }
-  const spec = SPECS[sub];
-  if (!spec) {
-    process.stderr.write(`koppel api-keys: unknown command "${sub}". Try "koppel api-keys --help".\n`);
-    return 2;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    out(HELPS[sub]!);
-    return 0;
-  }
+  const call = groupCommand('api-keys', args, { group: HELP, commands: HELPS }, SPECS);
+  if (typeof call === 'number') return call;
+  const { sub, rest, spec } = call;
   const prefix = `koppel api-keys ${sub}`;
   const parsed = parseOptions(rest, spec.valued, spec.flags);
   try {

@@ -47,3 +47,30 @@ export function parseArgs(args: readonly string[], spec: ArgSpec): Parsed {
   }
   return out;
 }
+
+/**
+ * The common start of a command group (`koppel orders ship …`): the group's help, an unknown
+ * command, a command's own --help. Returns the exit code when that already answered the call.
+ */
+export function groupCommand<S>(
+  group: string,
+  args: readonly string[],
+  help: { readonly group: string; readonly commands: Readonly<Record<string, string>> },
+  specs: Readonly<Record<string, S>>,
+): { sub: string; rest: string[]; spec: S } | number {
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
+    process.stdout.write(help.group);
+    return sub ? 0 : 2;
+  }
+  const spec = Object.hasOwn(specs, sub) ? specs[sub] : undefined;
+  if (spec === undefined) {
+    process.stderr.write(`koppel ${group}: unknown command "${sub}". Try "koppel ${group} --help".\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(help.commands[sub] ?? help.group);
+    return 0;
+  }
+  return { sub, rest, spec };
+}

@@ -18,7 +18,7 @@ import {
 } from '../app/connection-admin.js';
 import { getConnection, listConnections } from '../app/connections.js';
 import { withCliContext } from './context.js';
-import { parseArgs, UsageError, type Parsed } from './args.js';
+import { groupCommand, parseArgs, UsageError, type Parsed } from './args.js';
 
 const ACTOR = { username: 'cli' };
 
@@ -261,20 +261,9 @@ const SPECS: Record<string, { valued?: string[]; repeatable?: string[]; flags?: 
 };
 
 export async function connectionsCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-    out(HELP);
-    return sub ? 0 : 2;
-  }
-  const spec = SPECS[sub];
-  if (!spec) {
-    process.stderr.write(`koppel connections: unknown command "${sub}". Try "koppel connections --help".\n`);
-    return 2;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    out(HELPS[sub]!);
-    return 0;
-  }
+  const call = groupCommand('connections', args, { group: HELP, commands: HELPS }, SPECS);
+  if (typeof call === 'number') return call;
+  const { sub, rest, spec } = call;
   const prefix = `koppel connections ${sub}`;
   let parsed: Parsed;
   let addIn: (ConnectionInput & { secret?: string }) | undefined;

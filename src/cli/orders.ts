@@ -9,7 +9,7 @@ import { findOrderByBuyerId, getOrder, listOrders, type OrderDetail, type OrderF
 import { closeOrder, createConfirmation, createCreditMemo, createInvoice, createShipNotice, markReviewed } from '../app/order-documents.js';
 import { ORDER_STATUSES, type Actor, type ConfirmationRequestInput, type CreateDocumentResult, type OrderStatus } from '../app/order-model.js';
 import { withCliContext } from './context.js';
-import { parseArgs, UsageError, type ArgSpec, type Parsed } from './args.js';
+import { groupCommand, parseArgs, UsageError, type ArgSpec, type Parsed } from './args.js';
 
 const ACTOR: Actor = { kind: 'cli' };
 
@@ -412,20 +412,9 @@ function precheck(sub: string, p: Parsed): OrderFilters | undefined {
 }
 
 export async function ordersCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-    out(HELP);
-    return sub ? 0 : 2;
-  }
-  const spec = SPECS[sub];
-  if (!spec) {
-    process.stderr.write(`koppel orders: unknown command "${sub}". Try "koppel orders --help".\n`);
-    return 2;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    out(HELPS[sub]!);
-    return 0;
-  }
+  const call = groupCommand('orders', args, { group: HELP, commands: HELPS }, SPECS);
+  if (typeof call === 'number') return call;
+  const { sub, rest, spec } = call;
   const prefix = `koppel orders ${sub}`;
   let parsed: Parsed;
   let filters: OrderFilters | undefined;

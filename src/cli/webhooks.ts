@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { AppContext } from '../app/context.js';
 import { WEBHOOK_EVENTS, WebhookInputError, WebhookNotFoundError, createWebhook, deleteWebhook, listWebhooks, rotateWebhookSecret, type Webhook } from '../app/webhooks.js';
 import { withCliContext } from './context.js';
-import { parseArgs, UsageError, type Parsed } from './args.js';
+import { groupCommand, parseArgs, UsageError, type Parsed } from './args.js';
 
 const ACTOR = { username: 'cli' };
 
@@ -132,20 +132,9 @@ async function run(ctx: AppContext, sub: string, p: Parsed, secret: string | und
 }
 
 export async function webhooksCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
-    out(HELP);
-    return sub ? 0 : 2;
-  }
-  const spec = SPECS[sub];
-  if (!spec) {
-    process.stderr.write(`koppel webhooks: unknown command "${sub}". Try "koppel webhooks --help".\n`);
-    return 2;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    out(HELPS[sub]!);
-    return 0;
-  }
+  const call = groupCommand('webhooks', args, { group: HELP, commands: HELPS }, SPECS);
+  if (typeof call === 'number') return call;
+  const { sub, rest, spec } = call;
   const prefix = `koppel webhooks ${sub}`;
   let parsed: Parsed;
   let secret: string | undefined;

@@ -16,24 +16,11 @@ import { csrfField, type AdminGuard } from './guard.js';
 import { adminPage, sendAdmin } from './layout.js';
 import { html } from '../html.js';
 import { documentDetailBody, documentListBody, NO_CONNECTION, type DetailView, type DocumentFilters, type ListRow, type OrderView } from './document-views.js';
+import { first, validDate, type Query } from './query.js';
 
 export const PAGE_SIZE = 50;
 /** Bodies above this are shown as stored, without indentation (and cut). */
 const PRETTY_LIMIT = 1_000_000;
-
-type Query = Record<string, string | string[] | undefined>;
-
-function first(q: Query, name: string): string | undefined {
-  const v = q[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === undefined || s.trim() === '' ? undefined : s.trim();
-}
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function validDate(s: string): boolean {
-  return DATE.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
-}
 
 /** Filters from the query string; values that make no sense are dropped and named. */
 export function readFilters(q: Query): { filters: DocumentFilters; problems: string[] } {

@@ -21,25 +21,12 @@ import { adminPage, sendAdmin } from './layout.js';
 import { html } from '../html.js';
 import { Decimal, tryDec } from '../../protocol/money.js';
 import { DOCUMENT_KIND_LABELS, orderDetailBody, orderListBody, type ActionForm, type FormProblem, type LogEntry, type OrderDetailView, type OrderListFilters } from './order-views.js';
+import { first, validDate, type Query } from './query.js';
 
 export const ORDER_PAGE_SIZE = 50;
 /** Buyer-facing text typed in the admin: long enough for a real note, short enough for any receiver. */
 const MAX_TEXT = 2000;
 const MAX_SHORT = 200;
-
-type Query = Record<string, string | string[] | undefined>;
-
-function first(q: Query, name: string): string | undefined {
-  const v = q[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === undefined || s.trim() === '' ? undefined : s.trim();
-}
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function validDate(s: string): boolean {
-  return DATE.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
-}
 
 function nextDay(date: string): string {
   const d = new Date(`${date}T00:00:00.000Z`);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * Options of the `koppel` sub-commands: `--name value` or `--name=value`, flags without a value,
  * and options that may come more than once. A mistake is a UsageError (exit code 2).
@@ -73,4 +75,15 @@ export function groupCommand<S>(
     return 0;
   }
   return { sub, rest, spec };
+}
+
+/** `--secret S` or `--secret-stdin` (keeps a chosen secret out of the shell history). */
+export function secretOption(p: Parsed): string | undefined {
+  if (p.flags.has('secret-stdin')) {
+    if (p.values.secret !== undefined) throw new UsageError('give either --secret or --secret-stdin, not both');
+    const text = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+    if (text === '') throw new UsageError('--secret-stdin: standard input was empty');
+    return text;
+  }
+  return p.values.secret;
 }

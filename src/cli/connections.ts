@@ -3,7 +3,6 @@
  * command line, with the same rules and audit trail as the admin pages (actor "cli").
  * A secret is printed only when Koppel generated it, and only once; `show` never prints one.
  */
-import { readFileSync } from 'node:fs';
 import type { Identity } from '../domain/connection.js';
 import type { AppContext } from '../app/context.js';
 import {
@@ -18,7 +17,7 @@ import {
 } from '../app/connection-admin.js';
 import { getConnection, listConnections } from '../app/connections.js';
 import { withCliContext } from './context.js';
-import { groupCommand, parseArgs, UsageError, type Parsed } from './args.js';
+import { groupCommand, parseArgs, secretOption, UsageError, type Parsed } from './args.js';
 
 const ACTOR = { username: 'cli' };
 
@@ -109,16 +108,6 @@ function oneId(command: string, rest: string[]): string {
   if (rest.length === 0) throw new UsageError(`which connection? Usage: koppel connections ${command} ID`);
   if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}"`);
   return rest[0]!;
-}
-
-function secretOption(p: Parsed): string | undefined {
-  if (p.flags.has('secret-stdin')) {
-    if (p.values.secret !== undefined) throw new UsageError('give either --secret or --secret-stdin, not both');
-    const text = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
-    if (text === '') throw new UsageError('--secret-stdin: standard input was empty');
-    return text;
-  }
-  return p.values.secret;
 }
 
 const out = (text: string) => process.stdout.write(text);

@@ -3,11 +3,10 @@
  * same rules and audit trail as the admin pages (actor "cli"). A signing secret is printed only
  * when Koppel generated it, and only once.
  */
-import { readFileSync } from 'node:fs';
 import type { AppContext } from '../app/context.js';
 import { WEBHOOK_EVENTS, WebhookInputError, WebhookNotFoundError, createWebhook, deleteWebhook, listWebhooks, rotateWebhookSecret, type Webhook } from '../app/webhooks.js';
 import { withCliContext } from './context.js';
-import { groupCommand, parseArgs, UsageError, type Parsed } from './args.js';
+import { groupCommand, parseArgs, secretOption, UsageError, type Parsed } from './args.js';
 
 const ACTOR = { username: 'cli' };
 
@@ -57,16 +56,6 @@ on, also retries of events queued earlier, are signed with it.
 ${COMMON}
 `,
 };
-
-function secretOption(p: Parsed): string | undefined {
-  if (p.flags.has('secret-stdin')) {
-    if (p.values.secret !== undefined) throw new UsageError('give either --secret or --secret-stdin, not both');
-    const text = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
-    if (text === '') throw new UsageError('--secret-stdin: standard input was empty');
-    return text;
-  }
-  return p.values.secret;
-}
 
 function oneId(command: string, rest: string[]): string {
   if (rest.length === 0) throw new UsageError(`which webhook? Usage: koppel webhooks ${command} ID`);

@@ -30,6 +30,12 @@ import { CxmlWriteError, writeOrderRequest, writePunchOutSetupRequest, writeStat
 import { pairsFromUrlencoded, readOciCartForm } from '../protocol/oci/cart-form-reader.js';
 import type { Store } from '../store/database.js';
 import type { Html } from '../web/html.js';
+import { bodyText, sendHtml } from './http.js';
+import type { ProcurementDeps } from './procurement/model.js';
+import { seedProcurement } from './procurement/seed.js';
+import { registerRequisitionRoutes } from './procurement/requisition-routes.js';
+import { registerPurchaseOrderRoutes } from './procurement/po-routes.js';
+import { registerInventoryRoutes } from './procurement/inventory-routes.js';
 import { DEMO_END_USER, DEMO_EXTRINSICS } from './buyer.js';
 import { documentsForPunchout, receiveSupplierDocument, unmatchedDocuments } from './documents.js';
 import { cartFromOciLines, cartFromPunchOutOrderMessage, type NormalisedCart } from './cart.js';
@@ -77,6 +83,11 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
   const fetchFn = deps.fetch ?? ((input, init) => fetch(input, init));
   /** Where suppliers post documents: on the public base URL, since they post server to server. */
   const documentUrl = (): string => `${config.baseUrl.replace(/\/+$/, '')}${SANDBOX_DOCUMENT_PATH}`;
+  const procurement: ProcurementDeps = { db, config, now, fetch: fetchFn };
+  await seedProcurement(procurement);
+  await registerRequisitionRoutes(app, procurement);
+  await registerPurchaseOrderRoutes(app, procurement);
+  await registerInventoryRoutes(app, procurement);
 
   // The document endpoint in its own scope: the body arrives as bytes whatever the Content-Type
   // (the XML declaration names the encoding), and every error is a cXML answer, never a page.
@@ -384,24 +395,6 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-function sendHtml(reply: FastifyReply, code: number, body: Html): FastifyReply {
-  return reply.code(code).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body.toString());
-}
-
-/** The raw form text. server.ts hands urlencoded bodies over as strings; tolerate a parsed object too. */
-function bodyText(body: unknown): string {
-  if (typeof body === 'string') return body;
-  if (Buffer.isBuffer(body)) return body.toString('utf8');
-  if (body && typeof body === 'object') {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
-      for (const one of Array.isArray(v) ? v : [v]) params.append(k, String(one));
-    }
-    return params.toString();
-  }
-  return '';
-}
 
 /** Browser form posts are urlencoded; a multipart cart would be misread as one garbage pair. */
 function notUrlencoded(request: FastifyRequest): string | undefined {

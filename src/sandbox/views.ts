@@ -13,7 +13,8 @@
  * the framed return's top-window redirect), each with a visible button or link doing the same.
  */
 import { html, raw, type Html } from '../web/html.js';
-import { errorPage, page } from '../web/views/layout.js';
+import { errorPage } from '../web/views/layout.js';
+import { sandboxFrame } from './layout.js';
 import { orderProgress, orderedLines, type SandboxDocument } from './documents.js';
 import type { OciCallForm } from './oci-call.js';
 import { prettyXml } from './pretty-xml.js';
@@ -45,12 +46,8 @@ const ORDER_LABEL: Record<OrderStatus, string> = {
 
 const ORDER_NOTICE: Record<OrderStatus, string> = { sending: 'info', accepted: 'ok', rejected: 'error', failed: 'warning' };
 
-function headerLinks(): Html {
-  return html`<nav><a href="${SANDBOX_HOME}">Sandbox home</a></nav>`;
-}
-
 function sandboxPage(title: string, body: Html, subtitle?: string): Html {
-  return page({ title, area: 'sandbox', headerRight: headerLinks(), ...(subtitle ? { subtitle } : {}) }, body);
+  return sandboxFrame({ title, section: 'punchouts', ...(subtitle ? { subtitle } : {}) }, body);
 }
 
 function badge(status: PunchoutStatus): Html {

@@ -297,6 +297,8 @@ export interface SandboxDocumentTable {
   summary: string;
   body: string; // SharedSecret redacted
   received_at: string;
+  /** sandbox_purchase_orders.id of the purchase order it is about, when found. */
+  po_id: string | null;
 }
 
 export interface KvTable {
@@ -375,6 +377,217 @@ export interface OutboxTable {
   dedupe_key: Generated<string | null>;
 }
 
+// ---- the buyer sandbox's procurement (migration 0007) -------------------------------------------
+
+export interface SandboxPersonTable {
+  id: string;
+  name: string;
+  email: string;
+  /** JSON array of SandboxRole. */
+  roles: string;
+  cost_center: string | null;
+  created_at: string;
+}
+
+export interface SandboxCostCenterTable {
+  code: string;
+  name: string;
+  created_at: string;
+}
+
+export interface SandboxBudgetTable {
+  id: string;
+  cost_center: string;
+  /** Inclusive UTC dates, YYYY-MM-DD. */
+  period_start: string;
+  period_end: string;
+  amount: string;
+  currency: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SandboxBudgetEntryTable {
+  id: string;
+  budget_id: string;
+  requisition_id: string | null;
+  po_id: string | null;
+  /** commitment | actual */
+  kind: string;
+  /** Signed decimal. */
+  amount: string;
+  reason: string;
+  dedupe_key: string | null;
+  created_at: string;
+}
+
+export interface SandboxApprovalRuleTable {
+  id: string;
+  name: string;
+  cost_center: string | null;
+  min_amount: string;
+  max_amount: string | null;
+  currency: string;
+  /** JSON array of RequisitionSource; [] = all. */
+  sources: string;
+  /** role | auto */
+  action: string;
+  approver_role: string | null;
+  position: number;
+  active: number;
+  created_at: string;
+}
+
+export interface SandboxRequisitionTable {
+  id: string;
+  number: string;
+  source: string;
+  punchout_id: string | null;
+  schedule_id: string | null;
+  title: string;
+  requester_id: string;
+  cost_center: string;
+  status: string;
+  /** JSON RequisitionLine[]. */
+  lines: string;
+  total: string;
+  currency: string;
+  /** JSON SandboxSettings (secret included). */
+  supplier: string;
+  note: string;
+  po_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SandboxApprovalStepTable {
+  id: string;
+  requisition_id: string;
+  position: number;
+  rule_id: string | null;
+  rule_name: string;
+  approver_role: string | null;
+  /** pending | approved | rejected | auto | skipped */
+  status: string;
+  decided_by: string | null;
+  comment: string;
+  decided_at: string | null;
+}
+
+export interface SandboxPurchaseOrderTable {
+  id: string;
+  order_id: string;
+  requisition_id: string | null;
+  punchout_id: string | null;
+  /** JSON SandboxSettings. */
+  supplier: string;
+  /** open | cancelled | rejected | failed */
+  status: string;
+  version: number;
+  total: string;
+  currency: string;
+  /** The latest OrderRequest sent, SharedSecret redacted. */
+  order_xml: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SandboxPoMessageTable {
+  id: string;
+  po_id: string;
+  /** new | update | delete */
+  type: string;
+  version: number;
+  payload_id: string;
+  xml: string;
+  /** sending | accepted | rejected | failed */
+  status: string;
+  attempts: number;
+  /** JSON SupplierExchange of the last attempt. */
+  exchange: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SandboxReceiptTable {
+  id: string;
+  number: string;
+  po_id: string;
+  received_by: string;
+  received_on: string;
+  /** JSON [{lineNumber, quantity}]. */
+  lines: string;
+  note: string;
+  created_at: string;
+}
+
+export interface SandboxInventoryItemTable {
+  id: string;
+  name: string;
+  supplier_part_id: string;
+  aux_id: string | null;
+  description: string;
+  unit: string;
+  unit_price: string;
+  currency: string;
+  /** JSON {domain, code}. */
+  classification: string | null;
+  /** JSON SandboxSettings. */
+  supplier: string;
+  stock: string;
+  min_stock: string;
+  reorder_quantity: string;
+  cost_center: string;
+  requester_id: string;
+  open_requisition_id: string | null;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SandboxStockMovementTable {
+  id: string;
+  item_id: string;
+  /** consume | receipt | adjust */
+  kind: string;
+  quantity: string;
+  stock_after: string;
+  reference: string;
+  actor: string;
+  dedupe_key: string | null;
+  created_at: string;
+}
+
+export interface SandboxScheduleTable {
+  id: string;
+  name: string;
+  /** JSON [{itemId, quantity}]. */
+  lines: string;
+  every_days: number;
+  next_run_at: string;
+  last_run_at: string | null;
+  cost_center: string;
+  requester_id: string;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SandboxEventTable {
+  id: string;
+  subject_type: string;
+  subject_id: string;
+  actor: string;
+  kind: string;
+  text: string;
+  created_at: string;
+}
+
+export interface SandboxCounterTable {
+  name: string;
+  value: number;
+}
+
 export interface Database {
   connections: ConnectionTable;
   products: ProductTable;
@@ -398,4 +611,19 @@ export interface Database {
   webhooks: WebhookTable;
   api_keys: ApiKeyTable;
   sandbox_documents: SandboxDocumentTable;
+  sandbox_people: SandboxPersonTable;
+  sandbox_cost_centers: SandboxCostCenterTable;
+  sandbox_budgets: SandboxBudgetTable;
+  sandbox_budget_entries: SandboxBudgetEntryTable;
+  sandbox_approval_rules: SandboxApprovalRuleTable;
+  sandbox_requisitions: SandboxRequisitionTable;
+  sandbox_approval_steps: SandboxApprovalStepTable;
+  sandbox_purchase_orders: SandboxPurchaseOrderTable;
+  sandbox_po_messages: SandboxPoMessageTable;
+  sandbox_receipts: SandboxReceiptTable;
+  sandbox_inventory_items: SandboxInventoryItemTable;
+  sandbox_stock_movements: SandboxStockMovementTable;
+  sandbox_schedules: SandboxScheduleTable;
+  sandbox_events: SandboxEventTable;
+  sandbox_counters: SandboxCounterTable;
 }

@@ -9,6 +9,7 @@ import * as connectionAdmin from './0003-connection-admin.js';
 import * as outbox from './0004-outbox.js';
 import * as orderLifecycle from './0005-order-lifecycle.js';
 import * as orderDocumentState from './0006-order-document-state.js';
+import * as sandboxProcurement from './0007-sandbox-procurement.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -22,6 +23,7 @@ const STEPS: readonly [string, Step][] = [
   ['0004_outbox', outbox],
   ['0005_order_lifecycle', orderLifecycle],
   ['0006_order_document_state', orderDocumentState],
+  ['0007_sandbox_procurement', sandboxProcurement],
 ];
 
 class InCodeMigrations implements MigrationProvider {

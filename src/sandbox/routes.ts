@@ -36,6 +36,7 @@ import { seedProcurement } from './procurement/seed.js';
 import { registerRequisitionRoutes } from './procurement/requisition-routes.js';
 import { registerPurchaseOrderRoutes } from './procurement/po-routes.js';
 import { registerInventoryRoutes } from './procurement/inventory-routes.js';
+import { registerReceiptRoutes } from './procurement/receipt-routes.js';
 import { DEMO_END_USER, DEMO_EXTRINSICS } from './buyer.js';
 import { documentsForPunchout, receiveSupplierDocument, unmatchedDocuments } from './documents.js';
 import { cartFromOciLines, cartFromPunchOutOrderMessage, type NormalisedCart } from './cart.js';
@@ -87,6 +88,7 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
   await seedProcurement(procurement);
   await registerRequisitionRoutes(app, procurement);
   await registerPurchaseOrderRoutes(app, procurement);
+  await registerReceiptRoutes(app, procurement);
   await registerInventoryRoutes(app, procurement);
 
   // The document endpoint in its own scope: the body arrives as bytes whatever the Content-Type

@@ -13,3 +13,16 @@ export async function recordInvoiceSpend(
 ): Promise<void> {
   throw new Error('not implemented');
 }
+
+/**
+ * Sets the commitment of a purchase order's requisition to `total` minus what has been invoiced
+ * (a change order raising or lowering the order; `total` "0" on cancellation releases it all).
+ * Run inside the caller's transaction. Throws ProcurementError when a raise would take the
+ * budget below zero.
+ */
+export async function recommitForOrder(
+  _db: Store,
+  _input: { poId: string; total: string; currency: string; at: Date; reason: string },
+): Promise<void> {
+  throw new Error('not implemented');
+}

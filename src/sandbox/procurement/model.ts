@@ -240,3 +240,17 @@ export class ProcurementError extends Error {
     this.name = 'ProcurementError';
   }
 }
+
+/** One line of a purchase order as last sent (from its OrderRequest). */
+export interface PoLine {
+  readonly lineNumber: number;
+  readonly supplierPartID: string;
+  readonly auxID?: string;
+  readonly description: string;
+  /** Decimal text; 0 for a line removed by a change. */
+  readonly quantity: string;
+  readonly unit: string;
+  /** Decimal text, price of one unit. */
+  readonly unitPrice: string;
+  readonly currency: string;
+}

@@ -14,3 +14,8 @@ export async function placePurchaseOrder(_deps: ProcurementDeps, _requisition: R
 export async function findPurchaseOrder(_db: Store, _id: string): Promise<PurchaseOrder | undefined> {
   throw new Error('not implemented');
 }
+
+/** The lines of the OrderRequest last sent for the order (its stored copy is the truth). */
+export function poLines(_po: PurchaseOrder): import('./model.js').PoLine[] {
+  throw new Error('not implemented');
+}

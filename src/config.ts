@@ -14,6 +14,8 @@ export interface KoppelConfig {
    * it, so it is on for demo installs and off otherwise unless KOPPEL_SANDBOX=1.
    */
   readonly sandbox: boolean;
+  /** KOPPEL_SANDBOX_TICK_MS: how often the sandbox's job runs recurring orders and re-orders. */
+  readonly sandboxTickMs: number;
   readonly logLevel: string;
   /** How long a StartPage / OCI entry token may wait before it is opened. */
   readonly startTokenTtlSeconds: number;
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KoppelConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     demo: env.KOPPEL_DEMO !== '0',
     sandbox: env.KOPPEL_SANDBOX === undefined || env.KOPPEL_SANDBOX === '' ? env.KOPPEL_DEMO !== '0' : env.KOPPEL_SANDBOX !== '0',
+    sandboxTickMs: sandboxTickMs(env.KOPPEL_SANDBOX_TICK_MS),
     logLevel: env.LOG_LEVEL ?? 'info',
     startTokenTtlSeconds: Number(env.KOPPEL_START_TOKEN_TTL ?? 300),
     sessionTtlSeconds: Number(env.KOPPEL_SESSION_TTL ?? 8 * 3600),
@@ -109,6 +112,13 @@ function outboxSettings(env: NodeJS.ProcessEnv): OutboxConfig {
     leaseMs,
     concurrency: count('KOPPEL_OUTBOX_CONCURRENCY', 4),
   };
+}
+
+function sandboxTickMs(value: string | undefined): number {
+  const raw = value?.trim();
+  const ms = raw ? Number(raw) : 60_000;
+  if (!Number.isInteger(ms) || ms < 10) throw new Error(`KOPPEL_SANDBOX_TICK_MS must be a whole number of milliseconds of at least 10, got "${raw}"`);
+  return ms;
 }
 
 function trustProxySetting(value: string | undefined): boolean | string {

@@ -6,6 +6,7 @@ import { seedDemo } from '../app/demo-seed.js';
 import { countAdminUsers, createAdminUser, generatePassword } from '../app/admin-users.js';
 import { buildServer, createLogger } from '../web/server.js';
 import { startOutboxWorker, type OutboxWorker } from '../jobs/outbox-worker.js';
+import { startProcurementWorker, type ProcurementWorker } from '../sandbox/procurement/worker.js';
 
 const HELP = `Usage: koppel serve
 
@@ -22,6 +23,8 @@ Environment:
   KOPPEL_ADMIN_PASSWORD  password of the "admin" account created on the first start
                      (default: a random one, printed once)
   KOPPEL_OUTBOX      0 to send no documents from this process (the outbox worker; see README)
+  KOPPEL_SANDBOX_TICK_MS  how often the buyer sandbox runs due recurring orders and stock
+                     re-orders, in milliseconds (default 60000)
 `;
 
 export async function serve(args: string[]): Promise<number> {
@@ -61,10 +64,12 @@ export async function serve(args: string[]): Promise<number> {
   }
   const app = await buildServer(ctx, { log: true });
   let outbox: OutboxWorker | undefined;
+  let procurement: ProcurementWorker | undefined;
   const close = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     // Sends in flight finish first (each bounded by KOPPEL_OUTBOX_TIMEOUT); unsent rows wait in the store.
     await outbox?.stop();
+    await procurement?.stop();
     await app.close();
     await store.db.destroy();
     process.exit(0);
@@ -75,6 +80,8 @@ export async function serve(args: string[]): Promise<number> {
   // After listen: a port already in use ends the start before anything is sent.
   if (config.outbox.enabled) outbox = startOutboxWorker(ctx);
   else log.info('outbox worker disabled (KOPPEL_OUTBOX=0): this process sends no documents');
+  // The sandbox's purchase orders go out without anyone clicking: recurring orders and re-orders.
+  if (config.sandbox) procurement = startProcurementWorker({ db: store.db, config, now: () => ctx.now(), fetch: (input, init) => fetch(input, init) }, { intervalMs: config.sandboxTickMs, log });
   log.info({ store: store.location, dialect: store.dialect, baseUrl: config.baseUrl }, `Koppel is listening: ${config.baseUrl} (sandbox: ${config.baseUrl}/sandbox)`);
   return 0;
 }

@@ -130,7 +130,7 @@ export async function commitRequisition(
       requisition_id: req.id,
       po_id: null,
       kind: 'commitment',
-      amount: total.toFixed(),
+      amount: formatMoney(total, budget.currency),
       reason: `Approved ${req.number}`,
       dedupe_key: `commit:${req.id}`,
       created_at: at.toISOString(),
@@ -323,7 +323,7 @@ export async function createBudget(db: Store, f: BudgetForm, at: Date, actor: Sa
   assertNoProblems(problems);
   const id = newId('bud');
   const now = at.toISOString();
-  const amount = new Decimal(f.amount).toFixed();
+  const amount = formatMoney(new Decimal(f.amount), f.currency);
   await db.insertInto('sandbox_budgets').values({ id, cost_center: f.costCenter, period_start: f.periodStart, period_end: f.periodEnd, amount, currency: f.currency, created_at: now, updated_at: now }).execute();
   await recordEvent(db, { subjectType: 'budget', subjectId: id, actor, kind: 'created', text: `Budget ${money(amount, f.currency)} for ${f.costCenter}, ${f.periodStart} – ${f.periodEnd}.`, at });
   return (await findBudget(db, id))!;
@@ -342,7 +342,7 @@ export async function editBudget(db: Store, id: string, f: BudgetForm, at: Date,
     if (booked && form.currency !== budget.currency) problems.currency = `Money is booked on this budget in ${budget.currency}; its currency cannot change.`;
   }
   assertNoProblems(problems);
-  const amount = new Decimal(form.amount).toFixed();
+  const amount = formatMoney(new Decimal(form.amount), form.currency);
   await db.updateTable('sandbox_budgets').set({ period_start: form.periodStart, period_end: form.periodEnd, amount, currency: form.currency, updated_at: at.toISOString() }).where('id', '=', id).execute();
   await recordEvent(db, { subjectType: 'budget', subjectId: id, actor, kind: 'changed', text: `Budget set to ${money(amount, form.currency)} for ${form.periodStart} – ${form.periodEnd} (was ${money(budget.amount, budget.currency)}, ${budget.periodStart} – ${budget.periodEnd}).`, at });
   return (await findBudget(db, id))!;

@@ -8,7 +8,7 @@
 import { Decimal } from 'decimal.js';
 import type { Store } from '../../store/database.js';
 import type { SandboxApprovalStepTable, SandboxRequisitionTable } from '../../store/schema.js';
-import { roundMoney } from '../../protocol/money.js';
+import { formatMoney, roundMoney } from '../../protocol/money.js';
 import type { SandboxSettings } from '../settings.js';
 import { findPunchout, type SandboxCartLine } from '../punchout-record.js';
 import { listRules, stepsFor } from './approval-rules.js';
@@ -127,7 +127,7 @@ export function currentStep(steps: readonly ApprovalStep[]): ApprovalStep | unde
 export function requisitionTotal(lines: readonly RequisitionLine[], currency: string): string {
   let total = new Decimal(0);
   for (const l of lines) total = total.plus(l.lineTotal);
-  return roundMoney(total, currency).toFixed();
+  return formatMoney(roundMoney(total, currency), currency);
 }
 
 // ---- creating ----------------------------------------------------------------------------------------
@@ -442,7 +442,8 @@ async function approveStep(
       const budgetText = standing
         ? ` ${money(req.total, req.currency)} committed on cost center ${req.costCenter}; ${money(standing.available, standing.currency)} left.`
         : ` No budget for cost center ${req.costCenter} in this period: not checked.`;
-      await recordEvent(db, { subjectType: 'requisition', subjectId: id, actor, kind: 'approved', text: `Requisition approved.${budgetText}`, at });
+      // A millisecond later than the step, so the history (ordered by time) shows them in order.
+      await recordEvent(db, { subjectType: 'requisition', subjectId: id, actor, kind: 'approved', text: `Requisition approved.${budgetText}`, at: new Date(at.getTime() + 1) });
       return (await findRequisition(db, id))!;
     });
   } catch (e) {

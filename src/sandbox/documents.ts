@@ -5,12 +5,12 @@
  * redacted), accepted or refused, with a summary the purchase order page shows.
  *
  * The steps, each with the cXML status a procurement system would answer:
- *   read (406 unreadable or hostile) → payload type (450 not one of the three) → find the order
- *   by the OrderRequest's payloadID, else its orderID (417 naming it) → the sender (401: From must
+ *   read (406 unreadable or hostile) → payload type (450 not one of the three) → find the
+ *   purchase order by the payloadID of any OrderRequest sent for it, else its orderID (417 naming it) → the sender (401: From must
  *   be the supplier the order was addressed to, the Sender SharedSecret the one the sandbox sent
  *   with it, compared in constant time) → the same payloadID again gets the stored answer and is
  *   not stored twice (409 when it comes with other content) → lines (417 naming an unknown line)
- *   → 200.
+ *   → 200. An accepted invoice or credit memo books the spend on the order's budget (once).
  *
  * Only documents whose sender was authenticated are bound to their payloadID (their row id is
  * derived from it, so two identical posts at once still make one row): a stranger who guesses a
@@ -36,7 +36,9 @@ import { decodeXmlBytes } from '../protocol/cxml/read-xml.js';
 import { Decimal as Dec, isCurrencyCode, minorUnits, sum } from '../protocol/money.js';
 import type { Store } from '../store/database.js';
 import type { SandboxDocumentTable } from '../store/schema.js';
-import { findPunchout, type SandboxPunchout } from './punchout-record.js';
+import { recordInvoiceSpend } from './procurement/budgets.js';
+import type { PurchaseOrder } from './procurement/model.js';
+import { findPurchaseOrder } from './procurement/purchase-orders.js';
 
 export type SupplierDocumentKind = 'ConfirmationRequest' | 'ShipNoticeRequest' | 'InvoiceDetailRequest';
 const KINDS: readonly string[] = ['ConfirmationRequest', 'ShipNoticeRequest', 'InvoiceDetailRequest'];
@@ -124,6 +126,9 @@ export interface DocumentSummary {
 
 export interface SandboxDocument {
   readonly id: string;
+  /** The purchase order it is about (sandbox_purchase_orders.id), when found. */
+  readonly poId: string | null;
+  /** The punchout of that order, for orders placed from a punchout (older pages link by it). */
   readonly punchoutId: string | null;
   readonly orderId: string | null;
   readonly docType: string;
@@ -144,6 +149,7 @@ function fromRow(row: SandboxDocumentTable): SandboxDocument {
   }
   return {
     id: row.id,
+    poId: row.po_id ?? null,
     punchoutId: row.punchout_id,
     orderId: row.order_id,
     docType: row.doc_type,
@@ -157,6 +163,12 @@ function fromRow(row: SandboxDocumentTable): SandboxDocument {
 }
 
 /** The documents received for one purchase order, in arrival order. */
+export async function documentsForPurchaseOrder(db: Store, poId: string): Promise<SandboxDocument[]> {
+  const rows = await db.selectFrom('sandbox_documents').selectAll().where('po_id', '=', poId).orderBy('received_at').orderBy('id').execute();
+  return rows.map(fromRow);
+}
+
+/** The documents received for the purchase order of one punchout, in arrival order. */
 export async function documentsForPunchout(db: Store, punchoutId: string): Promise<SandboxDocument[]> {
   const rows = await db
     .selectFrom('sandbox_documents')
@@ -173,6 +185,7 @@ export async function unmatchedDocuments(db: Store, limit = 10): Promise<Sandbox
   const rows = await db
     .selectFrom('sandbox_documents')
     .selectAll()
+    .where('po_id', 'is', null)
     .where('punchout_id', 'is', null)
     .orderBy('received_at', 'desc')
     .orderBy('id')
@@ -191,12 +204,12 @@ export interface OrderedLine {
   readonly description: string;
 }
 
-/** The lines of the OrderRequest the sandbox sent (its stored copy is the truth, not the cart). */
-export function orderedLines(p: SandboxPunchout): OrderedLine[] {
-  if (p.orderXml === null) return [];
+/** The lines of the latest OrderRequest the sandbox sent (its stored copy is the truth, not the cart). */
+export function orderedLines(po: Pick<PurchaseOrder, 'orderXml'>): OrderedLine[] {
+  if (!po.orderXml) return [];
   let payload;
   try {
-    payload = readCxml(p.orderXml).envelope.payload;
+    payload = readCxml(po.orderXml).envelope.payload;
   } catch {
     // The sandbox wrote it; should it ever not read, the page still shows the documents.
     return [];
@@ -272,7 +285,7 @@ export async function receiveSupplierDocument(db: Store, body: Buffer | string, 
   if (refs.length === 0) {
     return refuse({ code: 417, detail: 'The document names no purchase order (OrderReference with DocumentReference payloadID or orderID).' }, { docType, payloadId, stored, at, warnings, content });
   }
-  const found = new Map<string, SandboxPunchout>();
+  const found = new Map<string, PurchaseOrder>();
   for (const ref of refs) {
     const p = await findOrder(db, ref);
     if (!p) {
@@ -286,11 +299,11 @@ export async function receiveSupplierDocument(db: Store, body: Buffer | string, 
       { docType, payloadId, stored, at, warnings, content },
     );
   }
-  const punchout = [...found.values()][0]!;
-  const orderId = punchout.info.order?.orderID ?? refs[0]!.orderID ?? null;
-  const base = { docType, payloadId, stored, at, warnings, content, orderId, punchoutId: punchout.id };
+  const po = [...found.values()][0]!;
+  const orderId = po.orderId;
+  const base = { docType, payloadId, stored, at, warnings, content, orderId, poId: po.id, ...(po.punchoutId ? { punchoutId: po.punchoutId } : {}) };
 
-  const denied = authenticate(envelope, punchout);
+  const denied = authenticate(envelope, po);
   if (denied) return refuse({ code: 401, detail: denied }, base);
 
   // Authenticated from here on: the payloadID belongs to this document.
@@ -298,39 +311,47 @@ export async function receiveSupplierDocument(db: Store, body: Buffer | string, 
   const earlier = await db.selectFrom('sandbox_documents').selectAll().where('id', '=', id).executeTakeFirst();
   if (earlier) return repeatOf(fromRow(earlier), base);
 
-  const lines = orderedLines(punchout);
-  const unknown = unknownLines(doc, punchout, lines);
+  const lines = orderedLines(po);
+  const unknown = unknownLines(doc, po, lines);
   const outcome: Refusal = unknown
     ? { code: 417, detail: unknown }
     : { code: 200, detail: `${LABEL[doc.kind]} ${documentNumber(content)} accepted for purchase order ${orderId ?? ''}.`.replace(/ +\./, '.') };
-  warnings.push(...contentNotes(doc, punchout, lines));
-  return store(outcome, { ...base, id, authenticated: true });
+  warnings.push(...contentNotes(doc, po, lines));
+  // An accepted invoice or credit memo turns the commitment into spend (booked once per document).
+  const spend = outcome.code === 200 && doc.kind === 'InvoiceDetailRequest' && doc.operation !== 'delete' ? invoiceSpend(doc, po.currency) : undefined;
+  return store(outcome, { ...base, id, authenticated: true, ...(spend ? { spend } : {}) });
 
   // -- helpers closing over db ----------------------------------------------------------------
 
-  async function refuse(r: Refusal, s: StoreInput): Promise<DocumentAnswer> {
-    return store(r, { ...s, id: `sd-${randomBytes(12).toString('base64url')}`, authenticated: false });
+  async function refuse(r: Refusal, s: StoreInput & { spend?: unknown }): Promise<DocumentAnswer> {
+    // A refused document books nothing.
+    const { spend: _none, ...rest } = s;
+    return store(r, { ...rest, id: `sd-${randomBytes(12).toString('base64url')}`, authenticated: false });
   }
 
-  async function store(r: Refusal, s: StoreInput & { id: string; authenticated: boolean }): Promise<DocumentAnswer> {
+  async function store(r: Refusal, s: StoreInput & { id: string; authenticated: boolean; spend?: { amount: string; currency: string } }): Promise<DocumentAnswer> {
     const answer = { code: r.code, text: statusText(r.code), detail: r.detail };
     const summary: DocumentSummary = { answer, authenticated: s.authenticated, ...(s.content ? { content: s.content } : {}), warnings: s.warnings };
     try {
-      await db
-        .insertInto('sandbox_documents')
-        .values({
-          id: s.id,
-          punchout_id: s.punchoutId ?? null,
-          order_id: s.orderId ?? null,
-          doc_type: s.docType,
-          payload_id: s.payloadId ?? null,
-          status: r.code === 200 ? 'accepted' : 'refused',
-          detail: r.detail,
-          summary: JSON.stringify(summary),
-          body: storable(s.stored),
-          received_at: s.at,
-        })
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('sandbox_documents')
+          .values({
+            id: s.id,
+            po_id: s.poId ?? null,
+            punchout_id: s.punchoutId ?? null,
+            order_id: s.orderId ?? null,
+            doc_type: s.docType,
+            payload_id: s.payloadId ?? null,
+            status: r.code === 200 ? 'accepted' : 'refused',
+            detail: r.detail,
+            summary: JSON.stringify(summary),
+            body: storable(s.stored),
+            received_at: s.at,
+          })
+          .execute();
+        if (s.spend && s.poId) await recordInvoiceSpend(trx, { poId: s.poId, documentId: s.id, amount: s.spend.amount, currency: s.spend.currency, at: new Date(s.at) });
+      });
     } catch (err) {
       // The same document posted twice at once: the other request stored it first.
       const row = s.authenticated ? await db.selectFrom('sandbox_documents').selectAll().where('id', '=', s.id).executeTakeFirst() : undefined;
@@ -357,7 +378,21 @@ interface StoreInput {
   readonly warnings: string[];
   readonly content?: DocumentContent;
   readonly orderId?: string | null | undefined;
+  readonly poId?: string;
   readonly punchoutId?: string;
+}
+
+/**
+ * The net goods value of an invoice for the budget: the sum of its line subtotals (the header
+ * subtotal when it has no lines); a credit memo counts negative whatever sign its amounts carry.
+ */
+export function invoiceSpend(doc: InvoiceDetailRequest, orderCurrency: string): { amount: string; currency: string } {
+  const subtotals = doc.orders.flatMap((o) => o.lines.map((l) => l.subtotal)).filter((m): m is MoneyAmount => m !== undefined);
+  const amounts = subtotals.length > 0 ? subtotals : doc.summary.subtotal ? [doc.summary.subtotal] : [];
+  const currency = amounts[0]?.currency ?? orderCurrency;
+  let total = sum(amounts.map((m) => m.amount));
+  if (doc.purpose.toLowerCase().includes('credit')) total = total.abs().negated();
+  return { amount: total.toFixed(), currency };
 }
 
 const LABEL: Record<SupplierDocumentKind, string> = {
@@ -402,28 +437,15 @@ function describeRef(ref: OrderReference): string {
   return parts.filter((x) => x !== '').join(', ');
 }
 
-/** By the OrderRequest's payloadID first (unique), else by the orderID the sandbox gave it. */
-async function findOrder(db: Store, ref: OrderReference): Promise<SandboxPunchout | undefined> {
+/** By the payloadID of any OrderRequest sent for it (new, update, delete) first, else by its orderID. */
+async function findOrder(db: Store, ref: OrderReference): Promise<PurchaseOrder | undefined> {
   if (ref.payloadID !== undefined) {
-    const row = await db.selectFrom('sandbox_punchouts').select('id').where('order_payload_id', '=', ref.payloadID).executeTakeFirst();
-    if (row) return findPunchout(db, row.id);
+    const row = await db.selectFrom('sandbox_po_messages').select('po_id').where('payload_id', '=', ref.payloadID).executeTakeFirst();
+    if (row) return findPurchaseOrder(db, row.po_id);
   }
   if (ref.orderID === undefined) return undefined;
-  // The orderID lives in the request JSON: the LIKE only narrows (a `%` or `_` in it matches
-  // more, never less), the parsed JSON decides.
-  const candidates = await db
-    .selectFrom('sandbox_punchouts')
-    .select('id')
-    .where('order_payload_id', 'is not', null)
-    .where('request', 'like', `%${JSON.stringify(ref.orderID)}%`)
-    .orderBy('created_at', 'desc')
-    .limit(50)
-    .execute();
-  for (const c of candidates) {
-    const p = await findPunchout(db, c.id);
-    if (p?.info.order?.orderID === ref.orderID) return p;
-  }
-  return undefined;
+  const row = await db.selectFrom('sandbox_purchase_orders').select('id').where('order_id', '=', ref.orderID).executeTakeFirst();
+  return row ? findPurchaseOrder(db, row.id) : undefined;
 }
 
 function digest(text: string): Buffer {
@@ -436,8 +458,8 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /** Why the sender is not accepted, or undefined. Names no secret. */
-function authenticate(envelope: Envelope, p: SandboxPunchout): string | undefined {
-  const settings = p.info.settings;
+function authenticate(envelope: Envelope, po: PurchaseOrder): string | undefined {
+  const settings = po.supplier;
   const header = envelope.header;
   if (!header) return 'The document has no Header.';
   const supplier = settings.to;
@@ -458,7 +480,7 @@ function lineLabel(lines: readonly OrderedLine[]): string {
 }
 
 /** The first document line that is not a line of the order, named, or undefined. */
-function unknownLines(doc: ConfirmationRequest | ShipNoticeRequest | InvoiceDetailRequest, p: SandboxPunchout, lines: readonly OrderedLine[]): string | undefined {
+function unknownLines(doc: ConfirmationRequest | ShipNoticeRequest | InvoiceDetailRequest, po: PurchaseOrder, lines: readonly OrderedLine[]): string | undefined {
   const known = new Set(lines.map((l) => l.lineNumber));
   const numbers: number[] =
     doc.kind === 'ConfirmationRequest'
@@ -468,11 +490,11 @@ function unknownLines(doc: ConfirmationRequest | ShipNoticeRequest | InvoiceDeta
         : doc.orders.flatMap((o) => o.lines.map((l) => l.orderLineNumber).filter((n): n is number => n !== undefined));
   const bad = numbers.find((n) => !known.has(n));
   if (bad === undefined) return undefined;
-  return `Line ${bad} is not a line of purchase order ${p.info.order?.orderID ?? ''} (its lines: ${lineLabel(lines)}).`;
+  return `Line ${bad} is not a line of purchase order ${po.orderId} (its lines: ${lineLabel(lines)}).`;
 }
 
 /** Remarks that do not refuse the document but that a buyer would look at. */
-function contentNotes(doc: ConfirmationRequest | ShipNoticeRequest | InvoiceDetailRequest, p: SandboxPunchout, lines: readonly OrderedLine[]): string[] {
+function contentNotes(doc: ConfirmationRequest | ShipNoticeRequest | InvoiceDetailRequest, po: PurchaseOrder, lines: readonly OrderedLine[]): string[] {
   const notes: string[] = [];
   const byLine = new Map(lines.map((l) => [l.lineNumber, l]));
   if (doc.kind === 'ConfirmationRequest') {
@@ -483,7 +505,7 @@ function contentNotes(doc: ConfirmationRequest | ShipNoticeRequest | InvoiceDeta
       if (ordered && !ordered.quantity.equals(item.quantity)) notes.push(`Line ${item.lineNumber}: confirmed for ${item.quantity.toFixed()}, ordered ${ordered.quantity.toFixed()}.`);
     }
   }
-  const currency = p.currency;
+  const currency = po.currency;
   if (doc.kind === 'InvoiceDetailRequest' && currency) {
     const other = doc.orders.flatMap((o) => o.lines.map((l) => l.subtotal?.currency)).find((c) => c !== undefined && c !== currency);
     if (other) notes.push(`Invoiced in ${other}; the order is in ${currency}.`);

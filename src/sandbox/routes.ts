@@ -12,7 +12,7 @@
  *   GET  /sandbox/punchouts/:id/oci-call       the auto-submitting OCI call (the framed shop's src)
  *   POST /sandbox/punchouts/:id/oci-return     HOOK_URL: the OCI cart form
  *   POST /sandbox/punchouts/:id/cxml-return    BrowserFormPost: cXML-base64 / cXML-urlencoded
- *   POST /sandbox/punchouts/:id/order          send the cXML OrderRequest (once)
+ *   POST /sandbox/punchouts/:id/order          submit the cart's requisition (older scripts; once)
  *   POST /sandbox/cxml                         the sandbox's own cXML endpoint: confirmations, ship
  *                                              notices and invoices from suppliers (documents.ts)
  *
@@ -26,32 +26,29 @@ import { CxmlError, statusText } from '../protocol/cxml/errors.js';
 import type { Header } from '../protocol/cxml/model.js';
 import { newPayloadId } from '../protocol/cxml/payload-id.js';
 import { readCxml } from '../protocol/cxml/reader.js';
-import { CxmlWriteError, writeOrderRequest, writePunchOutSetupRequest, writeStatusResponse, type WriteContext } from '../protocol/cxml/writer.js';
+import { CxmlWriteError, writePunchOutSetupRequest, writeStatusResponse, type WriteContext } from '../protocol/cxml/writer.js';
 import { pairsFromUrlencoded, readOciCartForm } from '../protocol/oci/cart-form-reader.js';
 import type { Store } from '../store/database.js';
 import type { Html } from '../web/html.js';
-import { bodyText, sendHtml } from './http.js';
-import type { ProcurementDeps } from './procurement/model.js';
+import { bodyText, seeOther, sendHtml } from './http.js';
+import { ProcurementError, type ProcurementDeps, type SandboxActor } from './procurement/model.js';
+import { actingPerson } from './procurement/people.js';
+import { requisitionForPunchout, submitRequisition } from './procurement/requisitions.js';
 import { seedProcurement } from './procurement/seed.js';
 import { registerRequisitionRoutes } from './procurement/requisition-routes.js';
 import { registerPurchaseOrderRoutes } from './procurement/po-routes.js';
 import { registerInventoryRoutes } from './procurement/inventory-routes.js';
 import { registerReceiptRoutes } from './procurement/receipt-routes.js';
 import { DEMO_END_USER, DEMO_EXTRINSICS } from './buyer.js';
-import { documentsForPunchout, receiveSupplierDocument, unmatchedDocuments } from './documents.js';
+import { receiveSupplierDocument, unmatchedDocuments } from './documents.js';
 import { cartFromOciLines, cartFromPunchOutOrderMessage, type NormalisedCart } from './cart.js';
 import { ociCallForm } from './oci-call.js';
-import { buildOrderRequest, OrderBuildError, orderItemsFromCxml, orderItemsFromOci, sandboxOrderId } from './order-request.js';
 import {
-  claimOrder,
-  countOrders,
   findPunchout,
   insertPunchout,
   recentPunchouts,
   saveCart,
-  saveOrderOutcome,
   saveSetupOutcome,
-  type OrderStatus,
   type PunchoutRequestInfo,
   type PunchoutStatus,
   type SandboxPunchout,
@@ -59,7 +56,7 @@ import {
 } from './punchout-record.js';
 import { cxmlHeader, defaultSettings, isHttpUrl, settingsFromForm } from './settings.js';
 import { postCxmlDocument, type CxmlExchangeResult } from './supplier-client.js';
-import { framedShopPage, ociCallPage, punchoutPage, punchoutPath, startPage, topRedirectPage, unknownPunchoutPage } from './views.js';
+import { framedShopPage, ociCallPage, punchoutPage, punchoutPath, startPage, topRedirectPage, unknownPunchoutPage, type PunchoutPageView } from './views.js';
 
 export interface SandboxDeps {
   db: Store;
@@ -73,8 +70,6 @@ export const SANDBOX_DOCUMENT_PATH = '/sandbox/cxml';
 
 /** Punchout ids are 24 base64url characters; anything else cannot be one of ours. */
 const ID = /^[A-Za-z0-9_-]{16,64}$/;
-/** A `sending` claim older than this is taken to be from a request that died; the order may be sent again. */
-const STALE_SENDING_MS = 60_000;
 
 type IdParams = { Params: { id: string } };
 
@@ -211,7 +206,7 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
   app.get<IdParams>('/sandbox/punchouts/:id', async (request, reply) => {
     const p = await load(request, reply);
     if (!p) return reply;
-    return sendHtml(reply, 200, punchoutPage({ punchout: p, documents: await documentsForPunchout(db, p.id), documentUrl: documentUrl() }));
+    return sendHtml(reply, 200, await pageOf(p));
   });
 
   app.get<IdParams>('/sandbox/punchouts/:id/shop', async (request, reply) => {
@@ -236,12 +231,12 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
   app.post<IdParams>('/sandbox/punchouts/:id/oci-return', async (request, reply) => {
     const p = await load(request, reply);
     if (!p) return reply;
-    const refused = refuseReturn(p, 'oci');
+    const refused = refuseReturn(p, 'oci', await requisitionRowOf(p.id));
     if (refused) return sendHtml(reply, 409, refused);
     const wrongType = notUrlencoded(request);
     if (wrongType) {
       await storeCart(p, 'invalid', bodyText(request.body).slice(0, 200_000), 'oci', null, [wrongType], undefined);
-      return afterReturn(p, reply);
+      return afterReturn(p, reply, request);
     }
     // `auto`: old Latin-1 SAP-style shops send %E4 for ä; such values are read as ISO-8859-1.
     const pairs = pairsFromUrlencoded(bodyText(request.body), 'auto');
@@ -249,24 +244,24 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     const cart = cartFromOciLines(read.lines);
     const status: PunchoutStatus = cart.lines.length === 0 ? 'cancelled' : 'returned';
     await storeCart(p, status, JSON.stringify(pairs), 'oci', cart, [...read.warnings, ...cart.warnings], undefined);
-    return afterReturn(p, reply);
+    return afterReturn(p, reply, request);
   });
 
   app.post<IdParams>('/sandbox/punchouts/:id/cxml-return', async (request, reply) => {
     const p = await load(request, reply);
     if (!p) return reply;
-    const refused = refuseReturn(p, 'cxml');
+    const refused = refuseReturn(p, 'cxml', await requisitionRowOf(p.id));
     if (refused) return sendHtml(reply, 409, refused);
     const body = bodyText(request.body);
     const wrongType = notUrlencoded(request);
     if (wrongType) {
       await storeCart(p, 'invalid', body.slice(0, 200_000), 'cxml', null, [wrongType], undefined);
-      return afterReturn(p, reply);
+      return afterReturn(p, reply, request);
     }
     const received = cxmlFromForm(pairsFromUrlencoded(body));
     if (received.xml === undefined) {
       await storeCart(p, 'invalid', body, 'cxml', null, received.warnings, undefined);
-      return afterReturn(p, reply);
+      return afterReturn(p, reply, request);
     }
     const warnings = [...received.warnings];
     let status: PunchoutStatus = 'invalid';
@@ -292,73 +287,41 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
       warnings.unshift(`The cart is not readable cXML (${e.code} ${statusText(e.code)}): ${e.message}`);
     }
     await storeCart(p, status, received.xml, 'cxml', cart, warnings, cookieMismatch);
-    return afterReturn(p, reply);
+    return afterReturn(p, reply, request);
   });
 
+  // Kept for scripts written before requisitions: the cart's requisition is submitted (approval
+  // rules apply; below every threshold it is ordered at once) and the browser goes to it.
   app.post<IdParams>('/sandbox/punchouts/:id/order', async (request, reply) => {
     const p = await load(request, reply);
     if (!p) return reply;
-    const toPage = () => reply.code(303).header('Location', punchoutPath(p.id)).send();
-    // Idempotent from the browser's view: after a definite answer, a second press only shows it.
-    if (p.orderStatus === 'accepted' || p.orderStatus === 'rejected') return toPage();
-    if (p.orderStatus === 'sending' && now().getTime() - Date.parse(p.updatedAt) < STALE_SENDING_MS) return toPage();
-    if (!p.cartLines || p.cartLines.length === 0 || p.cartRaw === null) {
-      return sendHtml(reply, 409, punchoutPage({ punchout: p, notice: { kind: 'error', text: 'There is no cart to order yet: finish the punchout in the supplier shop first.' } }));
+    const earlier = await requisitionRowOf(p.id);
+    // Idempotent from the browser's view: a submitted requisition is only shown again.
+    if (earlier && earlier.status !== 'draft') return seeOther(reply, requisitionPath(earlier.id));
+    if (!p.cartLines || p.cartLines.length === 0 || p.cartRaw === null || p.status !== 'returned') {
+      return sendHtml(reply, 409, await pageOf(p, { kind: 'error', text: 'There is no cart to order yet: finish the punchout in the supplier shop first.' }));
     }
-
-    // A resend repeats the same document (same orderID, payloadID and timestamp), as cXML retries must.
-    const previous = p.info.order;
-    const createdAt = previous ? new Date(previous.createdAt) : now();
-    const orderID = previous?.orderID ?? sandboxOrderId(createdAt, (await countOrders(db)) + 1);
-    const payloadID = p.orderPayloadId ?? newPayloadId(new URL(p.info.origin).hostname, createdAt, () => randomToken(9));
-    const settings = p.info.settings;
-    const ctx: WriteContext = { payloadID, timestamp: createdAt, version: settings.cxmlVersion };
-    let xml: string;
-    let shownXml: string;
-    const buildWarnings: string[] = [];
+    const actor = await actorOf(request);
     try {
-      const order = orderFromCart(p, orderID, createdAt, buildWarnings);
-      xml = writeOrderRequest(ctx, cxmlHeader(settings), order);
-      shownXml = writeOrderRequest(ctx, redactedHeader(cxmlHeader(settings)), order);
+      const requisition = await requisitionForPunchout(procurement, p.id, actor);
+      await submitRequisition(procurement, requisition.id, actor);
+      return seeOther(reply, requisitionPath(requisition.id));
     } catch (e) {
-      if (!(e instanceof OrderBuildError || e instanceof CxmlWriteError || e instanceof CxmlError)) throw e;
-      return sendHtml(reply, 422, punchoutPage({ punchout: p, notice: { kind: 'error', text: `The purchase order could not be built: ${e.message}` } }));
+      if (!(e instanceof ProcurementError)) throw e;
+      const now = await requisitionRowOf(p.id);
+      // A second press that lost the race: the first one submitted it.
+      if (now && now.status !== 'draft') return seeOther(reply, requisitionPath(now.id));
+      return sendHtml(reply, e.status, await pageOf(p, { kind: 'error', text: e.message }));
     }
-    const attempts = (previous?.attempts ?? 0) + 1;
-    const claimed: PunchoutRequestInfo = {
-      ...p.info,
-      cartWarnings: mergeWarnings(p.info.cartWarnings, buildWarnings),
-      order: { orderID, payloadID, attempts, createdAt: createdAt.toISOString(), at: now().toISOString() },
-    };
-    if (!(await claimOrder(db, p, { payloadID, xml: shownXml, info: claimed }, now()))) return toPage();
-
-    const result = await postCxmlDocument(fetchFn, settings.cxmlUrl, xml);
-    const code = result.status?.code;
-    let orderStatus: OrderStatus;
-    let error = result.error;
-    if (!error && result.httpStatus === 200 && code !== undefined && code >= 200 && code <= 299) orderStatus = 'accepted';
-    else if (!error && code !== undefined && code >= 400 && code <= 499) {
-      orderStatus = 'rejected';
-      error = `The supplier rejected the order: cXML ${code} ${result.status!.text}. A 4xx is final; fix the cause and place a new order.`;
-    } else {
-      orderStatus = 'failed';
-      error ??= `The order was not accepted (HTTP ${result.httpStatus ?? '—'}, cXML ${code ?? '—'}); a buyer's system would retry it.`;
-    }
-    const info: PunchoutRequestInfo = {
-      ...claimed,
-      order: { ...claimed.order!, ...exchangeOf(result, payloadID, now()), ...(error ? { error } : {}) },
-    };
-    await saveOrderOutcome(db, p.id, { status: orderStatus === 'accepted' ? 'ordered' : p.status, orderStatus, response: result.body ?? null, info }, now());
-    return toPage();
   });
 
   /** A cart may not replace one that already became an order: the page would no longer match it. */
-  function refuseReturn(p: SandboxPunchout, protocol: 'oci' | 'cxml'): Html | undefined {
+  function refuseReturn(p: SandboxPunchout, protocol: 'oci' | 'cxml', submitted: { status: string } | undefined): Html | undefined {
     if (p.protocol !== protocol) {
       return punchoutPage({ punchout: p, notice: { kind: 'error', text: `A ${protocol === 'oci' ? 'OCI' : 'cXML'} cart arrived for a ${p.protocol === 'oci' ? 'OCI' : 'cXML'} punchout; it was not stored. Check the return URL the supplier posts to.` } });
     }
-    if (p.orderStatus !== null) {
-      return punchoutPage({ punchout: p, notice: { kind: 'error', text: 'A cart arrived for a punchout that already has a purchase order; it was not stored. Start another punchout to order again.' } });
+    if (p.orderStatus !== null || (submitted !== undefined && submitted.status !== 'draft')) {
+      return punchoutPage({ punchout: p, notice: { kind: 'error', text: 'A cart arrived for a punchout whose requisition was already submitted; it was not stored. Start another punchout to order again.' } });
     }
     return undefined;
   }
@@ -377,23 +340,54 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     await saveCart(db, p.id, { status, info, raw, format, lines: cart?.lines ?? null, total: cart?.total ?? null, currency: cart?.currency ?? null }, now());
   }
 
-  /** Framed shops post the cart inside the frame: move the whole window; otherwise a plain redirect. */
-  function afterReturn(p: SandboxPunchout, reply: FastifyReply): FastifyReply {
-    if (p.framed) return sendHtml(reply, 200, topRedirectPage(p));
-    return reply.code(303).header('Location', punchoutPath(p.id)).send();
+  /**
+   * After a cart came back: a usable cart becomes (or updates) the punchout's draft requisition and
+   * the browser goes there; an invalid or cancelled cart stays on the punchout page. Framed shops
+   * post the cart inside the frame: the whole window is moved; otherwise a plain redirect.
+   */
+  async function afterReturn(p: SandboxPunchout, reply: FastifyReply, request: FastifyRequest): Promise<FastifyReply> {
+    const stored = (await findPunchout(db, p.id))!;
+    let target = punchoutPath(p.id);
+    if (stored.status === 'returned') {
+      try {
+        const requisition = await requisitionForPunchout(procurement, p.id, await actorOf(request));
+        target = requisitionPath(requisition.id);
+      } catch (e) {
+        if (!(e instanceof ProcurementError)) throw e;
+        // The cart is kept; the punchout page shows it and the requisition's state.
+        request.log.info({ err: e, punchout: p.id }, 'no requisition for the returned cart');
+      }
+    }
+    if (p.framed) return sendHtml(reply, 200, topRedirectPage(stored, target));
+    return seeOther(reply, target);
   }
 
-  function orderFromCart(p: SandboxPunchout, orderID: string, orderDate: Date, warnings: string[]) {
-    if (p.cartFormat === 'cxml') {
-      const poom = readCxml(p.cartRaw!).envelope.payload;
-      if (poom.kind !== 'PunchOutOrderMessage') throw new OrderBuildError('The stored cart is not a PunchOutOrderMessage.');
-      return buildOrderRequest({ orderID, orderDate, items: orderItemsFromCxml(poom.items) });
-    }
-    const lines = readOciCartForm(JSON.parse(p.cartRaw!) as [string, string][]).lines;
-    const built = orderItemsFromOci(lines);
-    warnings.push(...built.warnings);
-    return buildOrderRequest({ orderID, orderDate, items: built.items, ociLines: lines });
+  /** The punchout's requisition row, when its cart became one. */
+  async function requisitionRowOf(punchoutId: string): Promise<{ id: string; number: string; status: string; po_id: string | null } | undefined> {
+    return db.selectFrom('sandbox_requisitions').select(['id', 'number', 'status', 'po_id']).where('punchout_id', '=', punchoutId).executeTakeFirst();
   }
+
+  async function actorOf(request: FastifyRequest): Promise<SandboxActor> {
+    return `person:${(await actingPerson(db, request)).id}`;
+  }
+
+  /** The punchout page with its requisition and purchase order. */
+  async function pageOf(p: SandboxPunchout, notice?: PunchoutPageView['notice']): Promise<Html> {
+    const r = await requisitionRowOf(p.id);
+    const poRow = r?.po_id
+      ? await db.selectFrom('sandbox_purchase_orders').select(['id', 'order_id', 'status']).where('id', '=', r.po_id).executeTakeFirst()
+      : await db.selectFrom('sandbox_purchase_orders').select(['id', 'order_id', 'status']).where('punchout_id', '=', p.id).orderBy('created_at', 'desc').executeTakeFirst();
+    return punchoutPage({
+      punchout: p,
+      ...(notice ? { notice } : {}),
+      ...(r ? { requisition: { id: r.id, number: r.number, status: r.status } } : {}),
+      ...(poRow ? { purchaseOrder: { id: poRow.id, orderId: poRow.order_id, status: poRow.status } } : {}),
+    });
+  }
+}
+
+function requisitionPath(id: string): string {
+  return `/sandbox/requisitions/${encodeURIComponent(id)}`;
 }
 
 // ---- helpers ------------------------------------------------------------------------------------
@@ -439,10 +433,6 @@ function exchangeOf(result: CxmlExchangeResult, payloadID: string, at: Date): Su
     ...(result.error !== undefined ? { error: result.error } : {}),
     at: at.toISOString(),
   };
-}
-
-function mergeWarnings(a: readonly string[], b: readonly string[]): string[] {
-  return [...new Set([...a, ...b])];
 }
 
 /**

@@ -15,11 +15,11 @@
 import { html, raw, type Html } from '../web/html.js';
 import { errorPage } from '../web/views/layout.js';
 import { sandboxFrame } from './layout.js';
-import { orderProgress, orderedLines, type SandboxDocument } from './documents.js';
+import type { SandboxDocument } from './documents.js';
 import type { OciCallForm } from './oci-call.js';
 import { prettyXml } from './pretty-xml.js';
 import type { OrderStatus, PunchoutStatus, SandboxPunchout, SupplierExchange } from './punchout-record.js';
-import { isHttpUrl, type SandboxSettings, type SettingsProblem } from './settings.js';
+import type { SandboxSettings, SettingsProblem } from './settings.js';
 
 export const SANDBOX_HOME = '/sandbox';
 
@@ -44,7 +44,6 @@ const ORDER_LABEL: Record<OrderStatus, string> = {
   failed: 'Not delivered',
 };
 
-const ORDER_NOTICE: Record<OrderStatus, string> = { sending: 'info', accepted: 'ok', rejected: 'error', failed: 'warning' };
 
 function sandboxPage(title: string, body: Html, subtitle?: string): Html {
   return sandboxFrame({ title, section: 'punchouts', ...(subtitle ? { subtitle } : {}) }, body);
@@ -187,8 +186,7 @@ export function framedShopPage(p: SandboxPunchout, src: string): Html {
  * Where a cart lands when the shop posted it inside the frame: moves the whole window to the
  * punchout page (the frame shares the sandbox origin, so the top window may be navigated).
  */
-export function topRedirectPage(p: SandboxPunchout): Html {
-  const target = punchoutPath(p.id);
+export function topRedirectPage(p: SandboxPunchout, target = punchoutPath(p.id)): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -199,7 +197,7 @@ export function topRedirectPage(p: SandboxPunchout): Html {
 <body class="area-sandbox">
 <main>
 <section class="card transfer">
-<p>Cart received. <a href="${target}" target="_top">Show the punchout</a></p>
+<p>Cart received. <a href="${target}" target="_top">${target === punchoutPath(p.id) ? 'Show the punchout' : 'Show the requisition'}</a></p>
 </section>
 </main>
 <script>window.top.location.href = ${jsString(target)};</script>
@@ -218,10 +216,10 @@ export interface PunchoutPageView {
   readonly punchout: SandboxPunchout;
   /** A message at the top, e.g. why the order could not be built. */
   readonly notice?: { readonly kind: 'error' | 'warning' | 'ok' | 'info'; readonly text: string };
-  /** Confirmations, ship notices and invoices received for the order, in arrival order. */
-  readonly documents?: readonly SandboxDocument[];
-  /** The sandbox's own cXML endpoint for suppliers' documents. */
-  readonly documentUrl?: string;
+  /** The requisition made from the cart, when there is one. */
+  readonly requisition?: { readonly id: string; readonly number: string; readonly status: string };
+  /** Its purchase order, when one was placed. */
+  readonly purchaseOrder?: { readonly id: string; readonly orderId: string; readonly status: string };
 }
 
 export function punchoutPage(view: PunchoutPageView): Html {
@@ -244,8 +242,7 @@ ${p.status === 'started' ? html`<p class="notice info">No cart has come back yet
 </section>
 ${p.info.setup ? setupSection(p) : ''}
 ${cartSection(p)}
-${orderSection(p)}
-${p.orderXml !== null && view.documents ? documentsSection(p, view.documents, view.documentUrl) : ''}
+${orderSection(p, view)}
 <p class="actions"><a class="button" href="${SANDBOX_HOME}">Start another punchout</a> <a href="${SANDBOX_HOME}?like=${p.id}">Start another punchout with these settings</a></p>`,
   );
 }
@@ -256,7 +253,7 @@ function reopenLink(p: SandboxPunchout): Html | string {
   return '';
 }
 
-function exchangeFacts(x: SupplierExchange): Html {
+export function exchangeFacts(x: SupplierExchange): Html {
   return html`<dl class="kv">
 <dt>payloadID</dt><dd class="code">${x.payloadID}</dd>
 <dt>HTTP status</dt><dd>${x.httpStatus ?? 'no answer'}</dd>
@@ -266,12 +263,12 @@ ${x.contentType ? html`<dt>Content-Type</dt><dd class="code">${x.contentType}</d
 ${x.error ? html`<div class="notice error" role="alert"><p>${x.error}</p></div>` : ''}`;
 }
 
-function rawAnswer(x: SupplierExchange, open: boolean): Html | string {
+export function rawAnswer(x: SupplierExchange, open: boolean): Html | string {
   if (x.answer === undefined) return '';
   return html`<details${open ? html` open` : ''}><summary>The supplier's raw answer</summary><pre class="raw">${looksLikeXml(x.answer) ? prettyXml(x.answer) : x.answer}</pre></details>`;
 }
 
-function looksLikeXml(text: string): boolean {
+export function looksLikeXml(text: string): boolean {
   return text.trimStart().startsWith('<?xml') || /^\s*<(cXML|!DOCTYPE)/i.test(text);
 }
 
@@ -348,27 +345,24 @@ function rawCart(p: SandboxPunchout): string {
   }
 }
 
-function orderSection(p: SandboxPunchout): Html | string {
-  const lines = p.cartLines ?? [];
-  const order = p.info.order;
-  const canOrder = lines.length > 0 && (p.status === 'returned' || p.status === 'ordered');
-  if (!order && !canOrder) return '';
+function orderSection(p: SandboxPunchout, view: PunchoutPageView): Html | string {
+  const r = view.requisition;
+  const po = view.purchaseOrder;
+  const hasCart = (p.cartLines ?? []).length > 0 && (p.status === 'returned' || p.status === 'ordered');
+  if (!r && !po && !hasCart) return '';
   const s = p.info.settings;
-  const button = (label: string) => html`<form method="post" action="${punchoutPath(p.id)}/order">
-<p class="muted">The order goes to <span class="code">${s.cxmlUrl}</span> as ${s.from.domain}/${s.from.identity} (Sender ${s.sender.domain}/${s.sender.identity}).</p>
-<button type="submit" class="button primary">${label}</button>
+  const submit = html`<form method="post" action="${punchoutPath(p.id)}/order">
+<p class="muted">Submitting sends the requisition through approval; once approved, the purchase order goes to <span class="code">${s.cxmlUrl}</span> as ${s.from.domain}/${s.from.identity} (Sender ${s.sender.domain}/${s.sender.identity}).</p>
+<button type="submit" class="button primary">Submit the requisition</button>
 </form>`;
-  if (!order || p.orderStatus === null) {
-    return html`<section class="card"><h2>Purchase order</h2>${button('Create purchase order')}</section>`;
-  }
-  return html`<section class="card">
-<h2>Purchase order ${order.orderID}</h2>
-<p class="notice ${ORDER_NOTICE[p.orderStatus] ?? 'info'}">${ORDER_LABEL[p.orderStatus] ?? p.orderStatus}${order.attempts > 1 ? ` (after ${order.attempts} attempts)` : ''}${p.orderStatus === 'accepted' ? html`. This is the receipt of the order, not its confirmation: the supplier's order confirmation, ship notices and invoices appear under <a href="#documents">Documents from the supplier</a>.` : ''}</p>
-${exchangeFacts(order)}
-${p.orderStatus === 'failed' ? button('Send the purchase order again') : ''}
-${p.orderStatus === 'sending' ? html`<p class="notice info">The order is being sent; reload this page in a moment.</p>` : ''}
-${rawAnswer(order, p.orderStatus !== 'accepted')}
-${p.orderXml ? html`<details><summary>The OrderRequest the sandbox sent (SharedSecret hidden)</summary><pre class="raw">${prettyXml(p.orderXml)}</pre></details>` : ''}
+  return html`<section class="card" id="order">
+<h2>Requisition and purchase order</h2>
+<dl class="kv">
+<dt>Requisition</dt><dd>${r ? html`<a href="/sandbox/requisitions/${encodeURIComponent(r.id)}">${r.number}</a> <span class="badge status-${r.status}">${r.status}</span>` : html`<span class="muted">none yet</span>`}</dd>
+<dt>Purchase order</dt><dd>${po ? html`<a href="/sandbox/orders/${encodeURIComponent(po.id)}">${po.orderId}</a> <span class="badge status-${po.status}">${po.status}</span>` : html`<span class="muted">none yet</span>`}</dd>
+</dl>
+${po ? html`<p class="muted">The OrderRequests sent, the supplier's confirmations, ship notices and invoices, goods receipts and the match are on the <a href="/sandbox/orders/${encodeURIComponent(po.id)}">purchase order page</a>.</p>` : ''}
+${!po && (!r || r.status === 'draft') && hasCart ? submit : ''}
 </section>`;
 }
 
@@ -395,191 +389,12 @@ ${
 </section>`;
 }
 
-const DOC_TITLE: Record<string, string> = {
+export const DOC_TITLE: Record<string, string> = {
   ConfirmationRequest: 'Order confirmation',
   ShipNoticeRequest: 'Ship notice',
   InvoiceDetailRequest: 'Invoice',
   unreadable: 'Unreadable document',
 };
-
-/** Long catalog descriptions would stretch the table: the first 80 characters, the rest on hover. */
-function shortText(text: string): Html | string {
-  if (text.length <= 80) return text;
-  return html`<span title="${text}">${text.slice(0, 77).trimEnd()}…</span>`;
-}
-
-function qty(value: { toFixed(): string } | undefined): string {
-  return value === undefined ? '—' : value.toFixed();
-}
-
-function documentsSection(p: SandboxPunchout, docs: readonly SandboxDocument[], url: string | undefined): Html {
-  const s = p.info.settings;
-  const lines = orderedLines(p);
-  const progress = orderProgress(lines, docs);
-  return html`<section class="card" id="documents">
-<h2>Documents from the supplier</h2>
-${url ? html`<p>The supplier posts confirmations, ship notices and invoices for this order to <code class="code document-url">${url}</code> as ${s.to.domain}/${s.to.identity}, with the SharedSecret the sandbox sent with the order.</p>` : ''}
-${docs.length === 0 ? html`<p class="muted">None received yet.</p>` : ''}
-<h3>Order ${p.info.order?.orderID ?? ''}: progress per line</h3>
-<div class="table-wrap"><table class="table progress">
-<thead><tr><th class="num">Line</th><th>Item</th><th class="num">Ordered</th><th class="num">Confirmed</th><th class="num">Backordered</th><th class="num">Rejected</th><th class="num">Shipped</th><th class="num">Invoiced</th><th class="num">Invoiced amount</th></tr></thead>
-<tbody>
-${progress.map(
-  (x) => html`<tr>
-<td class="num">${x.line.lineNumber}</td>
-<td>${shortText(x.line.description)}<br><span class="code muted small">${x.line.supplierPartID}</span></td>
-<td class="num nowrap">${x.line.quantity.toFixed()} ${x.line.unit}</td>
-<td class="num">${qty(x.confirmed)}</td>
-<td class="num">${qty(x.backordered)}</td>
-<td class="num">${qty(x.rejected)}</td>
-<td class="num">${x.shipped.toFixed()}</td>
-<td class="num">${x.invoiced.toFixed()}</td>
-<td class="num price">${x.invoicedAmount ?? '—'}</td>
-</tr>`,
-)}
-</tbody>
-</table></div>
-${docs.map((d, i) => documentCard(d, i + 1))}
-</section>`;
-}
-
-function documentCard(d: SandboxDocument, n: number): Html {
-  const c = d.summary.content;
-  const title = c?.kind === 'InvoiceDetailRequest' ? invoiceTitle(c.purpose) : DOC_TITLE[d.docType] ?? d.docType;
-  const number = c ? (c.kind === 'ConfirmationRequest' ? c.confirmID : c.kind === 'ShipNoticeRequest' ? c.shipmentID : c.invoiceID) : undefined;
-  const answer = d.summary.answer;
-  const accepted = d.status === 'accepted';
-  return html`<article class="document ${accepted ? 'accepted' : 'refused'}" id="document-${n}">
-<h3>${n}. ${title}${number ? html` <span class="code">${number}</span>` : ''} <span class="badge ${accepted ? 'ok' : 'error'}">${accepted ? 'accepted' : `refused · ${answer.code} ${answer.text}`}</span></h3>
-<p class="muted small">Received ${d.receivedAt.replace('T', ' ').slice(0, 19)} UTC${d.payloadId ? html` · payloadID <span class="code">${d.payloadId}</span>` : ''}</p>
-${accepted ? '' : html`<div class="notice error" role="status"><p>The sandbox answered ${answer.code} ${answer.text}: ${answer.detail}</p></div>`}
-${c?.kind === 'ConfirmationRequest' ? confirmationView(c) : ''}
-${c?.kind === 'ShipNoticeRequest' ? shipNoticeView(c) : ''}
-${c?.kind === 'InvoiceDetailRequest' ? invoiceView(c) : ''}
-${d.summary.warnings.length > 0 ? html`<div class="notice warning"><p>Notes:</p><ul>${d.summary.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
-<details><summary>The document as received (SharedSecret hidden)</summary><pre class="raw">${looksLikeXml(d.body) ? prettyXml(d.body) : d.body}</pre></details>
-</article>`;
-}
-
-type Content = NonNullable<SandboxDocument['summary']['content']>;
-
-function confirmationView(c: Extract<Content, { kind: 'ConfirmationRequest' }>): Html {
-  return html`<dl class="kv">
-<dt>Type</dt><dd>${c.type}${c.operation !== 'new' ? ` (${c.operation})` : ''}</dd>
-<dt>Notice date</dt><dd>${c.noticeDate}</dd>
-${c.comments.length > 0 ? html`<dt>Comments</dt><dd>${c.comments.join(' · ')}</dd>` : ''}
-</dl>
-${
-  c.lines.length === 0
-    ? html`<p>${c.type === 'accept' ? 'The whole order is accepted as ordered.' : c.type === 'reject' ? 'The whole order is rejected.' : 'No lines listed.'}</p>`
-    : html`<div class="table-wrap"><table class="table confirmation">
-<thead><tr><th class="num">Line</th><th class="num">Quantity</th><th>Status</th><th class="num">Status quantity</th><th>Delivery date</th><th>Shipment date</th><th class="num">Unit price</th><th>Comments</th></tr></thead>
-<tbody>
-${c.lines.flatMap((l) =>
-  l.statuses.map(
-    (st, i) => html`<tr>
-${i === 0 ? html`<td class="num" rowspan="${l.statuses.length}">${l.lineNumber}</td><td class="num" rowspan="${l.statuses.length}">${l.quantity} ${l.unit ?? ''}</td>` : ''}
-<td><span class="badge ${st.type === 'reject' ? 'error' : st.type === 'backordered' ? 'warning' : 'ok'}">${st.type}</span></td>
-<td class="num">${st.quantity} ${st.unit ?? ''}</td>
-<td>${st.deliveryDate ?? ''}</td>
-<td>${st.shipmentDate ?? ''}</td>
-<td class="num price">${st.unitPrice ?? ''}</td>
-<td>${st.comments.join(' · ')}</td>
-</tr>`,
-  ),
-)}
-</tbody>
-</table></div>`
-}`;
-}
-
-function shipNoticeView(c: Extract<Content, { kind: 'ShipNoticeRequest' }>): Html {
-  return html`<dl class="kv">
-<dt>Carrier</dt><dd>${c.carriers.length > 0 ? [...c.carriers].sort((a, b) => Number(isScac(a)) - Number(isScac(b))).map(carrierText).join(', ') : '—'}</dd>
-<dt>Tracking</dt><dd>${c.tracking.length > 0 ? c.tracking.map((t) => (t.url && isHttpUrl(t.url) ? html`<a href="${t.url}" rel="noopener noreferrer" target="_blank">${t.number}</a> ` : html`<span class="code">${t.number}</span> `)) : '—'}</dd>
-<dt>Shipped</dt><dd>${c.shipmentDate ?? '—'}</dd>
-<dt>Expected delivery</dt><dd>${c.deliveryDate ?? '—'}</dd>
-<dt>Notice date</dt><dd>${c.noticeDate}${c.operation !== 'new' ? ` (${c.operation})` : ''}</dd>
-${c.fulfillmentType ? html`<dt>Fulfilment</dt><dd>${c.fulfillmentType}</dd>` : ''}
-${c.comments.length > 0 ? html`<dt>Comments</dt><dd>${c.comments.join(' · ')}</dd>` : ''}
-</dl>
-${
-  c.wholeOrder
-    ? html`<p>No lines listed: the whole order shipped.</p>`
-    : html`<table class="table ship-notice"><thead><tr><th class="num">Line</th><th class="num">Quantity shipped</th><th>Unit</th></tr></thead>
-<tbody>${c.lines.map((l) => html`<tr><td class="num">${l.lineNumber}</td><td class="num">${l.quantity}</td><td>${l.unit ?? ''}</td></tr>`)}</tbody></table>`
-}`;
-}
-
-/** An InvoiceDetailRequest is named by its purpose: a credit memo is no invoice to pay. */
-const INVOICE_PURPOSE: Record<string, string> = {
-  standard: 'Invoice',
-  creditMemo: 'Credit memo',
-  lineLevelCreditMemo: 'Credit memo (per line)',
-  debitMemo: 'Debit memo',
-  lineLevelDebitMemo: 'Debit memo (per line)',
-};
-
-function invoiceTitle(purpose: string): string {
-  return INVOICE_PURPOSE[purpose] ?? 'Invoice';
-}
-
-const isScac = (x: { domain: string }): boolean => x.domain.toLowerCase() === 'scac';
-
-/** The carrier's name as people know it; the SCAC code, when sent, labelled as such (after the name). */
-function carrierText(x: { domain: string; value: string }): string {
-  const domain = x.domain.toLowerCase();
-  if (domain === 'companyname') return x.value;
-  if (domain === 'scac') return `SCAC: ${x.value}`;
-  return `${x.value} (${x.domain})`;
-}
-
-function invoiceView(c: Extract<Content, { kind: 'InvoiceDetailRequest' }>): Html {
-  const amounts: [string, string | undefined, boolean][] = [
-    ['Subtotal', c.subtotal, false],
-    ['Tax', c.tax, false],
-    ['Shipping', c.shipping, false],
-    ['Special handling', c.specialHandling, false],
-    ['Gross', c.gross, false],
-    ['Net', c.net, false],
-    ['Due', c.due, true],
-  ];
-  const total = (label: string, value: string | undefined, strong = false) =>
-    value === undefined ? '' : html`<tr><th colspan="6">${label}</th><td class="num price">${strong ? html`<strong>${value}</strong>` : value}</td></tr>`;
-  const known = INVOICE_PURPOSE[c.purpose] !== undefined;
-  const facts = html`<dl class="kv">
-<dt>${c.purpose === 'standard' ? 'Invoice date' : 'Date'}</dt><dd>${c.invoiceDate}</dd>
-${known && c.purpose === 'standard' ? '' : html`<dt>Purpose</dt><dd>${known ? invoiceTitle(c.purpose) : c.purpose}</dd>`}
-${c.originalInvoiceID ? html`<dt>Credits invoice</dt><dd><span class="code">${c.originalInvoiceID}</span></dd>` : ''}
-${c.operation !== 'new' ? html`<dt>Operation</dt><dd>${c.operation}</dd>` : ''}
-${c.paymentTermDays !== undefined ? html`<dt>Payment term</dt><dd>${c.paymentTermDays} days</dd>` : ''}
-</dl>`;
-  // A memo over an amount has no lines: its amounts, without an empty line table.
-  if (c.lines.length === 0) {
-    return html`${facts}
-<dl class="kv amounts">${amounts.map(([label, value, strong]) => (value === undefined ? '' : html`<dt>${label}</dt><dd class="price">${strong ? html`<strong>${value}</strong>` : value}</dd>`))}</dl>`;
-  }
-  return html`${facts}
-<div class="table-wrap"><table class="table invoice">
-<thead><tr><th class="num">Invoice line</th><th class="num">PO line</th><th>Description</th><th class="num">Quantity</th><th class="num">Unit price</th><th class="num">Tax</th><th class="num">Subtotal</th></tr></thead>
-<tbody>
-${c.lines.map(
-  (l) => html`<tr>
-<td class="num">${l.invoiceLineNumber}</td>
-<td class="num">${l.orderLineNumber ?? '—'}</td>
-<td>${l.description ?? ''}</td>
-<td class="num">${l.quantity} ${l.unit ?? ''}</td>
-<td class="num price">${l.unitPrice ?? ''}</td>
-<td class="num price">${l.tax ?? ''}</td>
-<td class="num price">${l.subtotal ?? ''}</td>
-</tr>`,
-)}
-</tbody>
-<tfoot>
-${amounts.map(([label, value, strong]) => total(label, value, strong))}
-</tfoot>
-</table></div>`;
-}
 
 // ---- errors ---------------------------------------------------------------------------------------
 

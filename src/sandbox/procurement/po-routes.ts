@@ -1,21 +1,175 @@
-/** Routes (STUB; replaced by the owner). */
-import type { FastifyInstance } from 'fastify';
-import type { ProcurementDeps } from './model.js';
+/**
+ * Purchase order routes:
+ *   GET  /sandbox/orders                 every order: number, supplier, requisition, status, version, total, documents, match
+ *   GET  /sandbox/orders/:id             one order (lines and their progress, messages, documents, receipts, match, history)
+ *   POST /sandbox/orders/:id/change      quantities per line (`qty-<line>`; 0 removes) → OrderRequest update
+ *   POST /sandbox/orders/:id/cancel      `reason` → OrderRequest delete
+ *   POST /sandbox/orders/:id/resend      the failed message again, byte for byte
+ * Routes stay thin: the work is in purchase-orders.ts, the pages in po-views.ts.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Html } from '../../web/html.js';
+import { errorPage } from '../../web/views/layout.js';
+import { documentsForPurchaseOrder, orderedLines, orderProgress } from '../documents.js';
+import { formOf, seeOther, sendHtml } from '../http.js';
+import { eventsFor, type SubjectType } from './history.js';
+import { matchSection, receiptSection } from './match-views.js';
+import { threeWayMatch } from './match.js';
+import { ProcurementError, type ProcurementDeps, type SandboxActor } from './model.js';
+import { actingPerson } from './people.js';
+import { orderPath, ordersListPage, purchaseOrderPage, type FormState, type OrderListRow } from './po-views.js';
+import { cancelPurchaseOrder, changePurchaseOrder, findPurchaseOrder, listPurchaseOrders, messagesFor, poLines, resendMessage } from './purchase-orders.js';
+import { receiptsFor } from './receipts.js';
 
-export async function registerPurchaseOrderRoutes(_app: FastifyInstance, _deps: ProcurementDeps): Promise<void> {}
+type IdParams = { Params: { id: string } };
+const ID = /^[A-Za-z0-9_-]{1,80}$/;
+const QTY_FIELD = /^qty-(\d{1,6})$/;
+
+function documentUrl(deps: ProcurementDeps): string {
+  return `${deps.config.baseUrl.replace(/\/+$/, '')}/sandbox/cxml`;
+}
+
+function unknownOrderPage(): Html {
+  return errorPage('Unknown purchase order', 'The sandbox has no purchase order with this id.', 'Open the list of purchase orders at /sandbox/orders.');
+}
+
+export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: ProcurementDeps): Promise<void> {
+  const { db } = deps;
+
+  async function actor(request: FastifyRequest): Promise<SandboxActor> {
+    return `person:${(await actingPerson(db, request)).id}`;
+  }
+
+  app.get('/sandbox/orders', async (request, reply) => {
+    const person = await actingPerson(db, request);
+    const orders = await listPurchaseOrders(db);
+    const rows: OrderListRow[] = [];
+    for (const po of orders) {
+      const documents = await documentsForPurchaseOrder(db, po.id);
+      const req = po.requisitionId ? await db.selectFrom('sandbox_requisitions').select(['id', 'number']).where('id', '=', po.requisitionId).executeTakeFirst() : undefined;
+      const match = po.status === 'open' ? threeWayMatch({ lines: poLines(po), receipts: await receiptsFor(db, po.id), documents }).status : '—';
+      rows.push({ po, documents: documents.length, match, ...(req ? { requisition: req } : {}) });
+    }
+    return sendHtml(reply, 200, ordersListPage({ rows, acting: person }));
+  });
+
+  app.get<IdParams>('/sandbox/orders/:id', async (request, reply) => {
+    const page = await purchaseOrderPageFor(deps, request, request.params.id);
+    return page ? sendHtml(reply, 200, page) : sendHtml(reply, 404, unknownOrderPage());
+  });
+
+  app.post<IdParams>('/sandbox/orders/:id/change', async (request, reply) => {
+    const id = request.params.id;
+    const form = formOf(request);
+    const values: Record<string, string> = {};
+    const quantities = new Map<number, string>();
+    for (const [name, value] of form) {
+      const m = QTY_FIELD.exec(name);
+      if (!m) continue;
+      values[name] = value;
+      if (value.trim() !== '') quantities.set(Number(m[1]), value);
+    }
+    try {
+      await changePurchaseOrder(deps, id, quantities, await actor(request));
+    } catch (e) {
+      if (!(e instanceof ProcurementError)) throw e;
+      return answerRefusal(request, reply, id, e, { changeForm: { values, problems: [{ field: e.field ?? 'form', message: e.message }] } });
+    }
+    return seeOther(reply, `${orderPath(id)}#messages`);
+  });
+
+  app.post<IdParams>('/sandbox/orders/:id/cancel', async (request, reply) => {
+    const id = request.params.id;
+    const reason = (formOf(request).get('reason') ?? '').trim();
+    if (reason === '') {
+      const e = new ProcurementError('Say why the order is cancelled; the supplier sees it.', 'reason', 422);
+      return answerRefusal(request, reply, id, e, { cancelForm: { values: { reason }, problems: [{ field: 'reason', message: e.message }] } });
+    }
+    try {
+      await cancelPurchaseOrder(deps, id, await actor(request), reason);
+    } catch (e) {
+      if (!(e instanceof ProcurementError)) throw e;
+      return answerRefusal(request, reply, id, e, { cancelForm: { values: { reason }, problems: [{ field: e.field ?? 'form', message: e.message }] } });
+    }
+    return seeOther(reply, `${orderPath(id)}#messages`);
+  });
+
+  app.post<IdParams>('/sandbox/orders/:id/resend', async (request, reply) => {
+    const id = request.params.id;
+    try {
+      await resendMessage(deps, id, await actor(request));
+    } catch (e) {
+      if (!(e instanceof ProcurementError)) throw e;
+      return answerRefusal(request, reply, id, e, {});
+    }
+    return seeOther(reply, `${orderPath(id)}#messages`);
+  });
+
+  async function answerRefusal(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    e: ProcurementError,
+    forms: { changeForm?: FormState; cancelForm?: FormState },
+  ): Promise<FastifyReply> {
+    if (e.status === 404) return sendHtml(reply, 404, unknownOrderPage());
+    const page = await orderPage(deps, request, id, { ...forms, notice: { kind: 'error', text: e.message } });
+    if (!page) return sendHtml(reply, 404, unknownOrderPage());
+    return sendHtml(reply, e.status, page);
+  }
+}
 
 /**
  * The purchase order page as Html (undefined: no such order), for other route files that answer a
  * POST on it (a goods receipt with problems comes back on this page with the typed values).
  */
 export async function purchaseOrderPageFor(
-  _deps: ProcurementDeps,
-  _request: import('fastify').FastifyRequest,
-  _poId: string,
-  _extra?: {
+  deps: ProcurementDeps,
+  request: FastifyRequest,
+  poId: string,
+  extra?: {
     readonly receiptForm?: { readonly values: Record<string, string>; readonly problems: readonly { field: string; message: string }[] };
     readonly notice?: { readonly kind: 'ok' | 'error' | 'warning' | 'info'; readonly text: string };
   },
-): Promise<import('../../web/html.js').Html | undefined> {
-  throw new Error('not implemented');
+): Promise<Html | undefined> {
+  return orderPage(deps, request, poId, extra ?? {});
+}
+
+async function orderPage(
+  deps: ProcurementDeps,
+  request: FastifyRequest,
+  poId: string,
+  extra: {
+    receiptForm?: FormState;
+    notice?: { readonly kind: 'ok' | 'error' | 'warning' | 'info'; readonly text: string };
+    changeForm?: FormState;
+    cancelForm?: FormState;
+  },
+): Promise<Html | undefined> {
+  const { db } = deps;
+  if (!ID.test(poId)) return undefined;
+  const po = await findPurchaseOrder(db, poId);
+  if (!po) return undefined;
+  const person = await actingPerson(db, request);
+  const lines = poLines(po);
+  const [documents, messages, receipts] = [await documentsForPurchaseOrder(db, po.id), await messagesFor(db, po.id), await receiptsFor(db, po.id)];
+  const req = po.requisitionId ? await db.selectFrom('sandbox_requisitions').select(['id', 'number', 'status']).where('id', '=', po.requisitionId).executeTakeFirst() : undefined;
+  const subjects: { type: SubjectType; id: string }[] = [{ type: 'po', id: po.id }];
+  if (req) subjects.push({ type: 'requisition', id: req.id });
+  return purchaseOrderPage({
+    po,
+    acting: person,
+    lines,
+    progress: orderProgress(orderedLines(po), documents),
+    messages,
+    documents,
+    events: await eventsFor(db, subjects),
+    ...(req ? { requisition: req } : {}),
+    documentUrl: documentUrl(deps),
+    receipts: receiptSection(po, lines, receipts, extra.receiptForm),
+    match: matchSection(threeWayMatch({ lines, receipts, documents })),
+    ...(extra.notice ? { notice: extra.notice } : {}),
+    ...(extra.changeForm ? { changeForm: extra.changeForm } : {}),
+    ...(extra.cancelForm ? { cancelForm: extra.cancelForm } : {}),
+  });
 }

@@ -1,21 +1,646 @@
-/** Purchase orders and the OrderRequests sent for them (owner: purchase-order helper). STUB. */
+/**
+ * Purchase orders and the OrderRequests sent for them. A purchase order lives on its own (a
+ * re-order or a recurring order has no punchout); every message sent for it — the `new`, each
+ * `update` (change order, orderVersion + 1, DocumentReference to the previous accepted message)
+ * and the `delete` — is a row in sandbox_po_messages with its exchange.
+ *
+ * Sending once: a message is claimed (status `sending`) in the transaction that creates or changes
+ * the order, guarded by conditional updates, so a double press sends one document. A message that
+ * was not delivered (`failed`) may be sent again byte for byte: the writer is pure, so the same
+ * input (kept as JSON next to the exchange, without the SharedSecret) gives the same document.
+ */
+import { randomBytes } from 'node:crypto';
+import { CxmlError } from '../../protocol/cxml/errors.js';
+import type { Header } from '../../protocol/cxml/model.js';
+import { newPayloadId } from '../../protocol/cxml/payload-id.js';
+import { readCxml } from '../../protocol/cxml/reader.js';
+import { CxmlWriteError, writeOrderRequest, type ItemOutInput, type OrderRequestInput, type WriteContext } from '../../protocol/cxml/writer.js';
+import { readOciCartForm } from '../../protocol/oci/cart-form-reader.js';
+import { Decimal, isCurrencyCode, minorUnits } from '../../protocol/money.js';
 import type { Store } from '../../store/database.js';
-import type { ProcurementDeps, PurchaseOrder, Requisition, SandboxActor } from './model.js';
+import type { SandboxPoMessageTable, SandboxPurchaseOrderTable } from '../../store/schema.js';
+import { DEMO_BILL_TO, DEMO_END_USER, DEMO_SHIP_TO, DEMO_USER } from '../buyer.js';
+import { OrderBuildError, orderItemsFromCxml, orderItemsFromOci, orderTotal, UNKNOWN_UNSPSC } from '../order-request.js';
+import { findPunchout, type SupplierExchange } from '../punchout-record.js';
+import { cxmlHeader, type SandboxSettings } from '../settings.js';
+import { postCxmlDocument, type CxmlExchangeResult } from '../supplier-client.js';
+import { recommitForOrder } from './budgets.js';
+import { datedNumber, newId, nextNumber, recordEvent } from './history.js';
+import {
+  ProcurementError,
+  type PoLine,
+  type PoMessage,
+  type PoMessageStatus,
+  type PoMessageType,
+  type ProcurementDeps,
+  type PurchaseOrder,
+  type PurchaseOrderStatus,
+  type Requisition,
+  type SandboxActor,
+} from './model.js';
+
+const LANG = 'en-US';
+/** A `sending` claim older than this is taken to be from a request that died; it may be sent again. */
+export const STALE_SENDING_MS = 60_000;
+
+// ---- rows ---------------------------------------------------------------------------------------
+
+function poFromRow(row: SandboxPurchaseOrderTable): PurchaseOrder {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    requisitionId: row.requisition_id,
+    punchoutId: row.punchout_id,
+    supplier: JSON.parse(row.supplier) as SandboxSettings,
+    status: row.status as PurchaseOrderStatus,
+    version: Number(row.version),
+    total: row.total,
+    currency: row.currency,
+    orderXml: row.order_xml,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** What the exchange column holds: the last exchange and what rebuilds the document exactly. */
+interface StoredExchange {
+  readonly exchange?: SupplierExchange;
+  readonly rebuild?: string;
+}
+
+function parseExchange(text: string | null): StoredExchange {
+  if (text === null) return {};
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    // Rows copied from punchouts by migration 0007 hold a bare SupplierExchange.
+    if ('payloadID' in value) return { exchange: value as unknown as SupplierExchange };
+    return value as StoredExchange;
+  } catch {
+    return {};
+  }
+}
+
+function messageFromRow(row: SandboxPoMessageTable): PoMessage {
+  return {
+    id: row.id,
+    poId: row.po_id,
+    type: row.type as PoMessageType,
+    version: Number(row.version),
+    payloadId: row.payload_id,
+    xml: row.xml,
+    status: row.status as PoMessageStatus,
+    attempts: Number(row.attempts),
+    exchange: parseExchange(row.exchange).exchange ?? null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function findPurchaseOrder(db: Store, id: string): Promise<PurchaseOrder | undefined> {
+  const row = await db.selectFrom('sandbox_purchase_orders').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? poFromRow(row) : undefined;
+}
+
+/** Newest first. */
+export async function listPurchaseOrders(db: Store, limit = 200): Promise<PurchaseOrder[]> {
+  const rows = await db.selectFrom('sandbox_purchase_orders').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+  return rows.map(poFromRow);
+}
+
+/** The OrderRequests sent for one order, oldest first. */
+export async function messagesFor(db: Store, poId: string): Promise<PoMessage[]> {
+  const rows = await db.selectFrom('sandbox_po_messages').selectAll().where('po_id', '=', poId).orderBy('version').execute();
+  return rows.map(messageFromRow);
+}
+
+// ---- the order's lines --------------------------------------------------------------------------
+
+/** The lines of the OrderRequest last sent for the order (its stored copy is the truth). */
+export function poLines(po: PurchaseOrder): PoLine[] {
+  let payload;
+  try {
+    payload = readCxml(po.orderXml).envelope.payload;
+  } catch (e) {
+    if (e instanceof CxmlError) return [];
+    throw e;
+  }
+  if (payload.kind !== 'OrderRequest') return [];
+  return payload.items.map((item, i) => {
+    const d = item.itemDetail;
+    const aux = item.itemID.supplierPartAuxiliaryID;
+    return {
+      lineNumber: item.lineNumber ?? i + 1,
+      supplierPartID: item.itemID.supplierPartID,
+      ...(aux !== undefined && aux !== '' ? { auxID: aux } : {}),
+      description: d?.descriptions[0]?.shortName || d?.descriptions[0]?.text || '',
+      quantity: item.quantity.toFixed(),
+      unit: d?.unitOfMeasure ?? '',
+      unitPrice: d ? d.unitPrice.amount.toFixed() : '0',
+      currency: d?.unitPrice.currency ?? payload.header.total.currency,
+    };
+  });
+}
+
+// ---- building the documents (pure) --------------------------------------------------------------
+
+/** ItemOut lines from requisition lines (re-orders, recurring orders, edited lines). */
+export function itemsFromRequisition(requisition: Requisition): ItemOutInput[] {
+  return requisition.lines.map((l) => ({
+    quantity: new Decimal(l.quantity),
+    lineNumber: l.line,
+    ...(l.supplierPartID === '' ? { isAdHoc: true } : {}),
+    itemID: { supplierPartID: l.supplierPartID, ...(l.auxID ? { supplierPartAuxiliaryID: l.auxID } : {}) },
+    itemDetail: {
+      unitPrice: { amount: new Decimal(l.unitPrice), currency: l.currency },
+      descriptions: [{ lang: LANG, text: l.description }],
+      unitOfMeasure: l.unit || 'EA',
+      classifications: [l.classification ?? { domain: 'UNSPSC', code: UNKNOWN_UNSPSC }],
+    },
+  }));
+}
+
+/** The header every OrderRequest of the sandbox carries: the demo buyer's addresses, the requester, the cost center. */
+export function orderHeader(input: {
+  orderID: string;
+  orderDate: Date;
+  total: { amount: Decimal; currency: string };
+  costCenter: string;
+  requester: { name: string; email: string };
+  requisitionNumber?: string;
+}): OrderRequestInput['header'] {
+  return {
+    orderID: input.orderID,
+    orderDate: input.orderDate,
+    type: 'new',
+    ...(input.requisitionNumber ? { requisitionID: input.requisitionNumber } : {}),
+    total: input.total,
+    shipTo: DEMO_SHIP_TO,
+    billTo: DEMO_BILL_TO,
+    contacts: [{ ...DEMO_END_USER, name: input.requester.name, email: input.requester.email }],
+    comments: [{ lang: LANG, text: 'Test order placed from the Koppel buyer sandbox.' }],
+    extrinsics: [
+      { name: 'UserEmail', value: input.requester.email },
+      { name: 'CostCenter', value: input.costCenter },
+    ],
+  };
+}
+
+/**
+ * A change order: the previous document with new quantities (0 removes a line; the others keep
+ * their line numbers), orderVersion and DocumentReference set, the total recomputed.
+ *
+ * @throws ProcurementError for an unknown line, a bad quantity, or nothing left to order.
+ */
+export function changedOrder(
+  previous: OrderRequestInput,
+  change: { type: 'update' | 'delete'; orderVersion: number; previousPayloadID: string; quantities?: ReadonlyMap<number, string> },
+): OrderRequestInput {
+  const known = new Set(previous.items.map((it, i) => it.lineNumber ?? i + 1));
+  for (const n of change.quantities?.keys() ?? []) {
+    if (!known.has(n)) throw new ProcurementError(`Line ${n} is not a line of this order.`, `qty-${n}`, 422);
+  }
+  const items: ItemOutInput[] = [];
+  for (const [i, item] of previous.items.entries()) {
+    const n = item.lineNumber ?? i + 1;
+    const typed = change.quantities?.get(n);
+    let quantity = item.quantity;
+    if (typed !== undefined) {
+      let q: Decimal;
+      try {
+        q = new Decimal(typed.trim());
+      } catch {
+        throw new ProcurementError(`Line ${n}: "${typed}" is not a number.`, `qty-${n}`, 422);
+      }
+      if (!q.isFinite() || q.isNegative()) throw new ProcurementError(`Line ${n}: the quantity must be 0 or more.`, `qty-${n}`, 422);
+      quantity = q;
+    }
+    if (quantity.isZero()) continue;
+    items.push({ ...item, lineNumber: n, quantity });
+  }
+  if (items.length === 0) throw new ProcurementError('A change cannot remove every line; cancel the order instead.', undefined, 422);
+  const total = orderTotal(items);
+  return {
+    ...previous,
+    header: { ...previous.header, type: change.type, orderVersion: change.orderVersion, documentReference: change.previousPayloadID, total },
+    items,
+  };
+}
+
+/** The document input as JSON, Decimals and Dates kept exactly, so a resend writes the same bytes. */
+export function encodeDocument(doc: { input: OrderRequestInput; payloadID: string; timestamp: string; version: string }): string {
+  return JSON.stringify(doc, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const original = this[key];
+    if (Decimal.isDecimal(original)) return { $decimal: (original as Decimal).toString() };
+    if (original instanceof Date) return { $date: original.toISOString() };
+    return value;
+  });
+}
+
+export function decodeDocument(text: string): { input: OrderRequestInput; payloadID: string; timestamp: string; version: string } {
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const v = value as Record<string, unknown>;
+      if (typeof v.$decimal === 'string' && Object.keys(v).length === 1) return new Decimal(v.$decimal);
+      if (typeof v.$date === 'string' && Object.keys(v).length === 1) return new Date(v.$date);
+    }
+    return value;
+  });
+}
+
+function redactedHeader(h: Header): Header {
+  return {
+    ...h,
+    sender: { ...h.sender, credentials: h.sender.credentials.map((c) => (c.sharedSecret === undefined ? c : { ...c, sharedSecret: '***' })) },
+  };
+}
+
+/** The document to send and its copy to keep (SharedSecret redacted), from one input. */
+function writeBoth(settings: SandboxSettings, doc: { input: OrderRequestInput; payloadID: string; timestamp: string; version: string }): { xml: string; shown: string } {
+  const ctx: WriteContext = { payloadID: doc.payloadID, timestamp: new Date(doc.timestamp), version: doc.version };
+  return {
+    xml: writeOrderRequest(ctx, cxmlHeader(settings), doc.input),
+    shown: writeOrderRequest(ctx, redactedHeader(cxmlHeader(settings)), doc.input),
+  };
+}
+
+// ---- outcome of an exchange (pure) ---------------------------------------------------------------
+
+export function exchangeOf(result: CxmlExchangeResult, payloadID: string, at: Date): SupplierExchange {
+  return {
+    payloadID,
+    ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}),
+    ...(result.contentType !== undefined ? { contentType: result.contentType } : {}),
+    ...(result.status ? { statusCode: result.status.code, statusText: result.status.text } : {}),
+    ...(result.status?.detail ? { statusDetail: result.status.detail } : {}),
+    ...(result.body !== undefined ? { answer: result.body } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    at: at.toISOString(),
+  };
+}
+
+/** 2xx with HTTP 200: accepted; a cXML 4xx: rejected (final); anything else: failed (may be sent again). */
+export function messageOutcome(result: CxmlExchangeResult): { status: 'accepted' | 'rejected' | 'failed'; error?: string } {
+  const code = result.status?.code;
+  if (!result.error && result.httpStatus === 200 && code !== undefined && code >= 200 && code <= 299) return { status: 'accepted' };
+  if (!result.error && code !== undefined && code >= 400 && code <= 499) {
+    return { status: 'rejected', error: `The supplier rejected the document: cXML ${code} ${result.status!.text}. A 4xx is final; fix the cause first.` };
+  }
+  return { status: 'failed', error: result.error ?? `The document was not accepted (HTTP ${result.httpStatus ?? '—'}, cXML ${code ?? '—'}); it may be sent again.` };
+}
+
+// ---- placing ------------------------------------------------------------------------------------
+
+/** Decimal text with the currency's minor units (more when the amount has more). */
+function amountText(value: Decimal, currency: string): string {
+  const places = isCurrencyCode(currency) ? minorUnits(currency) : 2;
+  return value.toFixed(Math.max(places, value.decimalPlaces()));
+}
+
+function randomToken(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+function payloadHost(deps: ProcurementDeps): string {
+  try {
+    return new URL(deps.config.baseUrl).hostname || 'koppel.sandbox';
+  } catch {
+    return 'koppel.sandbox';
+  }
+}
+
+async function requesterOf(db: Store, id: string): Promise<{ name: string; email: string }> {
+  const row = await db.selectFrom('sandbox_people').select(['name', 'email']).where('id', '=', id).executeTakeFirst();
+  return row ? { name: row.name, email: row.email } : { name: DEMO_USER.name, email: DEMO_USER.email };
+}
+
+/** ItemOut lines for a requisition: a punchout's cart exactly as the supplier sent it, else the requisition lines. */
+async function itemsFor(db: Store, requisition: Requisition): Promise<{ items: ItemOutInput[]; total: { amount: Decimal; currency: string } }> {
+  const p = requisition.source === 'punchout' && requisition.punchoutId ? await findPunchout(db, requisition.punchoutId) : undefined;
+  if (p && p.cartRaw !== null && p.cartFormat !== null) {
+    const byLine = new Map(requisition.lines.map((l) => [l.line, l]));
+    // The requisition may have been edited as a draft: its quantities count, a removed line goes.
+    const keep = (n: number) => byLine.size === 0 || byLine.has(n);
+    const qty = (n: number, fallback: Decimal) => {
+      const l = byLine.get(n);
+      return l ? new Decimal(l.quantity) : fallback;
+    };
+    if (p.cartFormat === 'cxml') {
+      const poom = readCxml(p.cartRaw).envelope.payload;
+      if (poom.kind !== 'PunchOutOrderMessage') throw new OrderBuildError('The stored cart is not a PunchOutOrderMessage.');
+      const items = orderItemsFromCxml(poom.items)
+        .filter((it) => keep(it.lineNumber!))
+        .map((it) => ({ ...it, quantity: qty(it.lineNumber!, it.quantity) }));
+      return { items, total: orderTotal(items) };
+    }
+    const ociLines = readOciCartForm(JSON.parse(p.cartRaw) as [string, string][]).lines;
+    const built = orderItemsFromOci(ociLines);
+    const pairs = built.items
+      .map((it, i) => ({ it, oci: ociLines[i]! }))
+      .filter(({ it }) => keep(it.lineNumber!))
+      .map(({ it, oci }) => {
+        const q = qty(it.lineNumber!, it.quantity);
+        return { it: { ...it, quantity: q }, oci: { ...oci, quantity: q } };
+      });
+    const items = pairs.map((x) => x.it);
+    return { items, total: orderTotal(items, pairs.map((x) => x.oci)) };
+  }
+  const items = itemsFromRequisition(requisition);
+  return { items, total: orderTotal(items) };
+}
 
 /**
  * Places the purchase order of an approved requisition: a new PO row (SBX-… number), the
  * OrderRequest type `new` written and POSTed to the supplier, the answer recorded; the
- * requisition becomes `ordered`. Never throws for supplier trouble: the PO shows it.
+ * requisition becomes `ordered`. Never throws for supplier trouble: the PO shows it. Called twice
+ * for one requisition, it returns the order placed by the first call and sends nothing.
+ *
+ * @throws ProcurementError when the order cannot be built from the requisition.
  */
-export async function placePurchaseOrder(_deps: ProcurementDeps, _requisition: Requisition, _actor: SandboxActor): Promise<PurchaseOrder> {
-  throw new Error('not implemented');
+export async function placePurchaseOrder(deps: ProcurementDeps, requisition: Requisition, actor: SandboxActor): Promise<PurchaseOrder> {
+  const { db } = deps;
+  const existing = await existingOrderOf(db, requisition.id);
+  if (existing) return existing;
+
+  const at = deps.now();
+  let built: Awaited<ReturnType<typeof itemsFor>>;
+  try {
+    built = await itemsFor(db, requisition);
+  } catch (e) {
+    if (e instanceof OrderBuildError || e instanceof CxmlError) throw new ProcurementError(`The purchase order could not be built: ${e.message}`);
+    throw e;
+  }
+  const requester = await requesterOf(db, requisition.requesterId);
+  const orderID = datedNumber('SBX', at, await nextNumber(db, 'po'));
+  const input: OrderRequestInput = {
+    header: orderHeader({ orderID, orderDate: at, total: built.total, costCenter: requisition.costCenter, requester, requisitionNumber: requisition.number }),
+    items: built.items,
+  };
+  const payloadID = newPayloadId(payloadHost(deps), at, () => randomToken(9));
+  const doc = { input, payloadID, timestamp: at.toISOString(), version: requisition.supplier.cxmlVersion };
+  let written: { xml: string; shown: string };
+  try {
+    written = writeBoth(requisition.supplier, doc);
+  } catch (e) {
+    if (e instanceof CxmlWriteError) throw new ProcurementError(`The purchase order could not be written: ${e.message}`);
+    throw e;
+  }
+
+  const poId = newId('po');
+  const messageId = newId('pm');
+  const iso = at.toISOString();
+  const total = amountText(built.total.amount, built.total.currency);
+  const placed = await db.transaction().execute(async (trx) => {
+    // The guard: only the first caller links the requisition to an order.
+    const linked = await trx
+      .updateTable('sandbox_requisitions')
+      .set({ po_id: poId, status: 'ordered', updated_at: iso })
+      .where('id', '=', requisition.id)
+      .where('po_id', 'is', null)
+      .executeTakeFirst();
+    if (Number(linked.numUpdatedRows) !== 1) return false;
+    await trx
+      .insertInto('sandbox_purchase_orders')
+      .values({
+        id: poId,
+        order_id: orderID,
+        requisition_id: requisition.id,
+        punchout_id: requisition.punchoutId,
+        supplier: JSON.stringify(requisition.supplier),
+        // Until the supplier answers: not delivered.
+        status: 'failed',
+        version: 1,
+        total,
+        currency: built.total.currency,
+        order_xml: written.shown,
+        created_at: iso,
+        updated_at: iso,
+      })
+      .execute();
+    await trx
+      .insertInto('sandbox_po_messages')
+      .values({ id: messageId, po_id: poId, type: 'new', version: 1, payload_id: payloadID, xml: written.shown, status: 'sending', attempts: 1, exchange: JSON.stringify({ rebuild: encodeDocument(doc) }), created_at: iso, updated_at: iso })
+      .execute();
+    await recordEvent(trx, { subjectType: 'po', subjectId: poId, actor, kind: 'created', text: `Purchase order ${orderID} created from requisition ${requisition.number}: ${built.items.length} line(s), ${total} ${built.total.currency}.`, at });
+    await recordEvent(trx, { subjectType: 'requisition', subjectId: requisition.id, actor, kind: 'ordered', text: `Purchase order ${orderID} placed.`, at });
+    return true;
+  });
+  if (!placed) {
+    const other = await existingOrderOf(db, requisition.id);
+    if (other) return other;
+    throw new ProcurementError('The requisition already has a purchase order.');
+  }
+  await send(deps, { poId, messageId, type: 'new', xml: written.xml, payloadID, actor });
+  return (await findPurchaseOrder(db, poId))!;
 }
 
-export async function findPurchaseOrder(_db: Store, _id: string): Promise<PurchaseOrder | undefined> {
-  throw new Error('not implemented');
+async function existingOrderOf(db: Store, requisitionId: string): Promise<PurchaseOrder | undefined> {
+  const req = await db.selectFrom('sandbox_requisitions').select('po_id').where('id', '=', requisitionId).executeTakeFirst();
+  return req?.po_id ? findPurchaseOrder(db, req.po_id) : undefined;
 }
 
-/** The lines of the OrderRequest last sent for the order (its stored copy is the truth). */
-export function poLines(_po: PurchaseOrder): import('./model.js').PoLine[] {
-  throw new Error('not implemented');
+/** POSTs a claimed message and records the answer on the message, the order and the history. */
+async function send(
+  deps: ProcurementDeps,
+  m: { poId: string; messageId: string; type: PoMessageType; xml: string; payloadID: string; actor: SandboxActor; previous?: { orderXml: string; total: string } },
+): Promise<PoMessageStatus> {
+  const { db } = deps;
+  const po = (await findPurchaseOrder(db, m.poId))!;
+  const result = await postCxmlDocument(deps.fetch, po.supplier.cxmlUrl, m.xml);
+  const at = deps.now();
+  const outcome = messageOutcome(result);
+  const exchange: SupplierExchange = { ...exchangeOf(result, m.payloadID, at), ...(outcome.error && !result.error ? { error: outcome.error } : {}) };
+  await db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('sandbox_po_messages').select(['exchange', 'version']).where('id', '=', m.messageId).executeTakeFirstOrThrow();
+    const stored = parseExchange(row.exchange);
+    await trx
+      .updateTable('sandbox_po_messages')
+      .set({ status: outcome.status, exchange: JSON.stringify({ ...stored, exchange }), updated_at: at.toISOString() })
+      .where('id', '=', m.messageId)
+      .execute();
+    const label = m.type === 'new' ? 'Order' : m.type === 'update' ? `Change (version ${row.version})` : 'Cancellation';
+    const answer = result.status ? `cXML ${result.status.code} ${result.status.text}` : result.error ?? `HTTP ${result.httpStatus ?? '—'}`;
+    if (m.type === 'new') {
+      const status: PurchaseOrderStatus = outcome.status === 'accepted' ? 'open' : outcome.status;
+      await trx.updateTable('sandbox_purchase_orders').set({ status, updated_at: at.toISOString() }).where('id', '=', m.poId).execute();
+      if (outcome.status === 'rejected') await recommitForOrder(trx, { poId: m.poId, total: '0', currency: po.currency, at, reason: `Order ${po.orderId} rejected by the supplier` });
+    } else if (m.type === 'update' && outcome.status === 'rejected' && m.previous) {
+      // The supplier refused the change: the order stays as it was.
+      await trx.updateTable('sandbox_purchase_orders').set({ order_xml: m.previous.orderXml, total: m.previous.total, updated_at: at.toISOString() }).where('id', '=', m.poId).execute();
+      await recommitForOrder(trx, { poId: m.poId, total: m.previous.total, currency: po.currency, at, reason: `Change of ${po.orderId} rejected by the supplier` });
+    } else if (m.type === 'delete' && outcome.status === 'accepted') {
+      await trx.updateTable('sandbox_purchase_orders').set({ status: 'cancelled', updated_at: at.toISOString() }).where('id', '=', m.poId).execute();
+      await recommitForOrder(trx, { poId: m.poId, total: '0', currency: po.currency, at, reason: `Order ${po.orderId} cancelled` });
+      await recordEvent(trx, { subjectType: 'po', subjectId: m.poId, actor: m.actor, kind: 'cancelled', text: `Purchase order ${po.orderId} cancelled; the supplier accepted the cancellation.`, at });
+    }
+    const verdict = outcome.status === 'accepted' ? 'accepted by the supplier' : outcome.status === 'rejected' ? 'rejected by the supplier' : 'not delivered';
+    await recordEvent(trx, { subjectType: 'po', subjectId: m.poId, actor: 'system', kind: 'sent', text: `${label} sent to ${po.supplier.cxmlUrl}: ${verdict} (${answer}).`, at });
+  });
+  return outcome.status;
+}
+
+// ---- changing, cancelling, sending again ---------------------------------------------------------
+
+async function lastAccepted(db: Store, poId: string): Promise<{ message: SandboxPoMessageTable; doc: ReturnType<typeof decodeDocument> | undefined } | undefined> {
+  const row = await db.selectFrom('sandbox_po_messages').selectAll().where('po_id', '=', poId).where('status', '=', 'accepted').orderBy('version', 'desc').limit(1).executeTakeFirst();
+  if (!row) return undefined;
+  const rebuild = parseExchange(row.exchange).rebuild;
+  return { message: row, doc: rebuild ? decodeDocument(rebuild) : undefined };
+}
+
+/** The input of the previous document, from what was kept; orders copied from punchouts keep none: their stored XML is read back. */
+function previousInput(po: PurchaseOrder, doc: ReturnType<typeof decodeDocument> | undefined): OrderRequestInput {
+  if (doc) return doc.input;
+  const payload = readCxml(po.orderXml).envelope.payload;
+  if (payload.kind !== 'OrderRequest') throw new ProcurementError('The stored order cannot be read; it cannot be changed.');
+  const { header, items } = payload;
+  return {
+    header: { ...header, billTo: header.billTo ?? DEMO_BILL_TO },
+    items: items.map((it, i) => ({ ...it, lineNumber: it.lineNumber ?? i + 1 })),
+  } as OrderRequestInput;
+}
+
+async function changeOrCancel(
+  deps: ProcurementDeps,
+  poId: string,
+  actor: SandboxActor,
+  change: { type: 'update' | 'delete'; quantities?: ReadonlyMap<number, string>; reason?: string },
+): Promise<PurchaseOrder> {
+  const { db } = deps;
+  const po = await findPurchaseOrder(db, poId);
+  if (!po) throw new ProcurementError('There is no such purchase order.', undefined, 404);
+  if (po.status !== 'open') throw new ProcurementError(`Purchase order ${po.orderId} is ${po.status}; only an open order can be ${change.type === 'update' ? 'changed' : 'cancelled'}.`);
+  const pending = await db.selectFrom('sandbox_po_messages').select(['version', 'status']).where('po_id', '=', poId).where('status', 'in', ['sending', 'failed']).executeTakeFirst();
+  if (pending) {
+    throw new ProcurementError(
+      pending.status === 'sending'
+        ? 'A document for this order is being sent; reload the page in a moment.'
+        : `Version ${pending.version} of this order was not delivered; send it again first.`,
+    );
+  }
+  const previous = await lastAccepted(db, poId);
+  if (!previous) throw new ProcurementError('The supplier has accepted no document of this order yet.');
+
+  const at = deps.now();
+  const version = po.version + 1;
+  const input = changedOrder(previousInput(po, previous.doc), { type: change.type, orderVersion: version, previousPayloadID: previous.message.payload_id, ...(change.quantities ? { quantities: change.quantities } : {}) });
+  const withReason: OrderRequestInput =
+    change.type === 'delete' && change.reason ? { ...input, header: { ...input.header, comments: [{ lang: LANG, text: `Cancelled: ${change.reason}` }] } } : input;
+  const payloadID = newPayloadId(payloadHost(deps), at, () => randomToken(9));
+  const doc = { input: withReason, payloadID, timestamp: at.toISOString(), version: po.supplier.cxmlVersion };
+  let written: { xml: string; shown: string };
+  try {
+    written = writeBoth(po.supplier, doc);
+  } catch (e) {
+    if (e instanceof CxmlWriteError) throw new ProcurementError(`The document could not be written: ${e.message}`);
+    throw e;
+  }
+  const total = amountText(withReason.header.total.amount, po.currency);
+  if (change.type === 'update' && total === po.total && sameLines(po, withReason)) {
+    throw new ProcurementError('Nothing changed: type the new quantities first.', undefined, 422);
+  }
+  const messageId = newId('pm');
+  const iso = at.toISOString();
+  await db.transaction().execute(async (trx) => {
+    // The claim: only one change at a time, and only of the version this request has seen.
+    const claimed = await trx
+      .updateTable('sandbox_purchase_orders')
+      .set({ version, ...(change.type === 'update' ? { order_xml: written.shown, total } : {}), updated_at: iso })
+      .where('id', '=', poId)
+      .where('version', '=', po.version)
+      .where('status', '=', 'open')
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) throw new ProcurementError('The order was changed meanwhile; look at it again.');
+    // May refuse (budget): the whole change rolls back and nothing is sent.
+    if (change.type === 'update') await recommitForOrder(trx, { poId, total, currency: po.currency, at, reason: `Change of ${po.orderId} to version ${version}` });
+    await trx
+      .insertInto('sandbox_po_messages')
+      .values({ id: messageId, po_id: poId, type: change.type, version, payload_id: payloadID, xml: written.shown, status: 'sending', attempts: 1, exchange: JSON.stringify({ rebuild: encodeDocument(doc) }), created_at: iso, updated_at: iso })
+      .execute();
+    await recordEvent(trx, {
+      subjectType: 'po',
+      subjectId: poId,
+      actor,
+      kind: change.type === 'update' ? 'changed' : 'cancel-requested',
+      text:
+        change.type === 'update'
+          ? `Change to version ${version}: ${describeChange(po, change.quantities)}; total ${po.total} → ${total} ${po.currency}.`
+          : `Cancellation requested${change.reason ? `: ${change.reason}` : ''}.`,
+      at,
+    });
+  });
+  await send(deps, { poId, messageId, type: change.type, xml: written.xml, payloadID, actor, previous: { orderXml: po.orderXml, total: po.total } });
+  return (await findPurchaseOrder(db, poId))!;
+}
+
+function sameLines(po: PurchaseOrder, next: OrderRequestInput): boolean {
+  const before = poLines(po);
+  if (before.length !== next.items.length) return false;
+  return before.every((l, i) => new Decimal(l.quantity).equals(next.items[i]!.quantity));
+}
+
+function describeChange(po: PurchaseOrder, quantities: ReadonlyMap<number, string> | undefined): string {
+  const lines = new Map(poLines(po).map((l) => [l.lineNumber, l]));
+  const parts: string[] = [];
+  for (const [n, q] of quantities ?? []) {
+    const l = lines.get(n);
+    if (!l || new Decimal(l.quantity).equals(new Decimal(q))) continue;
+    parts.push(new Decimal(q).isZero() ? `line ${n} removed` : `line ${n} ${l.quantity} → ${new Decimal(q).toFixed()}`);
+  }
+  return parts.length > 0 ? parts.join(', ') : 'no quantity changed';
+}
+
+/**
+ * Sends an OrderRequest `update` for an open order: new quantities by line number (0 removes the
+ * line), orderVersion + 1, DocumentReference to the previous accepted message. The budget is
+ * re-committed before anything is sent (it may refuse).
+ *
+ * @throws ProcurementError (422 bad input, 409 state) — nothing sent then.
+ */
+export async function changePurchaseOrder(
+  deps: ProcurementDeps,
+  poId: string,
+  quantities: ReadonlyMap<number, string> | Readonly<Record<number, string>>,
+  actor: SandboxActor,
+): Promise<PurchaseOrder> {
+  const map = quantities instanceof Map ? quantities : new Map(Object.entries(quantities).map(([k, v]) => [Number(k), String(v)]));
+  return changeOrCancel(deps, poId, actor, { type: 'update', quantities: map as ReadonlyMap<number, string> });
+}
+
+/** Sends an OrderRequest `delete`; once the supplier accepts it, the order is cancelled and its commitment released. */
+export async function cancelPurchaseOrder(deps: ProcurementDeps, poId: string, actor: SandboxActor, reason: string): Promise<PurchaseOrder> {
+  return changeOrCancel(deps, poId, actor, { type: 'delete', reason: reason.trim() });
+}
+
+/**
+ * Sends a message that was not delivered again: the identical document (same payloadID and
+ * timestamp), as cXML retries must be. A second press while it is being sent does nothing.
+ *
+ * @throws ProcurementError when the latest message is not one that may be sent again.
+ */
+export async function resendMessage(deps: ProcurementDeps, poId: string, actor: SandboxActor = 'system'): Promise<PurchaseOrder> {
+  const { db } = deps;
+  const po = await findPurchaseOrder(db, poId);
+  if (!po) throw new ProcurementError('There is no such purchase order.', undefined, 404);
+  const row = await db.selectFrom('sandbox_po_messages').selectAll().where('po_id', '=', poId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  const at = deps.now();
+  const stale = row?.status === 'sending' && at.getTime() - Date.parse(row.updated_at) >= STALE_SENDING_MS;
+  if (!row || (row.status !== 'failed' && !stale)) {
+    if (row?.status === 'sending') return po; // the other press is sending it
+    throw new ProcurementError('There is nothing to send again: the latest document was delivered.');
+  }
+  const rebuild = parseExchange(row.exchange).rebuild;
+  if (!rebuild) throw new ProcurementError('This order was placed before the sandbox kept what it needs to resend it; place a new order instead.');
+  const doc = decodeDocument(rebuild);
+  const written = writeBoth(po.supplier, doc);
+  const claimed = await db
+    .updateTable('sandbox_po_messages')
+    .set({ status: 'sending', attempts: Number(row.attempts) + 1, updated_at: at.toISOString() })
+    .where('id', '=', row.id)
+    .where('status', '=', row.status)
+    .where('updated_at', '=', row.updated_at)
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) return po;
+  await recordEvent(db, { subjectType: 'po', subjectId: poId, actor, kind: 'resent', text: `Version ${row.version} (${row.type}) sent again, attempt ${Number(row.attempts) + 1}, same payloadID ${row.payload_id}.`, at });
+  await send(deps, { poId, messageId: row.id, type: row.type as PoMessageType, xml: written.xml, payloadID: row.payload_id, actor });
+  return (await findPurchaseOrder(db, poId))!;
 }

@@ -20,7 +20,8 @@ import type { Header, OrderRequest, Status } from '../../src/protocol/cxml/model
 import { readCxml } from '../../src/protocol/cxml/reader.js';
 import type { WriteContext } from '../../src/protocol/cxml/writer.js';
 import { pairsFromHtmlForm } from '../../src/protocol/oci/cart-form-reader.js';
-import { findPunchout, type SandboxPunchout } from '../../src/sandbox/punchout-record.js';
+import { findPurchaseOrder } from '../../src/sandbox/procurement/purchase-orders.js';
+import type { PurchaseOrder } from '../../src/sandbox/procurement/model.js';
 import pino from 'pino';
 import { createContext } from '../../src/app/context.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -28,7 +29,8 @@ import { openTestStore } from '../helpers/store.js';
 import { fixtureText } from '../helpers/cxml.js';
 
 let t: TestApp;
-let po: SandboxPunchout;
+let po: PurchaseOrder;
+let firstPayloadID: string;
 let poLines: { lineNumber: number; quantity: Decimal; unit: string; price: Decimal }[];
 let ref: OrderReferenceInput;
 let secret: string;
@@ -63,13 +65,13 @@ async function rows() {
 }
 
 async function page(): Promise<string> {
-  const res = await fetch(`${t.baseUrl}/sandbox/punchouts/${po.id}`);
+  const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`);
   assert.equal(res.status, 200);
   return res.text();
 }
 
-/** The whole buyer flow: cXML punchout from the sandbox into the demo shop, cart back, order sent. */
-async function placeSandboxOrder(): Promise<SandboxPunchout> {
+/** The whole buyer flow: cXML punchout from the sandbox into the demo shop, cart back as a requisition, submitted, order sent. */
+async function placeSandboxOrder(): Promise<PurchaseOrder> {
   const started = await fetch(`${t.baseUrl}/sandbox/punchouts`, { method: 'POST', redirect: 'manual', headers: form, body: 'protocol=cxml' });
   assert.equal(started.status, 303, await started.clone().text());
   const shop = await fetch(started.headers.get('location')!, { redirect: 'manual' });
@@ -85,11 +87,19 @@ async function placeSandboxOrder(): Promise<SandboxPunchout> {
   const action = /<form[^>]*action="([^"]+)"/.exec(transferPage)![1]!.replace(/&amp;/g, '&');
   const back = await fetch(action, { method: 'POST', redirect: 'manual', headers: form, body: new URLSearchParams(pairsFromHtmlForm(transferPage)).toString() });
   assert.equal(back.status, 303);
-  const punchoutPath = back.headers.get('location')!;
-  const ordered = await fetch(`${t.baseUrl}${punchoutPath}/order`, { method: 'POST', redirect: 'manual', headers: form, body: '' });
-  assert.equal(ordered.status, 303);
-  const p = (await findPunchout(t.store.db, punchoutPath.split('/').pop()!))!;
-  assert.equal(p.orderStatus, 'accepted', JSON.stringify(p.info.order));
+  const requisitionPath = back.headers.get('location')!;
+  assert.match(requisitionPath, /^\/sandbox\/requisitions\//);
+  const draft = await t.store.db.selectFrom('sandbox_requisitions').selectAll().where('id', '=', requisitionPath.split('/').pop()!).executeTakeFirstOrThrow();
+  assert.equal(draft.status, 'draft');
+  // Below every approval threshold: submitted, approved and ordered at once (the punchout's /order submits it).
+  const submitted = await fetch(`${t.baseUrl}/sandbox/punchouts/${draft.punchout_id}/order`, { method: 'POST', redirect: 'manual', headers: form, body: '' });
+  assert.equal(submitted.status, 303, await submitted.clone().text());
+  assert.equal(submitted.headers.get('location'), requisitionPath);
+  const req = await t.store.db.selectFrom('sandbox_requisitions').selectAll().where('id', '=', draft.id).executeTakeFirstOrThrow();
+  assert.equal(req.status, 'ordered');
+  const p = (await findPurchaseOrder(t.store.db, req.po_id!))!;
+  assert.equal(p.status, 'open');
+  assert.equal(p.punchoutId, req.punchout_id);
   return p;
 }
 
@@ -99,9 +109,10 @@ before(async () => {
   await seedDemo(t.ctx);
   secret = openOutboundSecret(t.ctx, (await getConnection(t.ctx, 'demo-cxml'))!)!;
   po = await placeSandboxOrder();
-  const order = readCxml(po.orderXml!).envelope.payload as OrderRequest;
+  const order = readCxml(po.orderXml).envelope.payload as OrderRequest;
   poLines = order.items.map((i) => ({ lineNumber: i.lineNumber!, quantity: i.quantity, unit: i.itemDetail!.unitOfMeasure, price: i.itemDetail!.unitPrice.amount }));
-  ref = { orderID: order.header.orderID, orderDate: order.header.orderDate, payloadID: po.orderPayloadId! };
+  firstPayloadID = (await t.store.db.selectFrom('sandbox_po_messages').select('payload_id').where('po_id', '=', po.id).where('version', '=', 1).executeTakeFirstOrThrow()).payload_id;
+  ref = { orderID: order.header.orderID, orderDate: order.header.orderDate, payloadID: firstPayloadID };
 });
 
 after(async () => {
@@ -115,7 +126,7 @@ describe('demo wiring', () => {
     assert.equal(c.options.cxml.paymentTermDays, 30);
     assert.equal(c.options.cxml.invoiceTaxInLine, false);
     assert.equal(secret, 'demo-secret');
-    assert.equal(secret, po.info.settings.sharedSecret);
+    assert.equal(secret, po.supplier.sharedSecret);
   });
 
   test('without a key to seal with (PostgreSQL, no KOPPEL_SECRET_KEY) the demo leaves the outbound secret unset and says so', async () => {
@@ -213,11 +224,11 @@ describe('POST /sandbox/cxml', () => {
       assert.equal(answer.status.text, 'OK');
     }
     const stored = await rows();
-    assert.deepEqual(stored.map((r) => [r.doc_type, r.status, r.punchout_id, r.order_id]), [
-      ['ConfirmationRequest', 'accepted', po.id, ref.orderID],
-      ['ShipNoticeRequest', 'accepted', po.id, ref.orderID],
-      ['InvoiceDetailRequest', 'accepted', po.id, ref.orderID],
-      ['InvoiceDetailRequest', 'accepted', po.id, ref.orderID],
+    assert.deepEqual(stored.map((r) => [r.doc_type, r.status, r.po_id, r.punchout_id, r.order_id]), [
+      ['ConfirmationRequest', 'accepted', po.id, po.punchoutId, ref.orderID],
+      ['ShipNoticeRequest', 'accepted', po.id, po.punchoutId, ref.orderID],
+      ['InvoiceDetailRequest', 'accepted', po.id, po.punchoutId, ref.orderID],
+      ['InvoiceDetailRequest', 'accepted', po.id, po.punchoutId, ref.orderID],
     ]);
     assert.ok(stored.every((r) => !r.body.includes(secret) && r.body.includes('SharedSecret')), 'the SharedSecret is redacted');
 
@@ -228,7 +239,7 @@ describe('POST /sandbox/cxml', () => {
     assert.ok(html.includes('<a href="https://track.example/?id=JD0001&amp;lang=en" rel="noopener noreferrer" target="_blank">JD0001</a>'));
     // The carrier by name, its SCAC labelled; no internal domain names.
     assert.match(html, /<dt>Carrier<\/dt><dd>DHL Freight, SCAC: DHLF<\/dd>/);
-    assert.match(html, /<h3>Order [^<]*: progress per line<\/h3>/);
+    assert.match(html, /<h2>Lines \(version 1\)<\/h2>/);
     assert.match(html, /Invoice <span class="code">INV-TEST-1<\/span>/);
     // The credit memo is named as one, with the invoice it credits and its (negative) amounts, and no empty line table.
     const memo = /<article[^>]*id="document-4">([\s\S]*?)<details>/.exec(html)![1]!;
@@ -239,9 +250,9 @@ describe('POST /sandbox/cxml', () => {
     // The order-level picture: line 2 ordered 10, confirmed 5, backordered 4, rejected 1, shipped 5, invoiced 5.
     const row2 = /<table class="table progress">[\s\S]*?<tbody>[\s\S]*?<tr>[\s\S]*?<\/tr>\s*<tr>([\s\S]*?)<\/tr>/.exec(html)![1]!;
     const cells = [...row2.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]*>/g, '').trim());
-    assert.deepEqual([cells[0], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]], ['2', `10 ${l2.unit}`, '5', '4', '1', '5', '5']);
+    assert.deepEqual([cells[0], cells[3], cells[4], cells[5], cells[6], cells[7], cells[8]], ['2', `10 ${l2.unit}`, '5', '4', '1', '5', '5']);
     const line2 = d(5).times(l2.price).toDecimalPlaces(2);
-    assert.equal(cells[8], `${line2.toFixed(2)} ${po.currency}`, 'the invoiced amount of line 2');
+    assert.equal(cells[9], `${line2.toFixed(2)} ${po.currency}`, 'the invoiced amount of line 2');
     const subtotal = l1.quantity.times(l1.price).toDecimalPlaces(2).plus(line2);
     const tax = subtotal.times('0.19');
     const invoiceFoot = /<table class="table invoice">[\s\S]*?<tfoot>([\s\S]*?)<\/tfoot>/.exec(html)![1]!;
@@ -309,7 +320,7 @@ describe('POST /sandbox/cxml', () => {
     );
     assert.equal(answer.status.code, 200, answer.text);
     const row = (await rows()).find((r) => r.body.includes('C-BY-ID'))!;
-    assert.equal(row.punchout_id, po.id);
+    assert.equal(row.po_id, po.id);
   });
 
   test('the same payloadID twice gets the same answer and is stored once; other content under it is a 409', async () => {
@@ -357,7 +368,7 @@ describe('POST /sandbox/cxml', () => {
     assert.equal((await post('this is not xml')).status.code, 406);
     const kept = (await rows()).filter((r) => r.doc_type === 'unreadable');
     assert.equal(kept.length, 2);
-    assert.ok(kept.every((r) => r.status === 'refused' && r.punchout_id === null));
+    assert.ok(kept.every((r) => r.status === 'refused' && r.punchout_id === null && r.po_id === null));
 
     const profile = await post(fixtureText('35-'));
     assert.equal(profile.status.code, 450);
@@ -393,7 +404,7 @@ describe('Koppel\'s own documents for the sandbox order, through the outbox', ()
       assert.equal(outcome.status, 'delivered', `${row.doc_type}: ${outcome.reason}`);
     }
     const received = (await rows()).slice(before);
-    assert.deepEqual(received.map((r) => [r.doc_type, r.status, r.punchout_id]).sort(), [
+    assert.deepEqual(received.map((r) => [r.doc_type, r.status, r.po_id]).sort(), [
       ['ConfirmationRequest', 'accepted', po.id],
       ['InvoiceDetailRequest', 'accepted', po.id],
       ['ShipNoticeRequest', 'accepted', po.id],

@@ -168,6 +168,22 @@ async function startCxml(extra = ''): Promise<{ id: string; setup: PunchOutSetup
   return { id: idFrom(setup.browserFormPostUrl ?? ''), setup, ...(res.headers.location ? { location: String(res.headers.location) } : {}), page: res.body, status: res.statusCode };
 }
 
+function requisitionIdFrom(location: unknown): string {
+  const m = /^\/sandbox\/requisitions\/([A-Za-z0-9_-]+)$/.exec(String(location));
+  assert.ok(m, `not a requisition page: ${String(location)}`);
+  return m[1]!;
+}
+
+/** The purchase order page linked from the punchout page. */
+async function orderPageOf(punchoutId: string): Promise<{ path: string; body: string }> {
+  const page = await get(`/sandbox/punchouts/${punchoutId}`);
+  const m = /href="(\/sandbox\/orders\/[A-Za-z0-9_-]+)"/.exec(page.body);
+  assert.ok(m, `no purchase order link on the punchout page:\n${page.body.slice(0, 3000)}`);
+  const res = await get(m[1]!);
+  assert.equal(res.statusCode, 200);
+  return { path: m[1]!, body: res.body };
+}
+
 function ordersReceived(): { envelope: Envelope<OrderRequest>; body: string }[] {
   return supplier.received
     .filter((r) => r.envelope.payload.kind === 'OrderRequest')
@@ -252,7 +268,8 @@ describe('OCI punchout', () => {
     assert.ok(pairs.length > 1000);
     const ret = await post(`/sandbox/punchouts/${id}/oci-return`, pairs, 'supplier-does-not-matter.test');
     assert.equal(ret.statusCode, 303);
-    assert.equal(ret.headers.location, `/sandbox/punchouts/${id}`);
+    // The cart became a draft requisition; the browser goes there.
+    const requisitionId = requisitionIdFrom(ret.headers.location);
 
     const page = await get(`/sandbox/punchouts/${id}`);
     assert.equal(page.statusCode, 200);
@@ -262,10 +279,13 @@ describe('OCI punchout', () => {
     // 0.125 × 1 → 0.13 (rounded per line) + 39 × 0.10 = 4.03
     assert.match(page.body, /<strong>4\.03<\/strong>/);
     assert.match(page.body, /NEW_ITEM-VENDORMAT\[40\]=SKU-40/, 'raw pairs are listed');
-    assert.match(page.body, /Create purchase order/);
+    assert.ok(page.body.includes(`/sandbox/requisitions/${requisitionId}`), 'the punchout links its requisition');
+    assert.match(page.body, /Submit the requisition/);
 
+    // Old scripts post /order: the requisition is submitted; below 250 EUR it is ordered at once.
     const order = await post(`/sandbox/punchouts/${id}/order`, '');
     assert.equal(order.statusCode, 303);
+    assert.equal(order.headers.location, `/sandbox/requisitions/${requisitionId}`);
     const orders = ordersReceived();
     assert.equal(orders.length, 1);
     const o = orders[0]!.envelope;
@@ -278,11 +298,14 @@ describe('OCI punchout', () => {
     assert.equal(o.header?.sender.credentials[0]?.sharedSecret, 'demo-secret');
     assert.equal(o.header?.to.credentials[0]?.identity, 'KOPPEL-DEMO');
 
-    const shown = await get(`/sandbox/punchouts/${id}`);
+    const shown = await orderPageOf(id);
     assert.match(shown.body, /Received by the supplier \(cXML 200\)/);
     assert.ok(shown.body.includes(o.payloadID));
+    assert.ok(shown.body.includes(o.payload.header.orderID));
     assert.ok(!shown.body.includes('demo-secret'), 'the SharedSecret is never shown');
-    assert.doesNotMatch(shown.body, /Create purchase order/);
+    const punchoutPage = await get(`/sandbox/punchouts/${id}`);
+    assert.doesNotMatch(punchoutPage.body, /Submit the requisition/);
+    assert.ok(!punchoutPage.body.includes('demo-secret'));
 
     // A second press shows the result and sends nothing.
     const again = await post(`/sandbox/punchouts/${id}/order`, '');
@@ -315,7 +338,7 @@ describe('OCI punchout', () => {
     await post(`/sandbox/punchouts/${id}/oci-return`, [['~OkCode', 'ADDI']]);
     const page = await get(`/sandbox/punchouts/${id}`);
     assert.match(page.body, /Cancelled \(empty cart\)/);
-    assert.doesNotMatch(page.body, /Create purchase order/);
+    assert.doesNotMatch(page.body, /Submit the requisition/);
     assert.equal((await post(`/sandbox/punchouts/${id}/order`, '')).statusCode, 409);
     assert.equal(ordersReceived().length, 0);
   });
@@ -398,8 +421,14 @@ describe('cXML punchout', () => {
     assert.ok(page.includes(`src="${supplier.base}/start/one-time-token"`));
     const ret = await post(`/sandbox/punchouts/${id}/cxml-return`, [['cXML-base64', Buffer.from(poomXml(setup.buyerCookie)).toString('base64')]]);
     assert.equal(ret.statusCode, 200);
-    assert.ok(ret.body.includes(`window.top.location.href = "/sandbox/punchouts/${id}"`));
-    assert.ok(ret.body.includes(`<a href="/sandbox/punchouts/${id}" target="_top">`));
+    // The top window goes to the cart's requisition.
+    const target = /window\.top\.location\.href = "(\/sandbox\/requisitions\/[A-Za-z0-9_-]+)"/.exec(ret.body)?.[1];
+    assert.ok(target, ret.body);
+    assert.ok(ret.body.includes(`<a href="${target}" target="_top">`));
+    // An empty cart stays on the punchout page.
+    const other = await startCxml('&framed=1');
+    const empty = await post(`/sandbox/punchouts/${other.id}/cxml-return`, [['cXML-base64', Buffer.from(poomXml(other.setup.buyerCookie, 'none')).toString('base64')]]);
+    assert.ok(empty.body.includes(`window.top.location.href = "/sandbox/punchouts/${other.id}"`));
   });
 
   it('shows a refused setup request with code, text, raw answer and what to check', async () => {
@@ -431,17 +460,25 @@ describe('cXML punchout', () => {
     await post(`/sandbox/punchouts/${id}/cxml-return`, [['cXML-base64', Buffer.from(poomXml(setup.buyerCookie)).toString('base64')]]);
     supplier.orderAnswers = [{ http: 500, code: 560 }];
     await post(`/sandbox/punchouts/${id}/order`, '');
-    const failed = await get(`/sandbox/punchouts/${id}`);
+    const failed = await orderPageOf(id);
     assert.match(failed.body, /Not delivered/);
-    assert.match(failed.body, /Send the purchase order again/);
+    assert.match(failed.body, />Resend</);
+    // Pressing /order again does not send a second order: the requisition is ordered already.
     await post(`/sandbox/punchouts/${id}/order`, '');
+    assert.equal(ordersReceived().length, 1);
+    const resent = await post(`${failed.path}/resend`, '');
+    assert.equal(resent.statusCode, 303);
     const orders = ordersReceived();
     assert.equal(orders.length, 2);
     assert.equal(orders[0]!.envelope.payloadID, orders[1]!.envelope.payloadID);
     assert.equal(orders[0]!.body, orders[1]!.body, 'a resend is the identical document');
-    const done = await get(`/sandbox/punchouts/${id}`);
+    const done = await get(failed.path);
     assert.match(done.body, /Received by the supplier \(cXML 200\)/);
     assert.match(done.body, /after 2 attempts/);
+    assert.doesNotMatch(done.body, />Resend</);
+    // Nothing left to resend: refused with a message, nothing sent.
+    assert.equal((await post(`${failed.path}/resend`, '')).statusCode, 409);
+    assert.equal(ordersReceived().length, 2);
   });
 
   it('a double click sends one order', async () => {
@@ -459,9 +496,11 @@ describe('cXML punchout', () => {
     await post(`/sandbox/punchouts/${id}/order`, '');
     await post(`/sandbox/punchouts/${id}/order`, '');
     assert.equal(ordersReceived().length, 1);
-    const page = await get(`/sandbox/punchouts/${id}`);
+    const page = await orderPageOf(id);
     assert.match(page.body, /Rejected by the supplier/);
-    assert.doesNotMatch(page.body, /Send the purchase order again/);
+    assert.doesNotMatch(page.body, />Resend</);
+    assert.equal((await post(`${page.path}/resend`, '')).statusCode, 409);
+    assert.equal(ordersReceived().length, 1);
   });
 
   it('lists punchouts on the start page and prefills "with these settings"', async () => {

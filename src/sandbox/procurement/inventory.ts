@@ -23,7 +23,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../../store/database.js';
-import { Decimal, dec, isCurrencyCode, roundMoney, tryDec } from '../../protocol/money.js';
+import { Decimal, dec, isCurrencyCode, minorUnits, roundMoney, tryDec } from '../../protocol/money.js';
 import { defaultSettings, settingsFromForm, type SandboxSettings } from '../settings.js';
 import { newId, recordEvent } from './history.js';
 import { ProcurementError, type InventoryItem, type ProcurementDeps, type Requisition, type RequisitionLine, type SandboxActor } from './model.js';
@@ -776,7 +776,7 @@ export async function checkReorder(deps: ProcurementDeps, itemId: string): Promi
     quantity: quantity.toFixed(),
     unit: it.unit,
     unitPrice: it.unitPrice,
-    lineTotal: roundMoney(quantity.times(dec(it.unitPrice)), it.currency).toFixed(),
+    lineTotal: roundMoney(quantity.times(dec(it.unitPrice)), it.currency).toFixed(minorUnits(it.currency)),
     currency: it.currency,
     ...(it.classification ? { classification: it.classification } : {}),
     inventoryItemId: it.id,

@@ -11,7 +11,7 @@
  * A run that fails is recorded in the schedule's history; "Run now" repeats it.
  */
 import type { Store } from '../../store/database.js';
-import { Decimal, dec, roundMoney, tryDec } from '../../protocol/money.js';
+import { Decimal, dec, minorUnits, roundMoney, tryDec } from '../../protocol/money.js';
 import { newId, recordEvent } from './history.js';
 import { findItem, type FieldProblem } from './inventory.js';
 import { ProcurementError, type InventoryItem, type ProcurementDeps, type Requisition, type RequisitionLine, type SandboxActor, type Schedule } from './model.js';
@@ -270,7 +270,7 @@ async function runClaimed(deps: ProcurementDeps, s: Schedule, actor: SandboxActo
         quantity: q.toFixed(),
         unit: item.unit,
         unitPrice: item.unitPrice,
-        lineTotal: roundMoney(q.times(dec(item.unitPrice)), item.currency).toFixed(),
+        lineTotal: roundMoney(q.times(dec(item.unitPrice)), item.currency).toFixed(minorUnits(item.currency)),
         currency: item.currency,
         ...(item.classification ? { classification: item.classification } : {}),
         inventoryItemId: item.id,
@@ -294,7 +294,7 @@ async function runClaimed(deps: ProcurementDeps, s: Schedule, actor: SandboxActo
       },
       actor,
     );
-    await recordEvent(db, { subjectType: 'schedule', subjectId: s.id, actor, kind: 'run', text: `${why}: requisition ${requisition.number} created (${lines.length} line(s), ${total.toFixed(2)} ${first.currency}).`, at: deps.now() });
+    await recordEvent(db, { subjectType: 'schedule', subjectId: s.id, actor, kind: 'run', text: `${why}: requisition ${requisition.number} created (${lines.length} line(s), ${total.toFixed(minorUnits(first.currency))} ${first.currency}).`, at: deps.now() });
     requisition = await submitRequisition(deps, requisition.id, actor);
     const po = requisition.poId
       ? await db.selectFrom('sandbox_purchase_orders').select(['id', 'order_id', 'status']).where('id', '=', requisition.poId).executeTakeFirst()

@@ -1,0 +1,269 @@
+/**
+ * Inventory on a real Koppel: consumption, receipts into stock, and the automatic re-order whose
+ * purchase order goes over real HTTP to this Koppel's own /cxml (the demo-cxml connection).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { seedDemo } from '../../../src/app/demo-seed.js';
+import { dec } from '../../../src/protocol/money.js';
+import { defaultSettings } from '../../../src/sandbox/settings.js';
+import {
+  adjustStock,
+  checkReorder,
+  consume,
+  createItem,
+  editItem,
+  findItem,
+  ItemInputError,
+  itemFormValues,
+  itemFromForm,
+  movementsFor,
+  onOrderFor,
+  onOrderQuantities,
+  reorderClosedReason,
+  stockFromReceipt,
+  type ItemInput,
+} from '../../../src/sandbox/procurement/inventory.js';
+import { eventsFor } from '../../../src/sandbox/procurement/history.js';
+import { ProcurementError, type ProcurementDeps } from '../../../src/sandbox/procurement/model.js';
+import { cancelPurchaseOrder } from '../../../src/sandbox/procurement/purchase-orders.js';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+
+let t: TestApp;
+let deps: ProcurementDeps;
+let paper: { sku: string; price: string; unit: string; name: string };
+
+before(async () => {
+  t = await startTestApp({ demo: false, config: { secretKey: randomBytes(32).toString('base64') } });
+  await seedDemo(t.ctx);
+  deps = { db: t.store.db, config: t.ctx.config, now: () => new Date(), fetch };
+  const p = await t.store.db.selectFrom('products').select(['sku', 'price', 'unit', 'name']).where('sku', '=', 'KP-10035').executeTakeFirstOrThrow();
+  paper = p;
+});
+
+after(async () => {
+  await t.close();
+});
+
+function input(p: Partial<ItemInput> = {}): ItemInput {
+  return {
+    name: `Paper ${randomBytes(3).toString('hex')}`,
+    supplierPartID: paper.sku,
+    auxID: null,
+    description: paper.name,
+    unit: paper.unit,
+    unitPrice: paper.price,
+    currency: 'EUR',
+    classification: { domain: 'UNSPSC', code: '14111507' },
+    supplier: { ...defaultSettings(t.baseUrl), protocol: 'cxml' },
+    stock: '12',
+    minStock: '10',
+    reorderQuantity: '20',
+    costCenter: '1000',
+    requesterId: 'sam',
+    active: true,
+    ...p,
+  };
+}
+
+async function koppelOrders(orderId: string) {
+  return t.store.db.selectFrom('orders').select(['order_id', 'total', 'status']).where('order_id', '=', orderId).execute();
+}
+
+async function requisitionsFor(itemId: string) {
+  const rows = await t.store.db.selectFrom('sandbox_requisitions').selectAll().where('lines', 'like', `%${itemId}%`).execute();
+  return rows;
+}
+
+describe('items', () => {
+  test('created with validation per field', async () => {
+    await assert.rejects(
+      createItem(deps, input({ name: '', unitPrice: 'abc', minStock: '-1', reorderQuantity: '0', costCenter: '9999', currency: 'euro' }), 'system'),
+      (err: unknown) => {
+        assert.ok(err instanceof ItemInputError);
+        assert.equal(err.status, 422);
+        assert.deepEqual(err.problems.map((p) => p.field).sort(), ['costCenter', 'currency', 'minStock', 'name', 'reorderQuantity', 'unitPrice']);
+        return true;
+      },
+    );
+    const item = await createItem(deps, input({ name: 'Created item', unitPrice: '4.590' }), 'person:sam');
+    assert.equal(item.unitPrice, '4.59');
+    assert.equal(item.stock, '12');
+    assert.equal(item.supplier.sharedSecret, 'demo-secret');
+    const events = await eventsFor(t.store.db, [{ type: 'item', id: item.id }]);
+    assert.equal(events[0]!.kind, 'created');
+  });
+
+  test('the form never shows the stored SharedSecret and keeps it when left empty', async () => {
+    const item = await createItem(deps, input({ supplier: { ...defaultSettings(t.baseUrl), sharedSecret: 'real-secret' } }), 'system');
+    const values = itemFormValues(item, t.baseUrl);
+    assert.equal(values.sharedSecret, '');
+    const form = new URLSearchParams({ ...values, minStock: '5', active: '1' });
+    const parsed = itemFromForm(form, t.baseUrl, item);
+    assert.deepEqual(parsed.problems, []);
+    assert.equal(parsed.input!.supplier.sharedSecret, 'real-secret');
+    const edited = await editItem(deps, item.id, parsed.input!, 'person:sam');
+    assert.equal(edited.minStock, '5');
+    assert.equal(edited.stock, item.stock, 'an edit never changes the stock');
+    const bad = itemFromForm(new URLSearchParams({ ...values, cxmlUrl: 'not a url', unit: 'pieces!' }), t.baseUrl, item);
+    assert.equal(bad.input, undefined);
+    assert.deepEqual(bad.problems.map((p) => p.field).sort(), ['cxmlUrl', 'unit']);
+  });
+});
+
+describe('stock', () => {
+  test('consumption never takes stock below 0 and says the figures', async () => {
+    const item = await createItem(deps, input({ stock: '3', minStock: '0', reorderQuantity: '1' }), 'system');
+    await assert.rejects(consume(deps, item.id, '4', 'person:sam'), (err: unknown) => {
+      assert.ok(err instanceof ProcurementError);
+      assert.equal(err.status, 422);
+      assert.equal(err.field, 'quantity');
+      assert.match(err.message, /Only 3 RM .* in stock: 4 cannot be taken/);
+      return true;
+    });
+    await assert.rejects(consume(deps, item.id, '0', 'person:sam'), /above 0/);
+    await assert.rejects(consume(deps, item.id, 'x', 'person:sam'), /enter a number/);
+    await assert.rejects(consume(deps, 'inv-nothing', '1', 'person:sam'), (err: unknown) => err instanceof ProcurementError && err.status === 404);
+    // Several at once: exactly the units in stock are taken, never more.
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => consume(deps, item.id, '1', 'person:sam')));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
+    const after = (await findItem(t.store.db, item.id))!;
+    assert.equal(after.stock, '0');
+    const moves = await movementsFor(t.store.db, item.id);
+    assert.deepEqual(moves.map((m) => m.stockAfter).sort(), ['0', '1', '2']);
+  });
+
+  test('a receipt line adds to stock once, a return takes at most what is there', async () => {
+    const item = await createItem(deps, input({ stock: '2', minStock: '0' }), 'system');
+    const receipt = { receiptId: `gr-${randomBytes(4).toString('hex')}`, receiptNumber: 'GR-77', lines: [{ lineNumber: 1, inventoryItemId: item.id, quantity: '5' }], actor: 'person:sam', at: new Date() };
+    await stockFromReceipt(t.store.db, receipt);
+    await stockFromReceipt(t.store.db, receipt);
+    await Promise.all([stockFromReceipt(t.store.db, receipt), stockFromReceipt(t.store.db, receipt)]);
+    assert.equal((await findItem(t.store.db, item.id))!.stock, '7');
+    // Inside the caller's transaction too.
+    await t.store.db.transaction().execute(async (trx) => {
+      await stockFromReceipt(trx, { ...receipt, receiptId: `${receipt.receiptId}-b` });
+    });
+    assert.equal((await findItem(t.store.db, item.id))!.stock, '12');
+    await stockFromReceipt(t.store.db, { ...receipt, receiptId: `${receipt.receiptId}-ret`, lines: [{ lineNumber: 1, inventoryItemId: item.id, quantity: '-20' }] });
+    assert.equal((await findItem(t.store.db, item.id))!.stock, '0');
+    const moves = await movementsFor(t.store.db, item.id);
+    assert.deepEqual(moves.map((m) => m.quantity).sort(), ['-12', '5', '5']);
+  });
+
+  test('a count sets the stock and records the difference', async () => {
+    const item = await createItem(deps, input({ stock: '12', minStock: '0' }), 'system');
+    const done = await adjustStock(deps, item.id, '15.5', 'person:sam', 'yearly count');
+    assert.equal(done.item.stock, '15.5');
+    assert.equal(done.movement.quantity, '3.5');
+    await assert.rejects(adjustStock(deps, item.id, '-1', 'person:sam'), /at least 0/);
+  });
+});
+
+describe('re-orders', () => {
+  test('consumption below the minimum makes one re-order whose purchase order reaches Koppel', async () => {
+    const item = await createItem(deps, input(), 'system');
+    const first = await consume(deps, item.id, '1', 'person:sam');
+    assert.equal(first.reorder.kind, 'none', '11 is not below 10');
+    await consume(deps, item.id, '1', 'person:sam');
+    const third = await consume(deps, item.id, '1', 'person:sam');
+    assert.equal(third.item.stock, '9');
+    assert.equal(third.reorder.kind, 'created');
+    if (third.reorder.kind !== 'created') return;
+    const req = third.reorder.requisition;
+    assert.equal(req.source, 'reorder');
+    assert.equal(req.status, 'ordered');
+    assert.equal(req.requesterId, 'sam');
+    assert.equal(req.costCenter, '1000');
+    assert.equal(req.lines.length, 1);
+    assert.equal(req.lines[0]!.quantity, '20');
+    assert.equal(req.lines[0]!.inventoryItemId, item.id);
+    assert.equal(req.lines[0]!.lineTotal, dec(paper.price).times(20).toFixed(2));
+    assert.ok(third.reorder.po, 'a purchase order was placed');
+    assert.equal(third.reorder.po!.status, 'open');
+    const stored = await koppelOrders(third.reorder.po!.orderId);
+    assert.equal(stored.length, 1, 'Koppel stored the order');
+    assert.equal(dec(stored[0]!.total).toFixed(2), req.total);
+    const fresh = (await findItem(t.store.db, item.id))!;
+    assert.equal(fresh.openRequisitionId, req.id);
+
+    // On order is counted: stock 8 + 20 on order is not short, and the open re-order blocks another.
+    const fourth = await consume(deps, item.id, '1', 'person:sam');
+    assert.equal(fourth.reorder.kind, 'open');
+    assert.equal((await onOrderFor(t.store.db)).get(item.id)?.toFixed(), '20');
+    assert.equal((await requisitionsFor(item.id)).length, 1);
+  });
+
+  test('two consumptions at once make exactly one re-order and one purchase order', async () => {
+    const item = await createItem(deps, input({ stock: '11' }), 'system');
+    const [a, b] = await Promise.all([consume(deps, item.id, '1', 'person:sam'), consume(deps, item.id, '1', 'person:alex')]);
+    assert.equal((await findItem(t.store.db, item.id))!.stock, '9');
+    const kinds = [a.reorder.kind, b.reorder.kind].sort();
+    assert.ok(kinds.includes('created'), `one re-order: ${kinds.join(', ')}`);
+    assert.equal(kinds.filter((k) => k === 'created').length, 1);
+    const reqs = await requisitionsFor(item.id);
+    assert.equal(reqs.length, 1);
+    const pos = await t.store.db.selectFrom('sandbox_purchase_orders').select('order_id').where('requisition_id', '=', reqs[0]!.id).execute();
+    assert.equal(pos.length, 1);
+    assert.equal((await koppelOrders(pos[0]!.order_id)).length, 1);
+  });
+
+  test('many checks at once (the worker and a page) still make one re-order', async () => {
+    const item = await createItem(deps, input({ stock: '9' }), 'system');
+    const outcomes = await Promise.all([1, 2, 3, 4].map(() => checkReorder(deps, item.id)));
+    assert.equal(outcomes.filter((o) => o.kind === 'created').length, 1);
+    assert.equal((await requisitionsFor(item.id)).length, 1);
+  });
+
+  test('a cancelled re-order is let go at the next check and the item is re-ordered again', async () => {
+    const item = await createItem(deps, input({ stock: '9', reorderQuantity: '2' }), 'system');
+    const first = await checkReorder(deps, item.id);
+    assert.equal(first.kind, 'created');
+    if (first.kind !== 'created') return;
+    // Stock 9 + 2 on order = 11: not short while the order is open.
+    assert.equal((await checkReorder(deps, item.id)).kind, 'open');
+    assert.ok(first.po);
+    await cancelPurchaseOrder(deps, first.po!.id, 'person:sam', 'test');
+    const second = await checkReorder(deps, item.id);
+    assert.equal(second.kind, 'created');
+    if (second.kind !== 'created') return;
+    assert.notEqual(second.requisition.id, first.requisition.id);
+    const events = await eventsFor(t.store.db, [{ type: 'item', id: item.id }]);
+    assert.ok(events.some((e) => e.kind === 'reorder-closed' && /cancelled/.test(e.text)), events.map((e) => e.text).join('\n'));
+  });
+
+  test('an inactive item is never re-ordered', async () => {
+    const item = await createItem(deps, input({ stock: '1', active: false }), 'system');
+    assert.equal((await checkReorder(deps, item.id)).kind, 'none');
+  });
+});
+
+describe('on-order rule (pure)', () => {
+  const lines = [
+    { line: 1, quantity: '20', inventoryItemId: 'a' },
+    { line: 2, quantity: '5', inventoryItemId: 'b' },
+    { line: 3, quantity: '1' },
+  ];
+  test('ordered minus received, per item; closed requisitions count nothing', () => {
+    const m = onOrderQuantities([
+      { status: 'ordered', lines, poStatus: 'open', received: [{ lineNumber: 1, quantity: '8' }, { lineNumber: 1, quantity: '-2' }] },
+      { status: 'pending', lines: [{ line: 1, quantity: '3', inventoryItemId: 'a' }], poStatus: null, received: [] },
+      { status: 'cancelled', lines, poStatus: null, received: [] },
+      { status: 'ordered', lines, poStatus: 'cancelled', received: [] },
+      { status: 'ordered', lines: [{ line: 1, quantity: '2', inventoryItemId: 'b' }], poStatus: 'open', received: [{ lineNumber: 1, quantity: '5' }] },
+    ]);
+    assert.equal(m.get('a')?.toFixed(), '17');
+    assert.equal(m.get('b')?.toFixed(), '5');
+  });
+  test('an open re-order closes when rejected, cancelled or received in full', () => {
+    const r = (p: object) => ({ number: 'REQ-1', status: 'ordered', lines, poStatus: 'open', received: [], ...p });
+    assert.equal(reorderClosedReason('a', r({})), null);
+    assert.match(reorderClosedReason('a', r({ status: 'rejected' }))!, /rejected/);
+    assert.match(reorderClosedReason('a', r({ poStatus: 'cancelled' }))!, /cancelled/);
+    assert.equal(reorderClosedReason('a', r({ received: [{ lineNumber: 1, quantity: '19' }] })), null);
+    assert.match(reorderClosedReason('a', r({ received: [{ lineNumber: 1, quantity: '20' }] }))!, /received/);
+    assert.match(reorderClosedReason('a', undefined)!, /no longer exists/);
+  });
+});
+

@@ -2,7 +2,7 @@
  * The purchase order page's goods receipt and three-way match sections. Pure: from the order, its
  * lines, its receipts and the match result to Html. CSS classes as in src/sandbox/views.ts.
  */
-import { Decimal } from '../../protocol/money.js';
+import { Decimal, formatMoney, tryDec } from '../../protocol/money.js';
 import { html, type Html } from '../../web/html.js';
 import type { GoodsReceipt, PoLine, PurchaseOrder } from './model.js';
 import { receivedPerLine, type LineMatch, type MatchResult } from './match.js';
@@ -136,8 +136,8 @@ ${match.lines.map(
 <td class="num nowrap">${qty(l.ordered, l.unit)}</td>
 <td class="num nowrap">${qty(l.received, l.unit)}</td>
 <td class="num nowrap">${qty(l.invoiced, l.unit)}</td>
-<td class="num nowrap">${l.orderedPrice} ${l.currency}</td>
-<td class="num nowrap">${l.invoicedPrice === undefined ? html`<span class="muted">—</span>` : `${l.invoicedPrice} ${l.currency}`}</td>
+<td class="num nowrap">${price(l.orderedPrice, l.currency)}</td>
+<td class="num nowrap">${l.invoicedPrice === undefined ? html`<span class="muted">—</span>` : price(l.invoicedPrice, l.currency)}</td>
 <td>${l.differences.length === 0
     ? html`<span class="muted">${stillToCome(l).length === 0 ? 'none' : 'none so far'}</span>`
     : html`<ul class="differences">${l.differences.map((d) => html`<li class="error-text">${d}</li>`)}</ul>`}</td>
@@ -146,6 +146,12 @@ ${match.lines.map(
 </tbody>
 </table></div>
 </section>`;
+}
+
+/** `12.5` → `12.50 EUR`: at least the currency's minor units, as the documents show amounts. */
+function price(value: string, currency: string): string {
+  const d = tryDec(value);
+  return `${d ? formatMoney(d, currency) : value} ${currency}`.trim();
 }
 
 /** What a line still waits for, in words ("line 2: 3 EA to receive"). */

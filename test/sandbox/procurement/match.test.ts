@@ -9,6 +9,8 @@ import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { summarise, type InvoiceSummaryView, type SandboxDocument } from '../../../src/sandbox/documents.js';
 import { threeWayMatch, type MatchResult } from '../../../src/sandbox/procurement/match.js';
+import { matchSection, receiptSection } from '../../../src/sandbox/procurement/match-views.js';
+import type { PurchaseOrder } from '../../../src/sandbox/procurement/model.js';
 import type { GoodsReceipt, PoLine } from '../../../src/sandbox/procurement/model.js';
 import { writeInvoiceDetailRequest, type InvoiceInput } from '../../../src/protocol/cxml/invoice.js';
 import type { Header, InvoiceDetailRequest } from '../../../src/protocol/cxml/model.js';
@@ -341,5 +343,39 @@ describe('threeWayMatch', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('match and receipt sections', () => {
+  const done = { receipts: [receipt([1, '10'], [2, '4'])], documents: [invoice('INV-1', [{ line: 1, qty: '10', subtotal: eur('19.50') }, { line: 2, qty: '4', subtotal: eur('50.00'), unit: 'BOX' }])] };
+
+  test('the badge and the words', () => {
+    const clean = matchSection(threeWayMatch({ lines: LINES, ...done })).toString();
+    assert.match(clean, /<span class="badge ok">Match clean<\/span>/);
+    assert.match(clean, /<td class="num nowrap">12\.50 EUR<\/td>/, 'prices with the currency\'s minor units');
+    const open = matchSection(threeWayMatch({ lines: LINES, receipts: [receipt([1, '4'])], documents: [] })).toString();
+    assert.match(open, /<span class="badge muted">Open<\/span>/);
+    assert.match(open, /Still to come: line 1: 6 EA to receive; line 1: 10 EA to invoice; line 2: 4 BOX to receive; line 2: 4 BOX to invoice\./);
+    const diff = matchSection(
+      threeWayMatch({ lines: LINES, receipts: done.receipts, documents: [...done.documents, invoice('INV-2', [{ line: 7, qty: '1', subtotal: eur('1.00') }])] }),
+    ).toString();
+    assert.match(diff, /<span class="badge error">Differences<\/span>/);
+    assert.match(diff, /<li>invoice INV-2 line 1 is for line 7, which is not a line of the order<\/li>/);
+  });
+
+  test('the receipt form is offered for open orders only, prefilled with what is outstanding', () => {
+    const po = { id: 'po-1', orderId: 'SBX-1', status: 'open' } as PurchaseOrder;
+    const open = receiptSection(po, LINES, [receipt([1, '4'])], undefined).toString();
+    assert.match(open, /action="\/sandbox\/orders\/po-1\/receipts"/);
+    assert.match(open, /<input name="qty-1" value="6"/);
+    assert.match(open, /<input name="qty-2" value="4"/);
+    const typed = receiptSection(po, LINES, [], { values: { 'qty-1': '"x"', 'qty-2': '' }, problems: [{ field: 'qty-1', message: 'Line 1: no.' }, { field: 'lines', message: 'At least one line.' }] }).toString();
+    assert.match(typed, /<input name="qty-1" value="&quot;x&quot;"[^>]* aria-invalid="true" aria-describedby="qty-1-problem">/);
+    assert.match(typed, /<span class="field-problem" id="qty-1-problem">Line 1: no\.<\/span>/);
+    assert.match(typed, /<input name="qty-2" value=""/);
+    assert.match(typed, /<span class="field-problem">At least one line\.<\/span>/);
+    const closed = receiptSection({ ...po, status: 'cancelled' }, LINES, [], undefined).toString();
+    assert.ok(!closed.includes('<form'), closed);
+    assert.match(closed, /this one is cancelled/);
   });
 });

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { seedDemo } from '../../../src/app/demo-seed.js';
 import { dec } from '../../../src/protocol/money.js';
 import { defaultSettings } from '../../../src/sandbox/settings.js';
@@ -45,6 +46,11 @@ before(async () => {
 after(async () => {
   await t.close();
 });
+
+/** Opens pool connections first (PostgreSQL), so calls "at once" really overlap. */
+async function warmPool(): Promise<void> {
+  await Promise.all([1, 2, 3, 4, 5].map(() => sql`select 1`.execute(t.store.db)));
+}
 
 function input(p: Partial<ItemInput> = {}): ItemInput {
   return {
@@ -126,6 +132,7 @@ describe('stock', () => {
     await assert.rejects(consume(deps, item.id, 'x', 'person:sam'), /enter a number/);
     await assert.rejects(consume(deps, 'inv-nothing', '1', 'person:sam'), (err: unknown) => err instanceof ProcurementError && err.status === 404);
     // Several at once: exactly the units in stock are taken, never more.
+    await warmPool();
     const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => consume(deps, item.id, '1', 'person:sam')));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
     const after = (await findItem(t.store.db, item.id))!;
@@ -197,6 +204,7 @@ describe('re-orders', () => {
 
   test('two consumptions at once make exactly one re-order and one purchase order', async () => {
     const item = await createItem(deps, input({ stock: '11' }), 'system');
+    await warmPool();
     const [a, b] = await Promise.all([consume(deps, item.id, '1', 'person:sam'), consume(deps, item.id, '1', 'person:alex')]);
     assert.equal((await findItem(t.store.db, item.id))!.stock, '9');
     const kinds = [a.reorder.kind, b.reorder.kind].sort();
@@ -211,6 +219,7 @@ describe('re-orders', () => {
 
   test('many checks at once (the worker and a page) still make one re-order', async () => {
     const item = await createItem(deps, input({ stock: '9' }), 'system');
+    await warmPool();
     const outcomes = await Promise.all([1, 2, 3, 4].map(() => checkReorder(deps, item.id)));
     assert.equal(outcomes.filter((o) => o.kind === 'created').length, 1);
     assert.equal((await requisitionsFor(item.id)).length, 1);

@@ -1,0 +1,203 @@
+/** The requisition, approval, budget and setup pages over app.inject on a real Koppel. */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { seedDemo } from '../../../src/app/demo-seed.js';
+import { encodeUrlencoded } from '../../../src/protocol/oci/form-encoding.js';
+import { defaultSettings } from '../../../src/sandbox/settings.js';
+import type { ProcurementDeps, Requisition } from '../../../src/sandbox/procurement/model.js';
+import { createRequisition, findRequisition } from '../../../src/sandbox/procurement/requisitions.js';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+
+let t: TestApp;
+let deps: ProcurementDeps;
+let sku: string;
+
+before(async () => {
+  t = await startTestApp({ demo: false, config: { secretKey: randomBytes(32).toString('base64') } });
+  await seedDemo(t.ctx);
+  deps = { db: t.store.db, config: t.ctx.config, now: () => new Date(), fetch };
+  sku = (await t.store.db.selectFrom('products').select('sku').orderBy('sku').executeTakeFirstOrThrow()).sku;
+});
+
+after(async () => {
+  await t.close();
+});
+
+const cookieFor = (person: string) => `koppel_sandbox_person=${person}`;
+
+function get(url: string, person?: string) {
+  return t.app.inject({ method: 'GET', url, headers: person ? { cookie: cookieFor(person) } : {} });
+}
+
+function post(url: string, form: [string, string][], person?: string) {
+  return t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...(person ? { cookie: cookieFor(person) } : {}) }, payload: encodeUrlencoded(form) });
+}
+
+async function draft(total: string, costCenter = '1000'): Promise<Requisition> {
+  return createRequisition(
+    deps,
+    {
+      source: 'punchout',
+      title: 'Pens & paper',
+      requesterId: 'alex',
+      costCenter,
+      currency: 'EUR',
+      supplier: { ...defaultSettings(t.baseUrl), protocol: 'cxml' },
+      lines: [{ line: 1, supplierPartID: sku, description: 'Pen <blue>', quantity: '1', unit: 'EA', unitPrice: total, lineTotal: total, currency: 'EUR', classification: { domain: 'UNSPSC', code: '44121701' } }],
+    },
+    'person:alex',
+  );
+}
+
+/** The text of the field-problem span of a field. */
+function problemOf(body: string, field: string): string | undefined {
+  return new RegExp(`<span class="field-problem" id="${field}-problem">([^<]*)</span>`).exec(body)?.[1];
+}
+
+describe('acting as', () => {
+  test('without a cookie the sandbox acts as Alex; the switch sets the cookie and goes back', async () => {
+    const list = await get('/sandbox/requisitions');
+    assert.equal(list.statusCode, 200);
+    assert.match(list.body, /Acting as <strong>Alex Meyer<\/strong>/);
+    assert.match(list.body, /aria-current="page">Requisitions</);
+    const sw = await post('/sandbox/setup/acting', [['person', 'maria'], ['back', '/sandbox/approvals']]);
+    assert.equal(sw.statusCode, 303);
+    assert.equal(sw.headers.location, '/sandbox/approvals');
+    assert.match(String(sw.headers['set-cookie']), /koppel_sandbox_person=maria; Path=\/sandbox/);
+    const approvals = await get('/sandbox/approvals', 'maria');
+    assert.match(approvals.body, /Acting as <strong>Maria Schulz<\/strong>/);
+  });
+  test('an unknown person is refused; an unsafe back address is not followed', async () => {
+    const bad = await post('/sandbox/setup/acting', [['person', 'nobody']]);
+    assert.equal(bad.statusCode, 422);
+    assert.match(bad.body, /There is no person &quot;nobody&quot;/);
+    const away = await post('/sandbox/setup/acting', [['person', 'felix'], ['back', 'https://evil.example/']]);
+    assert.equal(away.statusCode, 303);
+    assert.equal(away.headers.location, '/sandbox/setup?done=acting');
+    assert.match((await get('/sandbox/requisitions', 'unknown-id')).body, /Acting as <strong>Alex Meyer/);
+  });
+});
+
+describe('a requisition page', () => {
+  test('a draft: lines, budget, submit and edit forms; the edit form comes back with what was typed', async () => {
+    const r = await draft('300.00');
+    const page = await get(`/sandbox/requisitions/${r.id}`);
+    assert.equal(page.statusCode, 200);
+    assert.ok(page.body.includes(r.number));
+    assert.match(page.body, /Pen &lt;blue&gt;/);
+    assert.match(page.body, /UNSPSC 44121701/);
+    assert.match(page.body, /available of 5000\.00 EUR/);
+    assert.match(page.body, /Submit for approval/);
+    const bad = await post(`/sandbox/requisitions/${r.id}`, [['title', ''], ['requesterId', 'ghost'], ['costCenter', '1000'], ['note', 'keep "this" <note>']]);
+    assert.equal(bad.statusCode, 422);
+    assert.equal(problemOf(bad.body, 'title'), 'Enter a title.');
+    assert.equal(problemOf(bad.body, 'requesterId'), 'There is no person &quot;ghost&quot;.');
+    assert.match(bad.body, /<textarea name="note" rows="3">keep &quot;this&quot; &lt;note&gt;<\/textarea>/);
+    assert.match(bad.body, /name="title" value="" required aria-invalid="true"/);
+    const ok = await post(`/sandbox/requisitions/${r.id}`, [['title', 'Pens for the office'], ['requesterId', 'alex'], ['costCenter', '1000'], ['note', '']]);
+    assert.equal(ok.statusCode, 303);
+    assert.equal((await findRequisition(t.store.db, r.id))!.title, 'Pens for the office');
+  });
+
+  test('submit, then the approver decides on the approvals page; a rejection without comment comes back', async () => {
+    const r = await draft('300.00');
+    assert.equal((await post(`/sandbox/requisitions/${r.id}/submit`, [])).statusCode, 303);
+    const asAlex = await get(`/sandbox/requisitions/${r.id}`);
+    assert.match(asAlex.body, /Waiting for someone with the role <strong>approver<\/strong>/);
+    assert.doesNotMatch(asAlex.body, /name="decision"/);
+    const denied = await post(`/sandbox/requisitions/${r.id}/decide`, [['decision', 'approve'], ['comment', '']]);
+    assert.equal(denied.statusCode, 403);
+    assert.match(denied.body, /needs the role &quot;approver&quot;/);
+
+    const queue = await get('/sandbox/approvals', 'maria');
+    assert.ok(queue.body.includes(r.number));
+    assert.ok(!(await get('/sandbox/approvals', 'felix')).body.includes(r.number));
+    const stepId = /name="step" value="([^"]+)"/.exec((await get(`/sandbox/requisitions/${r.id}`, 'maria')).body)![1]!;
+
+    const noComment = await post(`/sandbox/requisitions/${r.id}/decide`, [['decision', 'reject'], ['comment', ''], ['step', stepId]], 'maria');
+    assert.equal(noComment.statusCode, 422);
+    assert.match(problemOf(noComment.body, 'comment') ?? '', /Say why/);
+
+    const ok = await post(`/sandbox/requisitions/${r.id}/decide`, [['decision', 'approve'], ['comment', 'go'], ['step', stepId], ['back', '/sandbox/approvals']], 'maria');
+    assert.equal(ok.statusCode, 303);
+    assert.equal(ok.headers.location, '/sandbox/approvals?done=approved');
+    const again = await post(`/sandbox/requisitions/${r.id}/decide`, [['decision', 'approve'], ['comment', ''], ['step', stepId]], 'maria');
+    assert.equal(again.statusCode, 409);
+
+    const done = await get(`/sandbox/requisitions/${r.id}`);
+    const now = (await findRequisition(t.store.db, r.id))!;
+    assert.equal(now.status, 'ordered');
+    assert.ok(done.body.includes(`href="/sandbox/orders/${now.poId}"`));
+    assert.match(done.body, /Maria Schulz/);
+    assert.match(done.body, /step approved/);
+  });
+
+  test('over budget: 409 with the cost center, available amount and total; still pending', async () => {
+    const r = await draft('1600.00', '2000');
+    await post(`/sandbox/requisitions/${r.id}/submit`, []);
+    const res = await post(`/sandbox/requisitions/${r.id}/decide`, [['decision', 'approve'], ['comment', '']], 'maria');
+    assert.equal(res.statusCode, 409);
+    assert.match(res.body, /Over budget: cost center 2000 has 1500\.00 EUR available, the requisition total is 1600\.00 EUR\./);
+    assert.match(res.body, /held up by the budget/);
+    assert.equal((await findRequisition(t.store.db, r.id))!.status, 'pending');
+  });
+
+  test('unknown requisition: 404; list filters', async () => {
+    assert.equal((await get('/sandbox/requisitions/req-nope')).statusCode, 404);
+    const drafts = await get('/sandbox/requisitions?status=draft&costCenter=2000');
+    assert.equal(drafts.statusCode, 200);
+    assert.match(drafts.body, /No requisitions match these filters|<table/);
+  });
+});
+
+describe('budgets page', () => {
+  test('standing per cost center; the add form comes back with typed values and problems', async () => {
+    const page = await get('/sandbox/budgets');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /1000 Facilities/);
+    assert.match(page.body, /aria-current="page">Budgets</);
+    const bad = await post('/sandbox/budgets', [['costCenter', '2000'], ['periodStart', '2031-01-01'], ['periodEnd', '2030-12-31'], ['amount', 'lots'], ['currency', 'EUR']]);
+    assert.equal(bad.statusCode, 422);
+    assert.match(problemOf(bad.body, 'amount') ?? '', /Enter an amount/);
+    assert.match(problemOf(bad.body, 'periodEnd') ?? '', /must not be before/);
+    assert.match(bad.body, /name="amount" value="lots"/);
+    const ok = await post('/sandbox/budgets', [['costCenter', '2000'], ['periodStart', '2031-01-01'], ['periodEnd', '2031-12-31'], ['amount', '900'], ['currency', 'EUR']]);
+    assert.equal(ok.statusCode, 303);
+    assert.match((await get('/sandbox/budgets')).body, /2031-01-01 – 2031-12-31/);
+  });
+});
+
+describe('setup page', () => {
+  test('people, cost centers and rules; forms come back with problems', async () => {
+    const page = await get('/sandbox/setup');
+    assert.equal(page.statusCode, 200);
+    for (const text of ['Alex Meyer', 'Maria Schulz', 'Felix Wagner', 'Sam Okafor', 'Automatic re-orders', 'Manager approval from 250 EUR', 'Finance approval from 2500 EUR', 'Facilities']) assert.ok(page.body.includes(text), text);
+
+    const badPerson = await post('/sandbox/setup/people', [['id', 'x y'], ['name', 'Jo'], ['email', 'nope'], ['roles', 'approver']]);
+    assert.equal(badPerson.statusCode, 422);
+    assert.ok(problemOf(badPerson.body, 'id'));
+    assert.ok(problemOf(badPerson.body, 'email'));
+    assert.match(badPerson.body, /name="name" value="Jo"/);
+    assert.match(badPerson.body, /value="approver" checked/);
+    assert.equal((await post('/sandbox/setup/people', [['id', 'jo'], ['name', 'Jo Lee'], ['email', 'jo@example.com'], ['roles', 'finance'], ['costCenter', '2000']])).statusCode, 303);
+
+    assert.equal((await post('/sandbox/setup/cost-centers', [['code', '1000'], ['name', 'Again']])).statusCode, 422);
+    assert.equal((await post('/sandbox/setup/cost-centers', [['code', '5000'], ['name', 'Marketing']])).statusCode, 303);
+
+    const badRule = await post('/sandbox/setup/rules', [['name', ''], ['minAmount', '10'], ['currency', 'EUR'], ['action', 'role'], ['approverRole', ''], ['position', '5']]);
+    assert.equal(badRule.statusCode, 422);
+    assert.ok(problemOf(badRule.body, 'name'));
+    assert.ok(problemOf(badRule.body, 'approverRole'));
+    assert.match(badRule.body, /name="minAmount" value="10"/);
+    const okRule = await post('/sandbox/setup/rules', [['name', 'IT from 100'], ['costCenter', '2000'], ['minAmount', '100'], ['currency', 'EUR'], ['action', 'role'], ['approverRole', 'purchasing'], ['position', '5']]);
+    assert.equal(okRule.statusCode, 303);
+    const rule = await t.store.db.selectFrom('sandbox_approval_rules').selectAll().where('name', '=', 'IT from 100').executeTakeFirstOrThrow();
+    const edit = await get(`/sandbox/setup?rule=${rule.id}`);
+    assert.match(edit.body, /Edit the rule/);
+    assert.equal((await post(`/sandbox/setup/rules/${rule.id}`, [['name', 'IT from 150'], ['costCenter', '2000'], ['minAmount', '150'], ['currency', 'EUR'], ['action', 'role'], ['approverRole', 'purchasing'], ['position', '5']])).statusCode, 303);
+    assert.equal((await post(`/sandbox/setup/rules/${rule.id}/active`, [['active', '0']])).statusCode, 303);
+    const after = await t.store.db.selectFrom('sandbox_approval_rules').selectAll().where('id', '=', rule.id).executeTakeFirstOrThrow();
+    assert.deepEqual([after.name, after.min_amount, after.active], ['IT from 150', '150', 0]);
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * The inventory and recurring-order pages on a full Koppel (app.inject for the pages; the
+ * purchase orders still go over real HTTP to the listening server's /cxml).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { defaultSettings } from '../../../src/sandbox/settings.js';
+import { DEMO_ITEMS, DEMO_SCHEDULE_NAME } from '../../../src/sandbox/procurement/inventory-seed.js';
+import { findItem } from '../../../src/sandbox/procurement/inventory.js';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+
+let t: TestApp;
+
+before(async () => {
+  t = await startTestApp({ config: { secretKey: randomBytes(32).toString('base64') } });
+  // The seed ran before the port was known: point the demo items at the listening server.
+  await t.store.db.updateTable('sandbox_inventory_items').set({ supplier: JSON.stringify({ ...defaultSettings(t.baseUrl), protocol: 'cxml' }) }).execute();
+});
+
+after(async () => {
+  await t.close();
+});
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+async function post(url: string, fields: Record<string, string>) {
+  return t.app.inject({ method: 'POST', url, headers: FORM, payload: new URLSearchParams(fields).toString() });
+}
+
+async function get(url: string) {
+  return t.app.inject({ method: 'GET', url });
+}
+
+describe('demo inventory', () => {
+  test('three items from the demo catalog and a recurring order that has not fired', async () => {
+    for (const d of DEMO_ITEMS) {
+      const item = (await findItem(t.store.db, d.id))!;
+      const product = await t.store.db.selectFrom('products').select(['sku', 'price', 'unit']).where('sku', '=', d.sku).executeTakeFirstOrThrow();
+      assert.equal(item.supplierPartID, product.sku);
+      assert.equal(item.unitPrice, product.price);
+      assert.equal(item.unit, product.unit);
+      assert.equal(item.requesterId, 'sam');
+      assert.equal(item.costCenter, '1000');
+      assert.ok(Number(item.stock) >= Number(item.minStock));
+    }
+    const schedules = await t.store.db.selectFrom('sandbox_schedules').selectAll().execute();
+    assert.equal(schedules.length, 1);
+    assert.equal(schedules[0]!.name, DEMO_SCHEDULE_NAME);
+    assert.ok(Date.parse(schedules[0]!.next_run_at) > Date.now() + 6 * 86_400_000);
+    const recurring = await t.store.db.selectFrom('sandbox_requisitions').select('id').where('source', '=', 'recurring').execute();
+    assert.equal(recurring.length, 0);
+  });
+});
+
+describe('inventory pages', () => {
+  test('the list shows stock, minimum and a consume form per item', async () => {
+    const res = await get('/sandbox/inventory');
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<a href="\/sandbox\/inventory" aria-current="page">Inventory<\/a>/);
+    for (const d of DEMO_ITEMS) {
+      assert.ok(res.body.includes(d.name), d.name);
+      assert.ok(res.body.includes(`action="/sandbox/inventory/${d.id}/consume"`));
+    }
+  });
+
+  test('three consumptions of paper: the third says which re-order and purchase order were made', async () => {
+    let res = await post('/sandbox/inventory/inv-paper/consume', { quantity: '1', back: 'list' });
+    assert.equal(res.statusCode, 303);
+    assert.match(res.headers.location as string, /^\/sandbox\/inventory\?consumed=inv-paper&qty=1&reorder=none/);
+    await post('/sandbox/inventory/inv-paper/consume', { quantity: '1', back: 'list' });
+    res = await post('/sandbox/inventory/inv-paper/consume', { quantity: '1', back: 'list' });
+    assert.equal(res.statusCode, 303);
+    const location = res.headers.location as string;
+    assert.match(location, /reorder=created&req=/);
+    const page = await get(location);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Took 1 RM of Copy paper A4 \(ream\) from stock; 9 left\. Re-order REQ-\d{8}-\d+ created; purchase order SBX-\d{8}-\d+ sent\./);
+    const po = /purchase order (SBX-\d{8}-\d+) sent/.exec(page.body)![1]!;
+    const stored = await t.store.db.selectFrom('orders').select('order_id').where('order_id', '=', po).execute();
+    assert.equal(stored.length, 1, 'Koppel stored the order');
+    // The list links the open re-order; the item page shows it with its purchase order.
+    const list = await get('/sandbox/inventory');
+    assert.match(list.body, /<a href="\/sandbox\/requisitions\/[^"]+">REQ-/);
+    const detail = await get('/sandbox/inventory/inv-paper');
+    assert.equal(detail.statusCode, 200);
+    assert.ok(detail.body.includes(po));
+    assert.match(detail.body, /Stock movements/);
+    assert.match(detail.body, /re-order REQ-\d{8}-\d+ for 20 RM/);
+  });
+
+  test('taking more than is in stock: 422 with the typed quantity and the figures; back to the item page', async () => {
+    const res = await post('/sandbox/inventory/inv-toner/consume', { quantity: '99', back: 'item' });
+    assert.equal(res.statusCode, 422);
+    assert.match(res.body, /value="99"/);
+    assert.match(res.body, /Only 3 EA of Toner NL-240 black in stock: 99 cannot be taken/);
+    assert.match(res.body, /aria-invalid="true"/);
+    assert.match(res.body, /<h1>Toner NL-240 black<\/h1>/);
+    const bad = await post('/sandbox/inventory/inv-toner/consume', { quantity: 'lots', back: 'list' });
+    assert.equal(bad.statusCode, 422);
+    assert.match(bad.body, /value="lots"/);
+    assert.equal((await findItem(t.store.db, 'inv-toner'))!.stock, '3');
+  });
+
+  test('unknown items are 404', async () => {
+    assert.equal((await get('/sandbox/inventory/nothing-here')).statusCode, 404);
+    assert.equal((await post('/sandbox/inventory/nothing-here/consume', { quantity: '1' })).statusCode, 404);
+    assert.equal((await post('/sandbox/recurring/nothing-here/run', {})).statusCode, 404);
+  });
+
+  test('adding an item: problems by field with the values kept; the SharedSecret is never shown again', async () => {
+    const fields = { name: 'Staples', supplierPartID: 'KP-10090', unit: 'BX', unitPrice: 'cheap', currency: 'EUR', stock: '5', minStock: '2', reorderQuantity: '0', costCenter: '1000', requesterId: 'sam', active: '1', sharedSecret: 'top-secret-typed' };
+    const bad = await post('/sandbox/inventory', fields);
+    assert.equal(bad.statusCode, 422);
+    assert.match(bad.body, /value="Staples"/);
+    assert.match(bad.body, /value="cheap"/);
+    assert.match(bad.body, /id="unitPrice-problem"/);
+    assert.match(bad.body, /id="reorderQuantity-problem"/);
+    assert.ok(!bad.body.includes('top-secret-typed'), 'a typed secret is not echoed');
+    const ok = await post('/sandbox/inventory', { ...fields, unitPrice: '1.25', reorderQuantity: '10' });
+    assert.equal(ok.statusCode, 303);
+    const location = ok.headers.location as string;
+    const page = await get(location);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Item added\./);
+    assert.ok(!page.body.includes('top-secret-typed'));
+    const id = /\/sandbox\/inventory\/([^?]+)/.exec(location)![1]!;
+    const item = (await findItem(t.store.db, id))!;
+    assert.equal(item.supplier.sharedSecret, 'top-secret-typed');
+    assert.equal(item.supplier.cxmlUrl, `${t.ctx.config.baseUrl}/cxml`);
+    // Editing without a secret keeps it; a bad minimum comes back with what was typed.
+    const edit = { name: 'Staples 24/6', supplierPartID: 'KP-10090', unit: 'BX', unitPrice: '1.25', currency: 'EUR', minStock: 'some', reorderQuantity: '10', costCenter: '1000', requesterId: 'sam', active: '1', sharedSecret: '' };
+    const badEdit = await post(location.split('?')[0]!, edit);
+    assert.equal(badEdit.statusCode, 422);
+    assert.match(badEdit.body, /value="Staples 24\/6"/);
+    assert.match(badEdit.body, /id="minStock-problem"/);
+    const goodEdit = await post(location.split('?')[0]!, { ...edit, minStock: '3' });
+    assert.equal(goodEdit.statusCode, 303);
+    const edited = (await findItem(t.store.db, id))!;
+    assert.equal(edited.name, 'Staples 24/6');
+    assert.equal(edited.minStock, '3');
+    assert.equal(edited.supplier.sharedSecret, 'top-secret-typed');
+  });
+});
+
+describe('recurring-order pages', () => {
+  test('list, add (422 then 303), pause, resume, run now', async () => {
+    const list = await get('/sandbox/recurring');
+    assert.equal(list.statusCode, 200);
+    assert.ok(list.body.includes(DEMO_SCHEDULE_NAME));
+    assert.match(list.body, /aria-current="page">Recurring orders/);
+
+    const bad = await post('/sandbox/recurring', { name: 'Monthly paper', everyDays: 'thirty', nextRun: '2030-01-01', 'qty_inv-paper': '4', costCenter: '1000', requesterId: 'sam', active: '1' });
+    assert.equal(bad.statusCode, 422);
+    assert.match(bad.body, /value="Monthly paper"/);
+    assert.match(bad.body, /id="everyDays-problem"/);
+    assert.match(bad.body, /name="qty_inv-paper" value="4"/);
+
+    const ok = await post('/sandbox/recurring', { name: 'Monthly paper', everyDays: '30', nextRun: '2030-01-01', 'qty_inv-paper': '4', costCenter: '1000', requesterId: 'sam', active: '1' });
+    assert.equal(ok.statusCode, 303);
+    const s = await t.store.db.selectFrom('sandbox_schedules').selectAll().where('name', '=', 'Monthly paper').executeTakeFirstOrThrow();
+    const page = await get(ok.headers.location as string);
+    assert.match(page.body, /Recurring order &quot;Monthly paper&quot; added/);
+
+    const paused = await post(`/sandbox/recurring/${s.id}`, { action: 'pause' });
+    assert.equal(paused.statusCode, 303);
+    assert.equal((await t.store.db.selectFrom('sandbox_schedules').select('active').where('id', '=', s.id).executeTakeFirstOrThrow()).active, 0);
+    await post(`/sandbox/recurring/${s.id}`, { action: 'resume' });
+    assert.equal((await t.store.db.selectFrom('sandbox_schedules').select('active').where('id', '=', s.id).executeTakeFirstOrThrow()).active, 1);
+
+    const run = await post(`/sandbox/recurring/${s.id}/run`, {});
+    assert.equal(run.statusCode, 303);
+    const after = await get(run.headers.location as string);
+    assert.match(after.body, /run now\. Requisition REQ-\d{8}-\d+ created; purchase order SBX-\d{8}-\d+ sent\./);
+    const reqs = await t.store.db.selectFrom('sandbox_requisitions').select(['source', 'status']).where('schedule_id', '=', s.id).execute();
+    assert.deepEqual(reqs, [{ source: 'recurring', status: 'ordered' }]);
+
+    const badEdit = await post(`/sandbox/recurring/${s.id}`, { action: 'save', name: '', everyDays: '30', nextRun: '2030-01-01', 'qty_inv-paper': '4', costCenter: '1000', requesterId: 'sam' });
+    assert.equal(badEdit.statusCode, 422);
+    assert.match(badEdit.body, /id="name-problem"/);
+  });
+});

@@ -29,6 +29,7 @@ import {
 import { eventsFor } from '../../../src/sandbox/procurement/history.js';
 import { ProcurementError, type ProcurementDeps } from '../../../src/sandbox/procurement/model.js';
 import { cancelPurchaseOrder } from '../../../src/sandbox/procurement/purchase-orders.js';
+import { recordGoodsReceipt } from '../../../src/sandbox/procurement/receipts.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 
 let t: TestApp;
@@ -240,6 +241,25 @@ describe('re-orders', () => {
     assert.notEqual(second.requisition.id, first.requisition.id);
     const events = await eventsFor(t.store.db, [{ type: 'item', id: item.id }]);
     assert.ok(events.some((e) => e.kind === 'reorder-closed' && /cancelled/.test(e.text)), events.map((e) => e.text).join('\n'));
+  });
+
+  test('goods received: stock goes up once, the re-order is let go at the next check', async () => {
+    const item = await createItem(deps, input({ stock: '9', reorderQuantity: '20' }), 'system');
+    const made = await checkReorder(deps, item.id);
+    assert.equal(made.kind, 'created');
+    if (made.kind !== 'created') return;
+    // Part of the goods: still open (9 + 12 received + 8 on order).
+    await recordGoodsReceipt(deps, made.po!.id, { lines: [{ lineNumber: 1, quantity: '12' }] }, 'person:sam');
+    assert.equal((await findItem(t.store.db, item.id))!.stock, '21');
+    assert.equal((await onOrderFor(t.store.db)).get(item.id)?.toFixed(), '8');
+    assert.equal((await checkReorder(deps, item.id)).kind, 'open');
+    await recordGoodsReceipt(deps, made.po!.id, { lines: [{ lineNumber: 1, quantity: '8' }] }, 'person:sam');
+    assert.equal((await findItem(t.store.db, item.id))!.stock, '29');
+    assert.equal((await checkReorder(deps, item.id)).kind, 'none', 'not short: nothing ordered');
+    assert.equal((await findItem(t.store.db, item.id))!.openRequisitionId, null, 'let go');
+    const events = await eventsFor(t.store.db, [{ type: 'item', id: item.id }]);
+    assert.ok(events.some((e) => e.kind === 'reorder-closed' && /received/.test(e.text)));
+    assert.equal(events.filter((e) => e.kind === 'received').length, 2);
   });
 
   test('an inactive item is never re-ordered', async () => {

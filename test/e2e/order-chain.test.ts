@@ -1,7 +1,7 @@
 /**
  * The whole cXML chain in a real browser, both sides looking on:
  *
- *   buyer sandbox punches out → cart back → purchase order (OrderRequest over HTTP)
+ *   buyer sandbox punches out → cart back as a requisition → submitted → purchase order (OrderRequest over HTTP)
  *   → the supplier's admin confirms, sends a ship notice and an invoice through its forms
  *   → the outbox worker (the real one, polling) posts each document to the sandbox's own cXML
  *     endpoint → the sandbox shows them on its purchase order, and the admin shows them delivered.
@@ -32,6 +32,7 @@ describe('browser: sandbox PO → confirmation → ship notice → invoice, visi
   const pageErrors: string[] = [];
   const admin = { username: 'chain-admin', password: 'chain-admin-password-1' };
   let punchoutId = '';
+  let poId = '';
   let orderID = '';
 
   before(async () => {
@@ -70,14 +71,21 @@ describe('browser: sandbox PO → confirmation → ship notice → invoice, visi
       await card.getByRole('button', { name: 'Add to cart' }).click();
       await page.getByRole('link', { name: /^Cart · 1 item/ }).click();
       await page.getByRole('button', { name: 'Transfer cart' }).click();
-      await page.waitForURL((u) => u.origin === sandbox && /^\/sandbox\/punchouts\/[A-Za-z0-9_-]+$/.test(u.pathname));
-      punchoutId = new URL(page.url()).pathname.split('/').pop()!;
-      await page.getByRole('button', { name: 'Create purchase order' }).click();
-      const poHeading = page.getByRole('heading', { level: 2, name: /^Purchase order / });
+      // The cart comes back as a draft requisition; below 250 EUR, submitting it places the order.
+      await page.waitForURL((u) => u.origin === sandbox && /^\/sandbox\/requisitions\/[A-Za-z0-9_-]+$/.test(u.pathname));
+      const requisitionId = new URL(page.url()).pathname.split('/').pop()!;
+      await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/sandbox/requisitions/${requisitionId}/submit`)), page.getByRole('button', { name: 'Submit for approval' }).click()]);
+      await page.waitForLoadState();
+      const req = await t.store.db.selectFrom('sandbox_requisitions').selectAll().where('id', '=', requisitionId).executeTakeFirstOrThrow();
+      assert.ok(req.po_id, `the requisition was ordered (${req.status})`);
+      punchoutId = req.punchout_id!;
+      poId = req.po_id;
+      await page.goto(`${sandbox}/sandbox/orders/${poId}`);
+      const poHeading = page.getByRole('heading', { level: 1, name: /^Purchase order / });
       await poHeading.waitFor();
       await page.getByText('Received by the supplier (cXML 200)').waitFor();
-      orderID = (await poHeading.innerText()).replace(/^Purchase order\s+/, '').trim();
-      assert.ok(orderID, 'the sandbox shows its PO number');
+      orderID = (await t.store.db.selectFrom('sandbox_purchase_orders').select('order_id').where('id', '=', poId).executeTakeFirstOrThrow()).order_id;
+      assert.ok((await poHeading.innerText()).includes(orderID), 'the sandbox shows its PO number');
       await screenshot(page, SHOTS, '1-po-accepted');
     }),
   );
@@ -121,7 +129,7 @@ describe('browser: sandbox PO → confirmation → ship notice → invoice, visi
 
   test('the outbox delivers all three to the sandbox; both sides show them', { timeout: 60_000 }, () =>
     screenshotOnFailure(page, SHOTS, '3-both-sides', async () => {
-      assert.ok(punchoutId && orderID, 'needs the earlier tests');
+      assert.ok(punchoutId && poId && orderID, 'needs the earlier tests');
       const order = await t.store.db.selectFrom('orders').selectAll().where('connection_id', '=', 'demo-cxml').where('order_id', '=', orderID).executeTakeFirstOrThrow();
       // The worker polls every 100 ms; wait for it rather than for a fixed time.
       const deadline = Date.now() + 30_000;
@@ -145,7 +153,7 @@ describe('browser: sandbox PO → confirmation → ship notice → invoice, visi
 
       // Buyer side: the sandbox's purchase order lists the three documents, accepted.
       const docs = await t.store.db.selectFrom('order_documents').select(['kind', 'number']).where('order_id', '=', order.id).orderBy('created_at').execute();
-      await page.goto(`${sandbox}/sandbox/punchouts/${punchoutId}`);
+      await page.goto(`${sandbox}/sandbox/orders/${poId}`);
       const fromSupplier = page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: 'Documents from the supplier' }) });
       await fromSupplier.waitFor();
       const text = await fromSupplier.innerText();

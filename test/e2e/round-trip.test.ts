@@ -137,11 +137,19 @@ async function fillCartAndTransfer(page: Page, shop: Shop, picks: readonly [Pick
   await shop.getByRole('button', { name: 'Transfer cart' }).click();
 }
 
-/** The sandbox's page of one punchout: /sandbox/punchouts/<id> on the sandbox's origin. */
-async function waitForPunchoutPage(page: Page, sandbox: string): Promise<string> {
-  await page.waitForURL((u) => u.origin === sandbox && /^\/sandbox\/punchouts\/[A-Za-z0-9_-]+$/.test(u.pathname));
+/**
+ * The cart comes back as the punchout's draft requisition: the browser lands on
+ * /sandbox/requisitions/<id> on the sandbox's origin; the punchout page (opened from there)
+ * shows the cart as received. Returns the punchout's id and the requisition's.
+ */
+async function waitForPunchoutPage(page: Page, sandbox: string): Promise<{ id: string; requisitionId: string }> {
+  await page.waitForURL((u) => u.origin === sandbox && /^\/sandbox\/requisitions\/[A-Za-z0-9_-]+$/.test(u.pathname));
+  const requisitionId = new URL(page.url()).pathname.split('/').pop()!;
+  const req = await t.store.db.selectFrom('sandbox_requisitions').select(['punchout_id']).where('id', '=', requisitionId).executeTakeFirstOrThrow();
+  const id = req.punchout_id!;
+  await page.goto(`${sandbox}/sandbox/punchouts/${id}`);
   await page.getByRole('heading', { level: 2, name: 'Returned cart' }).waitFor();
-  return new URL(page.url()).pathname.split('/').pop()!;
+  return { id, requisitionId };
 }
 
 async function startPunchout(page: Page, sandbox: string, protocol: 'SAP OCI' | 'cXML', framed: boolean): Promise<void> {
@@ -246,7 +254,7 @@ describe('browser: sandbox → shop → sandbox → order', { skip: browserSkipR
 
       await fillCartAndTransfer(page, page, picks, '1-oci');
       // The OCI form (target _top) posts to HOOK_URL; the sandbox stores the cart and redirects.
-      const id = await waitForPunchoutPage(page, sandbox);
+      const { id } = await waitForPunchoutPage(page, sandbox);
       await screenshot(page, SHOTS, '1-oci-sandbox-cart');
       await page.getByText('Cart received', { exact: true }).first().waitFor();
       const rows = await assertSandboxCart(page, picks);
@@ -287,24 +295,31 @@ describe('browser: sandbox → shop → sandbox → order', { skip: browserSkipR
       assert.equal(posted.method(), 'POST');
       assert.equal(posted.frame(), shopFrame, 'the cart is posted inside the frame (no top navigation without a gesture)');
       // The cart is posted inside the frame (target _self) to the sandbox, whose page moves the top window.
-      const id = await waitForPunchoutPage(page, sandbox);
+      const { id, requisitionId } = await waitForPunchoutPage(page, sandbox);
       assert.equal(posted.url(), `${sandbox}/sandbox/punchouts/${id}/cxml-return`, 'the BrowserFormPost URL is the sandbox punchout shown now');
       await screenshot(page, SHOTS, '2-cxml-sandbox-cart');
       const cartRows = await assertSandboxCart(page, picks);
 
-      await page.getByRole('button', { name: 'Create purchase order' }).click();
-      const orderSection = page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: /^Purchase order / }) });
+      // Below 250 EUR the requisition is approved on submission and the purchase order placed.
+      await page.getByRole('link', { name: /^REQ-/ }).first().click();
+      await page.waitForURL((u) => u.pathname === `/sandbox/requisitions/${requisitionId}`);
+      await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/sandbox/requisitions/${requisitionId}/submit`)), page.getByRole('button', { name: 'Submit for approval' }).click()]);
+      await page.waitForLoadState();
+      const db = t.store.db;
+      const req = await db.selectFrom('sandbox_requisitions').selectAll().where('id', '=', requisitionId).executeTakeFirstOrThrow();
+      assert.equal(req.status, 'ordered');
+      await page.goto(`${sandbox}/sandbox/orders/${req.po_id}`);
+      const orderSection = page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: 'OrderRequests sent' }) });
       await orderSection.getByText('Received by the supplier (cXML 200)').waitFor();
       await screenshot(page, SHOTS, '2-cxml-order-accepted');
       assert.match((await orderSection.innerText()).replace(/\s+/g, ' '), /cXML Status 200 OK/);
 
       // The supplier side: the order exists with the cart's SupplierPartIDs and AuxiliaryIDs.
-      const db = t.store.db;
       const sbx = await db.selectFrom('sandbox_punchouts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-      assert.equal(sbx.order_status, 'accepted');
-      assert.equal(sbx.status, 'ordered');
-      const order = await db.selectFrom('orders').selectAll().where('payload_id', '=', sbx.order_payload_id!).executeTakeFirstOrThrow();
-      await orderSection.getByRole('heading', { name: `Purchase order ${order.order_id}` }).waitFor();
+      const message = await db.selectFrom('sandbox_po_messages').selectAll().where('po_id', '=', req.po_id!).where('version', '=', 1).executeTakeFirstOrThrow();
+      assert.equal(message.status, 'accepted');
+      const order = await db.selectFrom('orders').selectAll().where('payload_id', '=', message.payload_id).executeTakeFirstOrThrow();
+      await page.getByRole('heading', { level: 1, name: `Purchase order ${order.order_id} Open` }).waitFor();
       const orderLines = await db.selectFrom('order_lines').selectAll().where('order_id', '=', order.id).orderBy('line_number').execute();
       const session = await db.selectFrom('punchout_sessions').selectAll().where('buyer_cookie', '=', sbx.buyer_cookie!).executeTakeFirstOrThrow();
       assert.equal(session.status, 'transferred');

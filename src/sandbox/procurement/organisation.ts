@@ -15,9 +15,9 @@ export interface CostCenter {
 
 export const DEMO_PEOPLE: readonly { id: string; name: string; roles: SandboxRole[]; costCenter: string | null }[] = [
   { id: 'alex', name: 'Alex Meyer', roles: ['requester'], costCenter: '1000' },
-  { id: 'maria', name: 'Maria Schulz', roles: ['approver'], costCenter: '1000' },
+  { id: 'maria', name: 'Maria Schulz', roles: ['approver'], costCenter: null },
   { id: 'felix', name: 'Felix Wagner', roles: ['finance'], costCenter: null },
-  { id: 'sam', name: 'Sam Okafor', roles: ['purchasing', 'stores'], costCenter: '1000' },
+  { id: 'sam', name: 'Sam Okafor', roles: ['purchasing', 'stores'], costCenter: null },
 ];
 
 export const DEMO_COST_CENTERS: readonly (CostCenter & { budget: string })[] = [

@@ -117,7 +117,7 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
       costCenters: await listCostCenters(db),
       standing: budget ? await budgetStanding(db, budget) : null,
       steps: await stepsOf(db, id),
-      events: await eventsFor(db, [{ type: 'requisition', id }]),
+      events: await eventsFor(db, [{ type: 'requisition', id }, ...(requisition.poId ? [{ type: 'po' as const, id: requisition.poId }] : [])]),
       ...(po ? { orderNumber: po.order_id } : {}),
       ...(doneNotice(request) && code === 200 ? { notice: doneNotice(request)! } : {}),
       ...extra,

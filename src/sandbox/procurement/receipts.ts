@@ -35,7 +35,9 @@ const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export async function receiptsFor(db: Store, poId: string): Promise<GoodsReceipt[]> {
-  const rows = await db.selectFrom('sandbox_receipts').selectAll().where('po_id', '=', poId).orderBy('created_at').orderBy('number').execute();
+  const rows = await db.selectFrom('sandbox_receipts').selectAll().where('po_id', '=', poId).orderBy('created_at').execute();
+  // Within one instant by the series number (GR-9 before GR-10, not as text), the order they were recorded in.
+  rows.sort((a, b) => (a.created_at === b.created_at ? seriesNumber(a.number) - seriesNumber(b.number) : a.created_at < b.created_at ? -1 : 1));
   return rows.map((r) => ({
     id: r.id,
     number: r.number,
@@ -151,8 +153,8 @@ export async function recordGoodsReceipt(deps: ProcurementDeps, poId: string, in
     const parts = wanted.map((w) => {
       const unit = lines.get(w.lineNumber)!.unit;
       return w.quantity.isNegative()
-        ? `line ${w.lineNumber} ${w.quantity.negated().toFixed()} ${unit} sent back`.trimEnd()
-        : `line ${w.lineNumber} ${w.quantity.toFixed()} ${unit}`.trimEnd();
+        ? `line ${w.lineNumber}: ${w.quantity.negated().toFixed()}${unit ? ` ${unit}` : ''} sent back`
+        : `line ${w.lineNumber}: ${w.quantity.toFixed()}${unit ? ` ${unit}` : ''}`;
     });
     await recordEvent(trx, {
       subjectType: 'po',
@@ -175,6 +177,10 @@ export async function recordGoodsReceipt(deps: ProcurementDeps, poId: string, in
 
 function isPostgres(db: Store): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+function seriesNumber(number: string): number {
+  return Number(number.slice(number.lastIndexOf('-') + 1)) || 0;
 }
 
 function validDay(text: string): boolean {

@@ -75,6 +75,19 @@ function safeBack(value: string | null | undefined, fallback: string): string {
   return value && /^\/sandbox(\/[A-Za-z0-9_.~\/-]*)?(\?[A-Za-z0-9_.~=&%-]*)?(#[A-Za-z0-9_-]*)?$/.test(value) ? value : fallback;
 }
 
+/** The sandbox page the browser came from (the "switch" link), so the acting-as switch can return there. */
+function refererPath(request: FastifyRequest): string {
+  const referer = request.headers.referer;
+  if (!referer) return '';
+  try {
+    const url = new URL(referer);
+    if (url.host !== request.headers.host || url.pathname.startsWith('/sandbox/setup')) return '';
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return '';
+  }
+}
+
 function unknownPage(what: string, hint: string) {
   return errorPage(`Unknown ${what}`, `The sandbox has no ${what} with this id.`, hint);
 }
@@ -241,7 +254,7 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
       people: await listPeople(db),
       costCenters: await listCostCenters(db),
       rules: await listRules(db),
-      back: safeBack(query(request, 'back'), '/sandbox/setup'),
+      back: safeBack(query(request, 'back') || refererPath(request), '/sandbox/setup'),
       ...(code === 200 && doneNotice(request) ? { notice: doneNotice(request)! } : {}),
       ...extra,
     };

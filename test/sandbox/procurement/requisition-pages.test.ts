@@ -68,6 +68,12 @@ describe('acting as', () => {
     const approvals = await get('/sandbox/approvals', 'maria');
     assert.match(approvals.body, /Acting as <strong>Maria Schulz<\/strong>/);
   });
+  test('the switch returns to the page the browser came from', async () => {
+    const setup = await t.app.inject({ method: 'GET', url: '/sandbox/setup', headers: { host: 'sandbox.test', referer: 'http://sandbox.test/sandbox/requisitions?status=pending' } });
+    assert.match(setup.body, /name="back" value="\/sandbox\/requisitions\?status=pending"/);
+    const foreign = await t.app.inject({ method: 'GET', url: '/sandbox/setup', headers: { host: 'sandbox.test', referer: 'http://elsewhere.test/sandbox/approvals' } });
+    assert.match(foreign.body, /name="back" value="\/sandbox\/setup"/);
+  });
   test('an unknown person is refused; an unsafe back address is not followed', async () => {
     const bad = await post('/sandbox/setup/acting', [['person', 'nobody']]);
     assert.equal(bad.statusCode, 422);

@@ -53,7 +53,10 @@ ${receipts.map(
   return html`<section class="card" id="receipts">
 <h2>Goods receipts</h2>
 ${table}
-${po.status === 'open' ? receiptFormHtml(po, lines, received, form) : html`<p class="muted">Goods can be received only while the order is open; this one is ${po.status}.</p>`}
+${po.status === 'open'
+    ? receiptFormHtml(po, lines, received, form)
+    : html`${form && form.problems.length > 0 ? html`<div class="notice error" role="alert"><p>Nothing was recorded: ${form.problems.map((p) => p.message).join(' ')}</p></div>` : ''}
+<p class="muted">Goods can be received only while the order is open; this one is ${po.status}.</p>`}
 </section>`;
 }
 

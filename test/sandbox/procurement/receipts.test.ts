@@ -298,6 +298,15 @@ describe('POST /sandbox/orders/:id/receipts', () => {
     assert.deepEqual(await receiptsFor(t.store.db, po.id), []);
   });
 
+  test('an order that is not open: 409, the page says why and offers no form', async () => {
+    const po = await order([{ qty: '1', price: '1.00' }], { status: 'cancelled' });
+    const res = await post(po.id, { 'qty-1': '1' });
+    const page = await res.text();
+    assert.equal(res.status, 409, page);
+    assert.ok(page.includes(`Purchase order ${po.orderId} is cancelled: goods can be received only for an open order.`), page);
+    assert.ok(!page.includes('name="qty-1"'));
+  });
+
   test('an unknown order is a 404 page', async () => {
     const res = await post('po-unknown', { 'qty-1': '1' });
     assert.equal(res.status, 404);

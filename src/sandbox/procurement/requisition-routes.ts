@@ -222,7 +222,8 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
     const year = today.slice(0, 4);
     const values: BudgetForm = form?.values ?? (editing ? { costCenter: editing.costCenter, periodStart: editing.periodStart, periodEnd: editing.periodEnd, amount: editing.amount, currency: editing.currency } : { costCenter: '', periodStart: `${year}-01-01`, periodEnd: `${year}-12-31`, amount: '', currency: 'EUR' });
     const notice = form?.notice ?? (code === 200 ? doneNotice(request) : undefined);
-    return sendHtml(reply, code, budgetsPage({ acting, standings, costCenters: await listCostCenters(db), today, form: values, ...(form ? { problems: form.problems } : {}), ...(editing ? { editing } : {}), ...(notice ? { notice } : {}) }));
+    const history = editing ? { history: await eventsFor(db, [{ type: 'budget', id: editing.id }]), people: await listPeople(db) } : {};
+    return sendHtml(reply, code, budgetsPage({ acting, standings, costCenters: await listCostCenters(db), today, form: values, ...(form ? { problems: form.problems } : {}), ...(editing ? { editing } : {}), ...(notice ? { notice } : {}), ...history }));
   }
 
   app.get('/sandbox/budgets', async (request, reply) => showBudgets(request, reply, 200));

@@ -310,6 +310,9 @@ export interface BudgetsView {
   readonly form: BudgetForm;
   readonly problems?: FieldProblems;
   readonly editing?: BudgetStanding;
+  /** The history of the budget being edited. */
+  readonly history?: readonly SandboxEvent[];
+  readonly people?: readonly SandboxPerson[];
 }
 
 export function budgetsPage(v: BudgetsView): Html {
@@ -347,6 +350,7 @@ ${textField('Currency', 'currency', f.currency, p, { hint: 'three letters, e.g. 
 </div>
 <p class="actions"><button class="button primary" type="submit">${v.editing ? 'Save the budget' : 'Add the budget'}</button>${v.editing ? html` <a href="/sandbox/budgets">Cancel</a>` : ''}</p>
 </form>
+${v.editing && v.history ? html`<h3>History of this budget</h3>${historyList(v.history, v.people ?? [])}` : ''}
 </section>`,
   );
 }

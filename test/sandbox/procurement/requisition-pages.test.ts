@@ -171,6 +171,13 @@ describe('budgets page', () => {
     const ok = await post('/sandbox/budgets', [['costCenter', '2000'], ['periodStart', '2031-01-01'], ['periodEnd', '2031-12-31'], ['amount', '900'], ['currency', 'EUR']]);
     assert.equal(ok.statusCode, 303);
     assert.match((await get('/sandbox/budgets')).body, /2031-01-01 – 2031-12-31/);
+    const id = (await t.store.db.selectFrom('sandbox_budgets').select('id').where('period_start', '=', '2031-01-01').executeTakeFirstOrThrow()).id;
+    const edit = await get(`/sandbox/budgets?edit=${id}`);
+    assert.match(edit.body, /History of this budget/);
+    assert.match(edit.body, /Budget 900\.00 EUR for 2000/);
+    const changed = await post(`/sandbox/budgets/${id}`, [['periodStart', '2031-01-01'], ['periodEnd', '2031-12-31'], ['amount', '950'], ['currency', 'EUR']]);
+    assert.equal(changed.statusCode, 303);
+    assert.match((await get(`/sandbox/budgets?edit=${id}`)).body, /Budget set to 950\.00 EUR/);
   });
 });
 

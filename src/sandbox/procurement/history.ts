@@ -25,6 +25,13 @@ export function newId(prefix: string): string {
   return `${prefix}-${randomBytes(12).toString('base64url')}`;
 }
 
+/** Event ids sort in the order they were recorded (within a process), so two steps in one millisecond keep their order. */
+let eventSeq = 0;
+function eventId(): string {
+  eventSeq = (eventSeq + 1) % 1_000_000;
+  return `se-${Date.now().toString(36).padStart(9, '0')}-${eventSeq.toString(36).padStart(4, '0')}-${randomBytes(6).toString('base64url')}`;
+}
+
 /** Records one step; call it inside the transaction that makes the change. */
 export async function recordEvent(
   db: Store,
@@ -32,7 +39,7 @@ export async function recordEvent(
 ): Promise<void> {
   await db
     .insertInto('sandbox_events')
-    .values({ id: newId('se'), subject_type: e.subjectType, subject_id: e.subjectId, actor: e.actor, kind: e.kind, text: e.text, created_at: e.at.toISOString() })
+    .values({ id: eventId(), subject_type: e.subjectType, subject_id: e.subjectId, actor: e.actor, kind: e.kind, text: e.text, created_at: e.at.toISOString() })
     .execute();
 }
 

@@ -187,7 +187,7 @@ ${v.rows.length === 0
   )}</tbody></table></div>`}
 </section>
 <section class="card">
-<details${v.addOpen || add.problems.length ? html` open` : ''}><summary><h2 style="display:inline">Add an item</h2></summary>
+<details${v.addOpen || add.problems.length ? html` open` : ''}><summary>Add an item</summary>
 ${problemsBox(add, 'The item was not added:')}
 <form method="post" action="/sandbox/inventory" class="form-grid">
 ${itemFields(add, v.choices, true, false)}
@@ -341,7 +341,7 @@ ${v.rows.length === 0
   : v.rows.map((r) => scheduleCard(r, v.items, v.choices))}
 </section>
 <section class="card">
-<details${add.problems.length ? html` open` : ''}><summary><h2 style="display:inline">Add a recurring order</h2></summary>
+<details${add.problems.length ? html` open` : ''}><summary>Add a recurring order</summary>
 ${problemsBox(add, 'The recurring order was not added:')}
 ${v.items.length === 0
   ? html`<p class="muted">Add inventory items first.</p>`

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { seedDemo } from '../../../src/app/demo-seed.js';
+import { loadConfig } from '../../../src/config.js';
 import { defaultSettings } from '../../../src/sandbox/settings.js';
 import { createItem, editItem, findItem, itemFormValues, itemFromForm, type ItemInput } from '../../../src/sandbox/procurement/inventory.js';
 import type { ProcurementDeps } from '../../../src/sandbox/procurement/model.js';
@@ -136,5 +137,14 @@ describe('procurement worker', () => {
     const second = collectingLog();
     await procurementTick(broken, second.log);
     assert.ok(second.errors.some((e) => /store down/.test(e) || /failed/.test(e)), second.errors.join('\n'));
+  });
+});
+
+describe('KOPPEL_SANDBOX_TICK_MS', () => {
+  test('default one minute; a whole number of milliseconds; nonsense stops the start', () => {
+    assert.equal(loadConfig({}).sandboxTickMs, 60_000);
+    assert.equal(loadConfig({ KOPPEL_SANDBOX_TICK_MS: ' 500 ' }).sandboxTickMs, 500);
+    assert.throws(() => loadConfig({ KOPPEL_SANDBOX_TICK_MS: 'soon' }), /KOPPEL_SANDBOX_TICK_MS/);
+    assert.throws(() => loadConfig({ KOPPEL_SANDBOX_TICK_MS: '0' }), /KOPPEL_SANDBOX_TICK_MS/);
   });
 });

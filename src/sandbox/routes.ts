@@ -353,9 +353,9 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
         const requisition = await requisitionForPunchout(procurement, p.id, await actorOf(request));
         target = requisitionPath(requisition.id);
       } catch (e) {
-        if (!(e instanceof ProcurementError)) throw e;
-        // The cart is kept; the punchout page shows it and the requisition's state.
-        request.log.info({ err: e, punchout: p.id }, 'no requisition for the returned cart');
+        // The cart is kept whatever it holds (a hostile or incomplete cart may not make a
+        // requisition); the punchout page shows it, its warnings and the requisition's state.
+        request.log[e instanceof ProcurementError ? 'info' : 'warn']({ err: e, punchout: p.id }, 'no requisition for the returned cart');
       }
     }
     if (p.framed) return sendHtml(reply, 200, topRedirectPage(stored, target));

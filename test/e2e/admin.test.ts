@@ -208,6 +208,15 @@ describe('browser: admin creates connections, maps a unit, previews; the sandbox
     }),
   );
 
+  /** The cart lands on its draft requisition; the punchout page shows the cart as received. */
+  async function openReturnedCart(): Promise<void> {
+    await page.waitForURL((u) => u.origin === sandbox && /^\/sandbox\/requisitions\/[A-Za-z0-9_-]+$/.test(u.pathname));
+    const requisitionId = new URL(page.url()).pathname.split('/').pop()!;
+    const req = await t.store.db.selectFrom('sandbox_requisitions').select('punchout_id').where('id', '=', requisitionId).executeTakeFirstOrThrow();
+    await page.goto(`${sandbox}/sandbox/punchouts/${req.punchout_id}`);
+    await page.getByRole('heading', { level: 2, name: 'Returned cart' }).waitFor();
+  }
+
   test('sandbox: an OCI punchout against the new connection brings the line back with unit PAK', { timeout: 90_000 }, () =>
     screenshotOnFailure(page, SHOTS, '6-sandbox-oci', async () => {
       await page.goto(`${sandbox}/sandbox`);
@@ -230,8 +239,7 @@ describe('browser: admin creates connections, maps a unit, previews; the sandbox
       await page.getByRole('heading', { level: 1, name: 'Cart' }).waitFor();
       await page.getByRole('button', { name: 'Transfer cart' }).click();
 
-      await page.waitForURL((u) => u.origin === sandbox && /^\/sandbox\/punchouts\/[A-Za-z0-9_-]+$/.test(u.pathname));
-      await page.getByRole('heading', { level: 2, name: 'Returned cart' }).waitFor();
+      await openReturnedCart();
       const rows = await readTable(page, 'Supplier part ID');
       assert.equal(rows.length, 1, 'one line came back');
       assert.equal(rows[0]!['Supplier part ID'], pk.sku);
@@ -263,8 +271,7 @@ describe('browser: admin creates connections, maps a unit, previews; the sandbox
       await card.getByRole('button', { name: 'Add to cart' }).click();
       await page.getByRole('link', { name: /^Cart · 1 item/ }).click();
       await page.getByRole('button', { name: 'Transfer cart' }).click();
-      await page.waitForURL((u) => u.origin === sandbox && /^\/sandbox\/punchouts\/[A-Za-z0-9_-]+$/.test(u.pathname));
-      await page.getByRole('heading', { level: 2, name: 'Returned cart' }).waitFor();
+      await openReturnedCart();
       const rows = await readTable(page, 'Supplier part ID');
       assert.deepEqual(rows.map((r) => r['Supplier part ID']), [pk.sku]);
       // No unit map on this connection: our own code goes out.

@@ -24,7 +24,7 @@ import { OrderBuildError, orderItemsFromCxml, orderItemsFromOci, orderTotal, UNK
 import { findPunchout, type SupplierExchange } from '../punchout-record.js';
 import { cxmlHeader, type SandboxSettings } from '../settings.js';
 import { postCxmlDocument, type CxmlExchangeResult } from '../supplier-client.js';
-import { recommitForOrder } from './budgets.js';
+import { inTransaction, recommitForOrder } from './budgets.js';
 import { datedNumber, newId, nextNumber, recordEvent } from './history.js';
 import {
   ProcurementError,
@@ -389,7 +389,7 @@ export async function placePurchaseOrder(deps: ProcurementDeps, requisition: Req
   const messageId = newId('pm');
   const iso = at.toISOString();
   const total = amountText(built.total.amount, built.total.currency);
-  const placed = await db.transaction().execute(async (trx) => {
+  const placed = await inTransaction(db, async (trx) => {
     // The guard: only the first caller links the requisition to an order.
     const linked = await trx
       .updateTable('sandbox_requisitions')
@@ -449,7 +449,7 @@ async function send(
   const at = deps.now();
   const outcome = messageOutcome(result);
   const exchange: SupplierExchange = { ...exchangeOf(result, m.payloadID, at), ...(outcome.error && !result.error ? { error: outcome.error } : {}) };
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const row = await trx.selectFrom('sandbox_po_messages').select(['exchange', 'version']).where('id', '=', m.messageId).executeTakeFirstOrThrow();
     const stored = parseExchange(row.exchange);
     await trx
@@ -540,7 +540,7 @@ async function changeOrCancel(
   }
   const messageId = newId('pm');
   const iso = at.toISOString();
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     // The claim: only one change at a time, and only of the version this request has seen.
     const claimed = await trx
       .updateTable('sandbox_purchase_orders')
@@ -641,6 +641,9 @@ export async function resendMessage(deps: ProcurementDeps, poId: string, actor: 
     .executeTakeFirst();
   if (Number(claimed.numUpdatedRows) !== 1) return po;
   await recordEvent(db, { subjectType: 'po', subjectId: poId, actor, kind: 'resent', text: `Version ${row.version} (${row.type}) sent again, attempt ${Number(row.attempts) + 1}, same payloadID ${row.payload_id}.`, at });
-  await send(deps, { poId, messageId: row.id, type: row.type as PoMessageType, xml: written.xml, payloadID: row.payload_id, actor });
+  // A change the supplier refuses on this attempt puts the order back to the last accepted version.
+  const accepted = row.type === 'update' ? await lastAccepted(db, poId) : undefined;
+  const previous = accepted ? { orderXml: accepted.message.xml, total: amountText(previousInput(po, accepted.doc).header.total.amount, po.currency) } : undefined;
+  await send(deps, { poId, messageId: row.id, type: row.type as PoMessageType, xml: written.xml, payloadID: row.payload_id, actor, ...(previous ? { previous } : {}) });
   return (await findPurchaseOrder(db, poId))!;
 }

@@ -8,6 +8,7 @@ import { loadConfig, type KoppelConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/app/context.js';
 import { seedDemo } from '../../src/app/demo-seed.js';
 import { buildServer } from '../../src/web/server.js';
+import { seedProcurement } from '../../src/sandbox/procurement/seed.js';
 import { openTestStore, type TestStore } from './store.js';
 
 export interface TestApp {
@@ -48,6 +49,8 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   const baseUrl = options.config?.baseUrl ?? `http://${host}:${port}`;
   (config as { baseUrl: string }).baseUrl = baseUrl;
   (config as { port: number }).port = port;
+  // The sandbox's demo inventory orders from this server's /cxml: seeded once the port is known.
+  if (config.sandbox) await seedProcurement({ db: store.db, config, now: () => ctx.now(), fetch: (input, init) => fetch(input, init) });
   return {
     ctx,
     store,

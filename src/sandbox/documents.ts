@@ -168,18 +168,6 @@ export async function documentsForPurchaseOrder(db: Store, poId: string): Promis
   return rows.map(fromRow);
 }
 
-/** The documents received for the purchase order of one punchout, in arrival order. */
-export async function documentsForPunchout(db: Store, punchoutId: string): Promise<SandboxDocument[]> {
-  const rows = await db
-    .selectFrom('sandbox_documents')
-    .selectAll()
-    .where('punchout_id', '=', punchoutId)
-    .orderBy('received_at')
-    .orderBy('id')
-    .execute();
-  return rows.map(fromRow);
-}
-
 /** The latest documents that matched none of the sandbox's orders (unreadable, unknown order, other types). */
 export async function unmatchedDocuments(db: Store, limit = 10): Promise<SandboxDocument[]> {
   const rows = await db

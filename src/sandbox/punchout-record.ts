@@ -1,7 +1,8 @@
 /**
  * The sandbox's own table, `sandbox_punchouts`: one row per punchout the sandbox started, with
- * what it sent, the cart that came back and the order it placed. The supplier's tables are never
- * touched here — the sandbox knows the supplier only through HTTP.
+ * what it sent and the cart that came back. Orders live in sandbox_purchase_orders since
+ * migration 0007 (the order_* columns remain for rows written before). The supplier's tables are
+ * never touched here — the sandbox knows the supplier only through HTTP.
  */
 import type { Store } from '../store/database.js';
 import type { SandboxPunchoutTable } from '../store/schema.js';
@@ -186,60 +187,4 @@ export async function saveCart(
     })
     .where('id', '=', id)
     .execute();
-}
-
-/**
- * Claims the right to send the order: succeeds for exactly one request even when the button is
- * pressed twice at once, because the update only matches the state this request has seen.
- */
-export async function claimOrder(
-  db: Store,
-  seen: SandboxPunchout,
-  order: { payloadID: string; xml: string; info: PunchoutRequestInfo },
-  now: Date,
-): Promise<boolean> {
-  let q = db
-    .updateTable('sandbox_punchouts')
-    .set({
-      order_status: 'sending',
-      order_payload_id: order.payloadID,
-      order_xml: order.xml,
-      request: JSON.stringify(order.info),
-      updated_at: now.toISOString(),
-    })
-    .where('id', '=', seen.id)
-    .where('updated_at', '=', seen.updatedAt);
-  q = seen.orderStatus === null ? q.where('order_status', 'is', null) : q.where('order_status', '=', seen.orderStatus);
-  const result = await q.executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-export async function saveOrderOutcome(
-  db: Store,
-  id: string,
-  outcome: { status: PunchoutStatus; orderStatus: OrderStatus; response: string | null; info: PunchoutRequestInfo },
-  now: Date,
-): Promise<void> {
-  await db
-    .updateTable('sandbox_punchouts')
-    .set({
-      status: outcome.status,
-      order_status: outcome.orderStatus,
-      order_response: outcome.response,
-      request: JSON.stringify(outcome.info),
-      updated_at: now.toISOString(),
-    })
-    .where('id', '=', id)
-    .execute();
-}
-
-/** Orders this sandbox has sent so far (numbers the next `SBX-<date>-<n>`). */
-export async function countOrders(db: Store): Promise<number> {
-  const row = await db
-    .selectFrom('sandbox_punchouts')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('order_payload_id', 'is not', null)
-    .executeTakeFirst();
-  // pg returns count(*) as text.
-  return Number(row?.n ?? 0);
 }

@@ -211,7 +211,7 @@ ${view.messages.map(
   (m) => html`<article class="message" id="message-${m.version}">
 <h3>Version ${m.version}: ${TYPE_LABEL[m.type] ?? m.type}</h3>
 <p class="notice ${MESSAGE_NOTICE[m.status] ?? 'info'}">${MESSAGE_LABEL[m.status] ?? m.status}${m.attempts > 1 ? ` (after ${m.attempts} attempts)` : ''}${m.status === 'accepted' && m.type === 'new' ? html`. This is the receipt of the order, not its confirmation: the supplier's confirmation, ship notices and invoices appear under <a href="#documents">Documents from the supplier</a>.` : ''}</p>
-<p class="muted small">Created ${when(m.createdAt)} UTC · payloadID <span class="code">${m.payloadId}</span></p>
+<p class="muted small">Created ${when(m.createdAt)} UTC${m.exchange ? '' : html` · payloadID <span class="code">${m.payloadId}</span>`}</p>
 ${m.exchange ? exchangeFacts(m.exchange) : ''}
 ${m.status === 'failed' ? html`<form method="post" action="${orderPath(po.id)}/resend"><p class="muted">Sends the identical document again (same payloadID and timestamp), as a cXML retry must.</p><button type="submit" class="button primary">Resend</button></form>` : ''}
 ${m.status === 'sending' ? html`<p class="notice info">The document is being sent; reload this page in a moment.</p>` : ''}

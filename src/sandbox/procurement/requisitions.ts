@@ -201,6 +201,17 @@ export function linesFromCart(cart: readonly SandboxCartLine[]): RequisitionLine
   });
 }
 
+/** Why a returned cart cannot be requested (a line without quantity, price or currency; mixed currencies), or undefined. */
+export function cartProblem(cart: readonly SandboxCartLine[]): string | undefined {
+  for (const c of cart) {
+    const missing = [c.quantity === '' ? 'quantity' : '', c.unitPrice === '' || c.lineTotal === '' ? 'price' : '', c.currency === '' ? 'currency' : ''].filter((x) => x !== '');
+    if (missing.length > 0) return `line ${c.line} has no ${missing.join(', ')}.`;
+  }
+  const currencies = [...new Set(cart.map((c) => c.currency.toUpperCase()))];
+  if (currencies.length > 1) return `the lines use different currencies (${currencies.join(', ')}); one requisition needs one currency.`;
+  return undefined;
+}
+
 function hostOf(url: string): string {
   try {
     return new URL(url).host;
@@ -218,6 +229,8 @@ export async function requisitionForPunchout(deps: ProcurementDeps, punchoutId: 
   const p = await findPunchout(deps.db, punchoutId);
   if (!p) throw new ProcurementError(`There is no punchout "${punchoutId}".`, undefined, 404);
   if (!p.cartLines || p.cartLines.length === 0) throw new ProcurementError('The punchout has no cart with lines to request.');
+  const unusable = cartProblem(p.cartLines);
+  if (unusable) throw new ProcurementError(`The cart cannot become a requisition: ${unusable} Fix the cart in the supplier's shop and transfer it again.`, undefined, 422);
   const lines = linesFromCart(p.cartLines);
   const currency = (p.currency ?? p.cartLines[0]!.currency ?? 'EUR').toUpperCase();
   const at = deps.now();

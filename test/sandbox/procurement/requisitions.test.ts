@@ -268,6 +268,15 @@ describe('requisitionForPunchout', () => {
     await assert.rejects(requisitionForPunchout(deps, pid, 'person:jo'), refused(/submitted already/));
   });
 
+  test('a cart line without a price, or mixed currencies, is refused with the line named (422), nothing stored', async () => {
+    const noPrice = await punchout([line(1, '1', '2.00'), { ...line(2, '1', '1.00'), unitPrice: '', lineTotal: '' }]);
+    await assert.rejects(requisitionForPunchout(deps, noPrice, 'system'), (e: unknown) => e instanceof ProcurementError && e.status === 422 && /line 2 has no price/.test(e.message));
+    const mixed = await punchout([line(1, '1', '2.00'), { ...line(2, '1', '1.00'), currency: 'USD' }]);
+    await assert.rejects(requisitionForPunchout(deps, mixed, 'system'), (e: unknown) => e instanceof ProcurementError && /different currencies \(EUR, USD\)/.test(e.message));
+    const stored = await t.store.db.selectFrom('sandbox_requisitions').select('id').where('punchout_id', 'in', [noPrice, mixed]).execute();
+    assert.equal(stored.length, 0);
+  });
+
   test('the system as actor (or someone without cost center) requests for alex and 1000', async () => {
     const a = await requisitionForPunchout(deps, await punchout([line(1, '1', '2.00')]), 'system');
     assert.deepEqual([a.requesterId, a.costCenter], ['alex', '1000']);

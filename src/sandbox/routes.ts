@@ -23,7 +23,6 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { KoppelConfig } from '../config.js';
 import { CxmlError, statusText } from '../protocol/cxml/errors.js';
-import type { Header } from '../protocol/cxml/model.js';
 import { newPayloadId } from '../protocol/cxml/payload-id.js';
 import { readCxml } from '../protocol/cxml/reader.js';
 import { CxmlWriteError, writePunchOutSetupRequest, writeStatusResponse, type WriteContext } from '../protocol/cxml/writer.js';
@@ -52,10 +51,9 @@ import {
   type PunchoutRequestInfo,
   type PunchoutStatus,
   type SandboxPunchout,
-  type SupplierExchange,
 } from './punchout-record.js';
-import { cxmlHeader, defaultSettings, isHttpUrl, settingsFromForm } from './settings.js';
-import { postCxmlDocument, type CxmlExchangeResult } from './supplier-client.js';
+import { cxmlHeader, defaultSettings, isHttpUrl, settingsFromForm, shownCxmlHeader } from './settings.js';
+import { exchangeOf, postCxmlDocument } from './supplier-client.js';
 import { framedShopPage, ociCallPage, punchoutPage, punchoutPath, startPage, topRedirectPage, unknownPunchoutPage, type PunchoutPageView } from './views.js';
 
 export interface SandboxDeps {
@@ -166,7 +164,7 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     let shownXml: string;
     try {
       xml = writePunchOutSetupRequest(ctx, cxmlHeader(settings), setupInput);
-      shownXml = writePunchOutSetupRequest(ctx, redactedHeader(cxmlHeader(settings)), setupInput);
+      shownXml = writePunchOutSetupRequest(ctx, shownCxmlHeader(settings), setupInput);
     } catch (e) {
       if (!(e instanceof CxmlWriteError)) throw e;
       const problem = { field: 'cxmlVersion', message: `The setup request could not be written: ${e.message}` };
@@ -413,26 +411,6 @@ export function sandboxOrigin(request: FastifyRequest, config: KoppelConfig): st
 
 function randomToken(bytes: number): string {
   return randomBytes(bytes).toString('base64url');
-}
-
-function redactedHeader(h: Header): Header {
-  return {
-    ...h,
-    sender: { ...h.sender, credentials: h.sender.credentials.map((c) => (c.sharedSecret === undefined ? c : { ...c, sharedSecret: '***' })) },
-  };
-}
-
-function exchangeOf(result: CxmlExchangeResult, payloadID: string, at: Date): SupplierExchange {
-  return {
-    payloadID,
-    ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}),
-    ...(result.contentType !== undefined ? { contentType: result.contentType } : {}),
-    ...(result.status ? { statusCode: result.status.code, statusText: result.status.text } : {}),
-    ...(result.status?.detail ? { statusDetail: result.status.detail } : {}),
-    ...(result.body !== undefined ? { answer: result.body } : {}),
-    ...(result.error !== undefined ? { error: result.error } : {}),
-    at: at.toISOString(),
-  };
 }
 
 /**

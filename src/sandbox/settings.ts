@@ -135,6 +135,11 @@ export function cxmlHeader(settings: SandboxSettings): Header {
   };
 }
 
+/** The Header as the sandbox keeps and shows it: the SharedSecret replaced by `***`. */
+export function shownCxmlHeader(settings: SandboxSettings): Header {
+  return cxmlHeader({ ...settings, sharedSecret: '***' });
+}
+
 /** The settings as they may be shown or stored next to logs: secrets replaced. */
 export function redactedSettings(settings: SandboxSettings): SandboxSettings {
   return { ...settings, ociPassword: '***', sharedSecret: '***' };

@@ -6,6 +6,7 @@
 import { CxmlError } from '../protocol/cxml/errors.js';
 import type { Status } from '../protocol/cxml/model.js';
 import { readCxml } from '../protocol/cxml/reader.js';
+import type { SupplierExchange } from './punchout-record.js';
 
 export const SUPPLIER_TIMEOUT_MS = 15_000;
 /** How much of an answer is kept for the page: enough for any cXML answer, bounded for HTML pages. */
@@ -72,6 +73,20 @@ export async function postCxmlDocument(
     const why = e instanceof CxmlError ? e.message : String(e);
     return { ...base, error: `HTTP ${res.status}, but the answer is not readable cXML (${why}).` };
   }
+}
+
+/** An exchange's outcome as the pages show it (and the order/setup records keep it). */
+export function exchangeOf(result: CxmlExchangeResult, payloadID: string, at: Date): SupplierExchange {
+  return {
+    payloadID,
+    ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}),
+    ...(result.contentType !== undefined ? { contentType: result.contentType } : {}),
+    ...(result.status ? { statusCode: result.status.code, statusText: result.status.text } : {}),
+    ...(result.status?.detail ? { statusDetail: result.status.detail } : {}),
+    ...(result.body !== undefined ? { answer: result.body } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+    at: at.toISOString(),
+  };
 }
 
 function describeFetchError(e: unknown, url: string, timeoutMs: number): string {

@@ -11,7 +11,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CxmlError } from '../../protocol/cxml/errors.js';
-import type { Header } from '../../protocol/cxml/model.js';
 import { newPayloadId } from '../../protocol/cxml/payload-id.js';
 import { readCxml } from '../../protocol/cxml/reader.js';
 import { CxmlWriteError, writeOrderRequest, type ItemOutInput, type OrderRequestInput, type WriteContext } from '../../protocol/cxml/writer.js';
@@ -22,8 +21,8 @@ import type { SandboxPoMessageTable, SandboxPurchaseOrderTable } from '../../sto
 import { DEMO_BILL_TO, DEMO_END_USER, DEMO_SHIP_TO, DEMO_USER } from '../buyer.js';
 import { OrderBuildError, orderItemsFromCxml, orderItemsFromOci, orderTotal, UNKNOWN_UNSPSC } from '../order-request.js';
 import { findPunchout, type SupplierExchange } from '../punchout-record.js';
-import { cxmlHeader, type SandboxSettings } from '../settings.js';
-import { postCxmlDocument, type CxmlExchangeResult } from '../supplier-client.js';
+import { cxmlHeader, shownCxmlHeader, type SandboxSettings } from '../settings.js';
+import { exchangeOf, postCxmlDocument, type CxmlExchangeResult } from '../supplier-client.js';
 import { inTransaction, recommitForOrder } from './budgets.js';
 import { datedNumber, newId, nextNumber, recordEvent } from './history.js';
 import {
@@ -247,34 +246,12 @@ export function decodeDocument(text: string): { input: OrderRequestInput; payloa
   });
 }
 
-function redactedHeader(h: Header): Header {
-  return {
-    ...h,
-    sender: { ...h.sender, credentials: h.sender.credentials.map((c) => (c.sharedSecret === undefined ? c : { ...c, sharedSecret: '***' })) },
-  };
-}
-
 /** The document to send and its copy to keep (SharedSecret redacted), from one input. */
 function writeBoth(settings: SandboxSettings, doc: { input: OrderRequestInput; payloadID: string; timestamp: string; version: string }): { xml: string; shown: string } {
   const ctx: WriteContext = { payloadID: doc.payloadID, timestamp: new Date(doc.timestamp), version: doc.version };
   return {
     xml: writeOrderRequest(ctx, cxmlHeader(settings), doc.input),
-    shown: writeOrderRequest(ctx, redactedHeader(cxmlHeader(settings)), doc.input),
-  };
-}
-
-// ---- outcome of an exchange (pure) ---------------------------------------------------------------
-
-export function exchangeOf(result: CxmlExchangeResult, payloadID: string, at: Date): SupplierExchange {
-  return {
-    payloadID,
-    ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}),
-    ...(result.contentType !== undefined ? { contentType: result.contentType } : {}),
-    ...(result.status ? { statusCode: result.status.code, statusText: result.status.text } : {}),
-    ...(result.status?.detail ? { statusDetail: result.status.detail } : {}),
-    ...(result.body !== undefined ? { answer: result.body } : {}),
-    ...(result.error !== undefined ? { error: result.error } : {}),
-    at: at.toISOString(),
+    shown: writeOrderRequest(ctx, shownCxmlHeader(settings), doc.input),
   };
 }
 

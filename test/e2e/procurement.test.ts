@@ -15,50 +15,32 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import type { Page } from 'playwright-core';
-import { seedDemo } from '../../src/app/demo-seed.js';
-import { createAdminUser } from '../../src/app/admin-users.js';
-import { OutboxWorker } from '../../src/jobs/outbox-worker.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { browserSkipReason, launchChromium, screenshot, screenshotOnFailure, type LaunchedChromium } from '../helpers/browser.js';
+import type { TestApp } from '../helpers/app.js';
+import { startChain, sendOrderDocument, type Chain } from '../helpers/chain.js';
+import { browserSkipReason, screenshot, screenshotOnFailure } from '../helpers/browser.js';
 
-const STEP_TIMEOUT_MS = 15_000;
 const SHOTS = 'e2e-procurement';
 
 describe('browser: punchout → requisition → approval → PO → documents → receipt → clean match; budget; re-order', { skip: browserSkipReason(), timeout: 300_000 }, () => {
+  let chain: Chain | undefined;
   let t: TestApp;
-  let browser: LaunchedChromium | undefined;
-  let worker: OutboxWorker | undefined;
   let page: Page;
   let supplier: string;
   let sandbox: string;
-  const pageErrors: string[] = [];
-  const admin = { username: 'proc-admin', password: 'proc-admin-password-1' };
+  let pageErrors: string[] = [];
   let orderID = '';
   let poPath = '';
   let requisitionTotal = '';
 
   before(async () => {
-    // Seeded after listen, so the demo cXML connection posts its documents to this sandbox.
-    t = await startTestApp({ demo: false, listenHost: 'localhost', host: 'localhost', config: { secretKey: randomBytes(32).toString('base64') } });
-    await seedDemo(t.ctx);
-    supplier = t.baseUrl;
-    sandbox = `http://127.0.0.1:${new URL(supplier).port}`;
-    await createAdminUser(t.ctx, { ...admin, role: 'admin' }, 'e2e');
-    worker = new OutboxWorker(t.ctx, { settings: { pollMs: 100 } }).start();
-    browser = await launchChromium({ thirdPartyCookies: 'block' });
-    page = browser.page;
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    chain = await startChain('proc-admin');
+    ({ t, page, supplier, sandbox, pageErrors } = chain);
   });
 
   after(async () => {
-    await worker?.stop();
-    await browser?.close();
-    await t?.close();
+    await chain?.close();
   });
 
   /** A product of the demo catalog and the quantity that brings a cart to between `from` and `to` EUR. */
@@ -136,20 +118,11 @@ describe('browser: punchout → requisition → approval → PO → documents �
   test('the supplier confirms, ships and invoices through its admin; the outbox delivers to the sandbox', { timeout: 90_000 }, () =>
     screenshotOnFailure(page, SHOTS, '2-supplier', async () => {
       assert.ok(orderID, 'needs the purchase order of the first test');
-      await page.goto(`${supplier}/admin/login`);
-      await page.getByLabel('User name').fill(admin.username);
-      await page.getByLabel('Password').fill(admin.password);
-      await page.getByRole('button', { name: 'Log in' }).click();
+      await chain!.adminLogin();
       await page.goto(`${supplier}/admin/orders`);
       await page.getByRole('link', { name: orderID, exact: true }).click();
       await page.getByRole('heading', { level: 1, name: new RegExp(orderID) }).waitFor();
-      const send = async (title: string, fill: () => Promise<void>, button: string, numberPrefix: string) => {
-        const form = page.locator('details.order-action').filter({ has: page.getByRole('heading', { level: 3, name: title, exact: true }) });
-        await form.locator('summary').click();
-        await fill();
-        await form.getByRole('button', { name: button }).click();
-        await page.getByText(new RegExp(`${numberPrefix}-\\d+`)).first().waitFor();
-      };
+      const send = (title: string, fill: () => Promise<void>, button: string, prefix: string) => sendOrderDocument(page, title, fill, button, prefix);
       await send('Confirm or reject', async () => undefined, 'Send confirmation', 'C');
       await send('Ship notice', async () => {
         const form = page.locator('details#ship');

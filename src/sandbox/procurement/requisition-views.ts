@@ -177,14 +177,16 @@ export function requisitionPage(v: RequisitionPageView): Html {
   const r = v.requisition;
   const open = [...v.steps].sort((a, b) => a.position - b.position).find((s) => s.status === 'pending');
   const blocked = r.status === 'pending' && v.events.length > 0 && v.events[v.events.length - 1]!.kind === 'blocked: over budget';
+  // The refusal just shown says what the warning would: one box, not the same text twice.
+  const sameAsBlock = blocked && v.notice !== undefined && v.events[v.events.length - 1]!.text.includes(v.notice.text);
   return frame(
     `Requisition ${r.number}`,
     'requisitions',
     v.acting,
     html`<section class="card">
 <h1>Requisition <span class="code">${r.number}</span> ${statusBadge(r.status)}</h1>
-${noticeBox(v.notice)}
-${blocked ? html`<div class="notice warning" role="status"><p>Pending: the final approval was held up by the budget. ${v.events[v.events.length - 1]!.text}</p></div>` : ''}
+${sameAsBlock ? noticeBox({ kind: v.notice!.kind, text: `${v.notice!.text} The final approval was held up by the budget: the requisition stays pending until the budget allows it.` }) : noticeBox(v.notice)}
+${blocked && !sameAsBlock ? html`<div class="notice warning" role="status"><p>Pending: the final approval was held up by the budget. ${v.events[v.events.length - 1]!.text}</p></div>` : ''}
 <dl class="kv">
 <dt>Title</dt><dd>${r.title}</dd>
 <dt>Requester</dt><dd>${personName(v.people, r.requesterId)}</dd>

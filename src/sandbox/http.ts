@@ -45,7 +45,8 @@ export function actingPersonId(request: FastifyRequest): string | undefined {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     if (part.slice(0, eq).trim() !== ACTING_COOKIE) continue;
-    const value = decodeURIComponent(part.slice(eq + 1).trim());
+    // Person ids are plain ASCII: a value with escapes (or broken ones) is not one of ours.
+    const value = part.slice(eq + 1).trim();
     return /^[A-Za-z0-9_.-]{1,64}$/.test(value) ? value : undefined;
   }
   return undefined;

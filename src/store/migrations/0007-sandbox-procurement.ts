@@ -255,6 +255,7 @@ async function copyEarlierOrders(db: Kysely<any>): Promise<void> {
   type Row = { id: string; request: string; order_payload_id: string; order_xml: string | null; order_status: string | null; cart_total: string | null; currency: string | null; created_at: string; updated_at: string };
   const rows = (await db.selectFrom('sandbox_punchouts').selectAll().where('order_payload_id', 'is not', null).execute()) as Row[];
   let n = 0;
+  const copied: string[] = [];
   for (const row of rows) {
     let info: { settings?: unknown; order?: { orderID?: string; attempts?: number } & Record<string, unknown> };
     try {
@@ -267,6 +268,7 @@ async function copyEarlierOrders(db: Kysely<any>): Promise<void> {
     const poId = `po-${row.id}`;
     const status = row.order_status === 'accepted' ? 'open' : row.order_status === 'rejected' ? 'rejected' : 'failed';
     const exists = await db.selectFrom('sandbox_purchase_orders').select('id').where('order_id', '=', orderID).executeTakeFirst();
+    copied.push(orderID);
     if (exists) continue;
     await db
       .insertInto('sandbox_purchase_orders')
@@ -305,5 +307,7 @@ async function copyEarlierOrders(db: Kysely<any>): Promise<void> {
     await db.updateTable('sandbox_documents').set({ po_id: poId }).where('punchout_id', '=', row.id).execute();
     n += 1;
   }
-  if (n > 0) await db.insertInto('sandbox_counters').values({ name: 'po', value: n }).execute();
+  // New numbers continue after the highest old one (SBX-<date>-<n>), so none is given twice.
+  const highest = Math.max(n, ...copied.map((id) => Number(/-(\d+)$/.exec(id)?.[1] ?? 0)));
+  if (highest > 0) await db.insertInto('sandbox_counters').values({ name: 'po', value: highest }).execute();
 }

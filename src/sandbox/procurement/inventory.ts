@@ -8,7 +8,9 @@
  * where "on order" is the quantity of this item in requisition lines (inventoryItemId) of
  * requisitions that are draft, pending, approved or ordered, minus what goods receipts for their
  * purchase order have received on those lines (receipt line n = requisition line n; a requisition
- * whose purchase order was cancelled or rejected counts nothing). A short item gets one
+ * whose purchase order was cancelled or rejected counts nothing). Once a purchase order exists its
+ * current lines count, not the requisition's: a change that lowered (or dropped) a line lowers
+ * what is on order, so the re-order can close when that much has been received. A short item gets one
  * requisition (source `reorder`, the item's requester and cost center, reorder_quantity at the
  * item's unit price), submitted as `system`; the approval rule "Automatic re-orders" approves it
  * and submitRequisition places the purchase order.
@@ -27,6 +29,7 @@ import { Decimal, dec, isCurrencyCode, minorUnits, roundMoney, tryDec } from '..
 import { defaultSettings, settingsFromForm, type SandboxSettings } from '../settings.js';
 import { newId, recordEvent } from './history.js';
 import { ProcurementError, type InventoryItem, type ProcurementDeps, type Requisition, type RequisitionLine, type SandboxActor } from './model.js';
+import { findPurchaseOrder, poLines } from './purchase-orders.js';
 import { createRequisition, submitRequisition } from './requisitions.js';
 
 /** A claim that never became a requisition (crash between claim and insert) is released after this. */
@@ -454,6 +457,11 @@ export interface OpenRequisitionView {
   readonly poStatus: string | null;
   /** Receipt lines of that purchase order (negative: returned). */
   readonly received: readonly { readonly lineNumber: number; readonly quantity: string }[];
+  /**
+   * The purchase order's current lines (after changes), null when there is no purchase order yet.
+   * PO line n = requisition line n.
+   */
+  readonly ordered?: readonly { readonly lineNumber: number; readonly quantity: string }[] | null;
 }
 
 /** Per item: ordered and not yet received (pure; see the rule at the top of the file). */
@@ -464,8 +472,12 @@ export function onOrderQuantities(requisitions: readonly OpenRequisitionView[]):
     if (r.poStatus === 'cancelled' || r.poStatus === 'rejected') continue;
     for (const l of r.lines) {
       if (!l.inventoryItemId) continue;
+      // With a purchase order, what it orders now counts (a change may have lowered or dropped the line).
+      const quantity = r.ordered
+        ? r.ordered.filter((x) => x.lineNumber === l.line).reduce((s, x) => s.plus(dec(x.quantity)), new Decimal(0))
+        : dec(l.quantity);
       const got = r.received.filter((x) => x.lineNumber === l.line).reduce((s, x) => s.plus(dec(x.quantity)), new Decimal(0));
-      const open = Decimal.max(0, dec(l.quantity).minus(got));
+      const open = Decimal.max(0, quantity.minus(got));
       out.set(l.inventoryItemId, (out.get(l.inventoryItemId) ?? new Decimal(0)).plus(open));
     }
   }
@@ -479,6 +491,11 @@ async function openRequisitionViews(db: Store, requisitionIds?: readonly string[
   const reqs = await q.execute();
   const poIds = reqs.map((r) => r.po_id).filter((x): x is string => x !== null);
   const pos = poIds.length ? await db.selectFrom('sandbox_purchase_orders').select(['id', 'status']).where('id', 'in', poIds).execute() : [];
+  const currentLines = new Map<string, { lineNumber: number; quantity: string }[]>();
+  for (const { id } of pos) {
+    const po = await findPurchaseOrder(db, id);
+    if (po) currentLines.set(id, poLines(po).map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity })));
+  }
   const receipts = poIds.length ? await db.selectFrom('sandbox_receipts').select(['po_id', 'lines']).where('po_id', 'in', poIds).execute() : [];
   return reqs.map((r) => ({
     id: r.id,
@@ -486,6 +503,7 @@ async function openRequisitionViews(db: Store, requisitionIds?: readonly string[
     status: r.status,
     lines: JSON.parse(r.lines) as RequisitionLine[],
     poStatus: r.po_id ? (pos.find((p) => p.id === r.po_id)?.status ?? null) : null,
+    ordered: r.po_id ? (currentLines.get(r.po_id) ?? null) : null,
     received: receipts.filter((x) => x.po_id === r.po_id).flatMap((x) => JSON.parse(x.lines) as { lineNumber: number; quantity: string }[]),
   }));
 }

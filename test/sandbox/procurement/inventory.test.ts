@@ -28,7 +28,7 @@ import {
 } from '../../../src/sandbox/procurement/inventory.js';
 import { eventsFor } from '../../../src/sandbox/procurement/history.js';
 import { ProcurementError, type ProcurementDeps } from '../../../src/sandbox/procurement/model.js';
-import { cancelPurchaseOrder } from '../../../src/sandbox/procurement/purchase-orders.js';
+import { cancelPurchaseOrder, changePurchaseOrder } from '../../../src/sandbox/procurement/purchase-orders.js';
 import { recordGoodsReceipt } from '../../../src/sandbox/procurement/receipts.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 
@@ -262,6 +262,25 @@ describe('re-orders', () => {
     assert.equal(events.filter((e) => e.kind === 'received').length, 2);
   });
 
+  test('a purchase order lowered by a change: what it now orders counts, the re-order closes and a new one follows', async () => {
+    // Stock 9, minimum 10, re-order 8: 9 + 8 on order until the order is lowered to 2.
+    const item = await createItem(deps, input({ stock: '9', reorderQuantity: '8' }), 'system');
+    const made = await checkReorder(deps, item.id);
+    assert.equal(made.kind, 'created');
+    if (made.kind !== 'created') return;
+    await changePurchaseOrder(deps, made.po!.id, { 1: '2' }, 'person:sam');
+    assert.equal((await onOrderFor(t.store.db)).get(item.id)?.toFixed(), '2', 'the changed order counts, not the requisition');
+    await recordGoodsReceipt(deps, made.po!.id, { lines: [{ lineNumber: 1, quantity: '2' }] }, 'person:sam');
+    assert.equal((await onOrderFor(t.store.db)).get(item.id)?.toFixed() ?? '0', '0', 'all that was ordered is received');
+    // 11 in stock; taking 5 leaves 6 < 10: the old re-order is finished, a new one is made.
+    const change = await consume(deps, item.id, '5', 'person:sam');
+    assert.equal(change.reorder.kind, 'created', JSON.stringify(change.reorder));
+    if (change.reorder.kind !== 'created') return;
+    assert.notEqual(change.reorder.requisition.id, made.requisition.id);
+    const events = await eventsFor(t.store.db, [{ type: 'item', id: item.id }]);
+    assert.ok(events.some((e) => e.kind === 'reorder-closed' && /received/.test(e.text)), events.map((e) => e.text).join('\n'));
+  });
+
   test('an inactive item is never re-ordered', async () => {
     const item = await createItem(deps, input({ stock: '1', active: false }), 'system');
     assert.equal((await checkReorder(deps, item.id)).kind, 'none');
@@ -284,6 +303,16 @@ describe('on-order rule (pure)', () => {
     ]);
     assert.equal(m.get('a')?.toFixed(), '17');
     assert.equal(m.get('b')?.toFixed(), '5');
+  });
+  test("once there is a purchase order, its current lines count (a dropped line counts nothing)", () => {
+    const m = onOrderQuantities([
+      { status: 'ordered', lines, poStatus: 'open', received: [{ lineNumber: 1, quantity: '1' }], ordered: [{ lineNumber: 1, quantity: '4' }, { lineNumber: 3, quantity: '1' }] },
+      { status: 'pending', lines: [{ line: 1, quantity: '3', inventoryItemId: 'a' }], poStatus: null, received: [], ordered: null },
+    ]);
+    assert.equal(m.get('a')?.toFixed(), '6', '4 ordered now − 1 received + 3 not yet ordered');
+    assert.equal(m.get('b')?.toFixed(), '0', 'line 2 was dropped from the order');
+    const r = { number: 'REQ-1', status: 'ordered', lines, poStatus: 'open', received: [{ lineNumber: 1, quantity: '2' }], ordered: [{ lineNumber: 1, quantity: '2' }] };
+    assert.match(reorderClosedReason('a', r)!, /received/);
   });
   test('an open re-order closes when rejected, cancelled or received in full', () => {
     const r = (p: object) => ({ number: 'REQ-1', status: 'ordered', lines, poStatus: 'open', received: [], ...p });

@@ -34,7 +34,9 @@ export async function registerReceiptRoutes(app: FastifyInstance, deps: Procurem
       if (!(e instanceof ProcurementError)) throw e;
       if (e.status === 404) return unknownOrder(reply, person);
       const problems = (e instanceof ReceiptRefused ? e.problems : [e]).map((p) => ({ field: p.field ?? '', message: p.message }));
-      const page = await purchaseOrderPageFor(deps, request as FastifyRequest, poId, { receiptForm: { values, problems } });
+      // The form is far down the page: say at the top that nothing was recorded, and why.
+      const notice = { kind: 'error' as const, text: `The goods receipt was not recorded: ${problems.map((p) => p.message).join(' ')} The form under "Goods receipts" keeps what you typed.` };
+      const page = await purchaseOrderPageFor(deps, request as FastifyRequest, poId, { receiptForm: { values, problems }, notice });
       if (!page) return unknownOrder(reply, person);
       return sendHtml(reply, e.status === 409 ? 409 : 422, page);
     }

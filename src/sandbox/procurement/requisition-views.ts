@@ -232,6 +232,7 @@ function decideForm(v: RequisitionPageView, open: ApprovalStep | undefined): Htm
   if (!v.acting.roles.includes(open.approverRole)) {
     return html`<p class="muted">Waiting for someone with the role <strong>${open.approverRole}</strong>. You act as ${v.acting.name}; <a href="/sandbox/setup#acting">switch</a> to decide.</p>`;
   }
+  if (v.acting.id === r.requesterId) return ownRequisitionNote(v.people, v.acting, open.approverRole);
   const problems = v.decide?.problems;
   return html`<form method="post" action="/sandbox/requisitions/${id}/decide" class="decide">
 <h3>Your decision (${open.approverRole})</h3>
@@ -240,6 +241,12 @@ ${problemsSummary(problems)}
 ${textArea('Comment', 'comment', v.decide?.comment ?? '', problems, 'Required when rejecting; the requester reads it.')}
 <p class="actions"><button class="button primary" type="submit" name="decision" value="approve">Approve</button> <button class="button" type="submit" name="decision" value="reject">Reject</button></p>
 </form>`;
+}
+
+/** Four eyes: the requester never gets the decide form for their own requisition. */
+function ownRequisitionNote(people: readonly SandboxPerson[], acting: SandboxPerson, role: string): Html {
+  const others = people.filter((p) => p.id !== acting.id && (p.roles as readonly string[]).includes(role)).map((p) => p.name);
+  return html`<p class="muted">You requested this; another ${role} decides${others.length ? html` (${others.join(', ')})` : html` (nobody else holds the role yet: add one under <a href="/sandbox/setup">People &amp; rules</a>)`}. You can cancel it instead.</p>`;
 }
 
 function actionsSection(v: RequisitionPageView, _open: ApprovalStep | undefined): Html | '' {
@@ -291,9 +298,13 @@ ${
     ? html`<p>Nothing waits for you.</p>`
     : html`<table class="table"><thead><tr><th>Requisition</th><th>Title</th><th>Requester</th><th>Cost center</th><th class="num">Total</th><th>Step</th><th>Decide</th></tr></thead><tbody>${v.items.map(
         ({ requisition: r, step: s }) => html`<tr><td><a class="code" href="/sandbox/requisitions/${r.id}">${r.number}</a></td><td>${r.title}</td><td>${personName(v.people, r.requesterId)}</td><td>${r.costCenter}</td><td class="num">${amount(r.total, r.currency)}</td><td>${s.ruleName} (${s.approverRole})</td>
-<td><form method="post" action="/sandbox/requisitions/${r.id}/decide"><input type="hidden" name="step" value="${s.id}"><input type="hidden" name="back" value="/sandbox/approvals">
+<td>${
+          r.requesterId === v.acting.id
+            ? ownRequisitionNote(v.people, v.acting, s.approverRole ?? '')
+            : html`<form method="post" action="/sandbox/requisitions/${r.id}/decide"><input type="hidden" name="step" value="${s.id}"><input type="hidden" name="back" value="/sandbox/approvals">
 <label class="field"><span>Comment</span><input type="text" name="comment" value=""></label>
-<button class="button primary" type="submit" name="decision" value="approve">Approve</button> <button class="button" type="submit" name="decision" value="reject">Reject</button></form></td></tr>`,
+<button class="button primary" type="submit" name="decision" value="approve">Approve</button> <button class="button" type="submit" name="decision" value="reject">Reject</button></form>`
+        }</td></tr>`,
       )}</tbody></table>`
 }
 </section>`,

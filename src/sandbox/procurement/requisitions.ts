@@ -28,7 +28,7 @@ import {
   type SandboxPerson,
   type SandboxRole,
 } from './model.js';
-import { DEFAULT_PERSON_ID, findPerson, hasRole } from './people.js';
+import { DEFAULT_PERSON_ID, findPerson, hasRole, listPeople } from './people.js';
 import { placePurchaseOrder } from './purchase-orders.js';
 
 export interface NewRequisition {
@@ -368,6 +368,24 @@ async function runAutomaticSteps(deps: ProcurementDeps, id: string): Promise<voi
   await approveStep(deps, id, step, actor, step.ruleId ? `Approved by rule "${step.ruleName}".` : step.ruleName, 'auto');
 }
 
+/**
+ * Four eyes: nobody approves or rejects a requisition they requested themselves (they may cancel
+ * it). Automatic steps are not decided by a person. Returns why, naming who else holds the role,
+ * or null when the person may decide (pure).
+ */
+export function ownRequisitionRefusal(
+  req: Pick<Requisition, 'number' | 'requesterId'>,
+  step: Pick<ApprovalStep, 'approverRole'>,
+  person: Pick<SandboxPerson, 'id' | 'name'>,
+  people: readonly Pick<SandboxPerson, 'id' | 'name' | 'roles'>[],
+): string | null {
+  if (step.approverRole === null || req.requesterId !== person.id) return null;
+  const role = step.approverRole;
+  const others = people.filter((p) => p.id !== person.id && p.roles.includes(role)).map((p) => p.name);
+  const who = others.length > 0 ? `another ${role} decides: ${others.join(', ')}` : `nobody else holds the role "${role}" yet: add one under People & rules`;
+  return `${person.name} requested ${req.number} and cannot approve or reject it (four eyes); ${who}. To withdraw it, cancel the requisition.`;
+}
+
 export interface Decision {
   readonly decision: 'approve' | 'reject';
   readonly comment: string;
@@ -376,8 +394,8 @@ export interface Decision {
 }
 
 /**
- * A person decides the open step: only someone holding the step's role (anyone may retry an
- * automatic step that the budget held up), only the first pending step, once. Rejecting needs a
+ * A person decides the open step: only someone holding the step's role and not its requester
+ * (anyone may retry an automatic step that the budget held up), only the first pending step, once. Rejecting needs a
  * comment and ends the requisition. Approving the last step approves the requisition (budget
  * checked and committed in the same transaction) and places the purchase order.
  */
@@ -396,6 +414,8 @@ export async function decideStep(deps: ProcurementDeps, id: string, d: Decision,
   if (!hasRole(person, step.approverRole)) {
     throw new ProcurementError(`${person.name} cannot decide this step: it needs the role "${step.approverRole}".`, undefined, 403);
   }
+  const own = ownRequisitionRefusal(req, step, person, await listPeople(deps.db));
+  if (own) throw new ProcurementError(own, undefined, 403);
   if (d.decision === 'reject') {
     if (comment === '') throw new ProcurementError('Say why the requisition is rejected (the requester reads it).', 'comment', 422);
     const at = deps.now();

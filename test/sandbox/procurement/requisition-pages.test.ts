@@ -34,13 +34,13 @@ function post(url: string, form: [string, string][], person?: string) {
   return t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...(person ? { cookie: cookieFor(person) } : {}) }, payload: encodeUrlencoded(form) });
 }
 
-async function draft(total: string, costCenter = '1000'): Promise<Requisition> {
+async function draft(total: string, costCenter = '1000', requesterId = 'alex'): Promise<Requisition> {
   return createRequisition(
     deps,
     {
       source: 'punchout',
       title: 'Pens & paper',
-      requesterId: 'alex',
+      requesterId,
       costCenter,
       currency: 'EUR',
       supplier: { ...defaultSettings(t.baseUrl), protocol: 'cxml' },
@@ -137,6 +137,26 @@ describe('a requisition page', () => {
     assert.ok(done.body.includes(`href="/sandbox/orders/${now.poId}"`));
     assert.match(done.body, /Maria Schulz/);
     assert.match(done.body, /step approved/);
+  });
+
+  test('four eyes: the requester is offered no decide form for their own requisition, and a decision is refused (403)', async () => {
+    const r = await draft('300.00', '1000', 'maria');
+    assert.equal((await post(`/sandbox/requisitions/${r.id}/submit`, [], 'maria')).statusCode, 303);
+    const page = await get(`/sandbox/requisitions/${r.id}`, 'maria');
+    assert.doesNotMatch(page.body, /name="decision"/);
+    assert.match(page.body, /You requested this; another approver decides/);
+    assert.ok(page.body.includes(`action="/sandbox/requisitions/${r.id}/cancel"`), 'the requester may cancel instead');
+    const queue = await get('/sandbox/approvals', 'maria');
+    assert.ok(queue.body.includes(r.number));
+    assert.ok(!queue.body.includes(`action="/sandbox/requisitions/${r.id}/decide"`));
+    assert.match(queue.body, /You requested this; another approver decides/);
+    const stepId = /name="step" value="([^"]+)"/.exec((await get(`/sandbox/requisitions/${r.id}`, 'alex')).body)?.[1] ?? '';
+    for (const decision of ['approve', 'reject']) {
+      const res = await post(`/sandbox/requisitions/${r.id}/decide`, [['decision', decision], ['comment', 'mine'], ['step', stepId]], 'maria');
+      assert.equal(res.statusCode, 403);
+      assert.match(res.body, /Maria Schulz requested .* cannot approve or reject it/);
+    }
+    assert.equal((await findRequisition(t.store.db, r.id))!.status, 'pending');
   });
 
   test('over budget: 409 with the cost center, available amount and total; still pending', async () => {

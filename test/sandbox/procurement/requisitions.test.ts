@@ -20,6 +20,7 @@ import {
   editDraft,
   findRequisition,
   listRequisitions,
+  ownRequisitionRefusal,
   pendingApprovalsFor,
   requisitionForPunchout,
   stepsOf,
@@ -94,6 +95,35 @@ describe('submitting', () => {
     assert.equal(po.status, 'open', 'Koppel accepted the OrderRequest');
     assert.deepEqual(await commitments(r.id), ['100.00']);
     await assert.rejects(submitRequisition(deps, r.id, 'person:alex'), refused(/submitted already/));
+  });
+
+  test('four eyes: the requester may neither approve nor reject their own requisition, but may cancel it', async () => {
+    const r = await draft('300.00', { requester: 'maria' });
+    const pending = await submitRequisition(deps, r.id, 'person:maria');
+    assert.equal(pending.status, 'pending');
+    const [step] = await stepsOf(t.store.db, r.id);
+    assert.equal(step!.approverRole, 'approver');
+    const own = refused(/Maria Schulz requested .* cannot approve or reject it .*approver.*cancel/, 403);
+    await assert.rejects(decideStep(deps, r.id, { decision: 'approve', comment: '', stepId: step!.id }, people.maria!), own);
+    await assert.rejects(decideStep(deps, r.id, { decision: 'reject', comment: 'mine', stepId: step!.id }, people.maria!), own);
+    assert.equal((await findRequisition(t.store.db, r.id))!.status, 'pending');
+    assert.equal((await stepsOf(t.store.db, r.id))[0]!.status, 'pending');
+    assert.deepEqual(await commitments(r.id), []);
+    const cancelled = await cancelRequisition(deps, r.id, people.maria!, 'withdrawn');
+    assert.equal(cancelled.status, 'cancelled');
+  });
+
+  test('four eyes (pure): names who else holds the role; automatic steps and other requesters pass', () => {
+    const staff = [
+      { id: 'maria', name: 'Maria Schulz', roles: ['approver' as const] },
+      { id: 'olga', name: 'Olga Berg', roles: ['approver' as const, 'finance' as const] },
+      { id: 'felix', name: 'Felix Wagner', roles: ['finance' as const] },
+    ];
+    const req = { number: 'REQ-1', requesterId: 'maria' };
+    assert.match(ownRequisitionRefusal(req, { approverRole: 'approver' }, staff[0]!, staff)!, /another approver decides: Olga Berg\./);
+    assert.match(ownRequisitionRefusal(req, { approverRole: 'approver' }, staff[0]!, staff.slice(0, 1))!, /nobody else holds the role "approver"/);
+    assert.equal(ownRequisitionRefusal(req, { approverRole: null }, staff[0]!, staff), null);
+    assert.equal(ownRequisitionRefusal(req, { approverRole: 'approver' }, staff[1]!, staff), null);
   });
 
   test('a manager step: only an approver decides; the approval commits once and orders', async () => {

@@ -32,7 +32,7 @@ import type { Html } from '../web/html.js';
 import { bodyText, seeOther, sendHtml } from './http.js';
 import { ProcurementError, type ProcurementDeps, type SandboxActor } from './procurement/model.js';
 import { actingPerson } from './procurement/people.js';
-import { requisitionForPunchout, submitRequisition } from './procurement/requisitions.js';
+import { cartProblem, requisitionForPunchout, submitRequisition } from './procurement/requisitions.js';
 import { seedProcurement } from './procurement/seed.js';
 import { registerRequisitionRoutes } from './procurement/requisition-routes.js';
 import { registerPurchaseOrderRoutes } from './procurement/po-routes.js';
@@ -233,16 +233,16 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     if (refused) return sendHtml(reply, 409, refused);
     const wrongType = notUrlencoded(request);
     if (wrongType) {
-      await storeCart(p, 'invalid', bodyText(request.body).slice(0, 200_000), 'oci', null, [wrongType], undefined);
-      return afterReturn(p, reply, request);
+      const kept = await storeCart(p, 'invalid', bodyText(request.body).slice(0, 200_000), 'oci', null, [wrongType], undefined);
+      return afterReturn(p, reply, request, kept);
     }
     // `auto`: old Latin-1 SAP-style shops send %E4 for ä; such values are read as ISO-8859-1.
     const pairs = pairsFromUrlencoded(bodyText(request.body), 'auto');
     const read = readOciCartForm(pairs);
     const cart = cartFromOciLines(read.lines);
     const status: PunchoutStatus = cart.lines.length === 0 ? 'cancelled' : 'returned';
-    await storeCart(p, status, JSON.stringify(pairs), 'oci', cart, [...read.warnings, ...cart.warnings], undefined);
-    return afterReturn(p, reply, request);
+    const kept = await storeCart(p, status, JSON.stringify(pairs), 'oci', cart, [...read.warnings, ...cart.warnings], undefined);
+    return afterReturn(p, reply, request, kept);
   });
 
   app.post<IdParams>('/sandbox/punchouts/:id/cxml-return', async (request, reply) => {
@@ -253,13 +253,13 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     const body = bodyText(request.body);
     const wrongType = notUrlencoded(request);
     if (wrongType) {
-      await storeCart(p, 'invalid', body.slice(0, 200_000), 'cxml', null, [wrongType], undefined);
-      return afterReturn(p, reply, request);
+      const kept = await storeCart(p, 'invalid', body.slice(0, 200_000), 'cxml', null, [wrongType], undefined);
+      return afterReturn(p, reply, request, kept);
     }
     const received = cxmlFromForm(pairsFromUrlencoded(body));
     if (received.xml === undefined) {
-      await storeCart(p, 'invalid', body, 'cxml', null, received.warnings, undefined);
-      return afterReturn(p, reply, request);
+      const kept = await storeCart(p, 'invalid', body, 'cxml', null, received.warnings, undefined);
+      return afterReturn(p, reply, request, kept);
     }
     const warnings = [...received.warnings];
     let status: PunchoutStatus = 'invalid';
@@ -284,8 +284,8 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
       if (!(e instanceof CxmlError)) throw e;
       warnings.unshift(`The cart is not readable cXML (${e.code} ${statusText(e.code)}): ${e.message}`);
     }
-    await storeCart(p, status, received.xml, 'cxml', cart, warnings, cookieMismatch);
-    return afterReturn(p, reply, request);
+    const kept = await storeCart(p, status, received.xml, 'cxml', cart, warnings, cookieMismatch);
+    return afterReturn(p, reply, request, kept);
   });
 
   // Kept for scripts written before requisitions: the cart's requisition is submitted (approval
@@ -324,6 +324,11 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     return undefined;
   }
 
+  /**
+   * Stores a returned cart. Once the punchout has a requisition, its order is built from the
+   * stored cart: a later cart that would not replace the requisition's lines (cancelled, invalid,
+   * unusable) is not stored; only the warnings say what came. False then.
+   */
   async function storeCart(
     p: SandboxPunchout,
     status: PunchoutStatus,
@@ -332,10 +337,31 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     cart: NormalisedCart | null,
     warnings: string[],
     cookieMismatch: PunchoutRequestInfo['cookieMismatch'],
-  ): Promise<void> {
+  ): Promise<boolean> {
+    const requisition = await requisitionRowOf(p.id);
+    if (requisition && p.cartRaw !== null) {
+      const why =
+        status === 'cancelled'
+          ? 'it is empty or cancelled (no items, or Status 204).'
+          : status !== 'returned' || !cart
+            ? 'it is not a readable cart.'
+            : cartProblem(cart.lines);
+      if (why) {
+        await keepEarlierCart(p, [`A later cart was not stored: ${why} Requisition ${requisition.number} keeps the cart it was made from (below).`, ...warnings.map((w) => `Later cart: ${w}`)], raw);
+        return false;
+      }
+    }
     const { cookieMismatch: _earlier, ...rest } = p.info;
     const info: PunchoutRequestInfo = { ...rest, returns: p.info.returns + 1, cartWarnings: warnings, ...(cookieMismatch ? { cookieMismatch } : {}) };
     await saveCart(db, p.id, { status, info, raw, format, lines: cart?.lines ?? null, total: cart?.total ?? null, currency: cart?.currency ?? null }, now());
+    return true;
+  }
+
+  /** Puts back the cart `p` held, with notes about a later cart that was received but not kept (an excerpt of it included). */
+  async function keepEarlierCart(p: SandboxPunchout, notes: string[], received: string): Promise<void> {
+    const excerpt = received.length > 4000 ? `${received.slice(0, 4000)} …` : received;
+    const info: PunchoutRequestInfo = { ...p.info, returns: p.info.returns + 1, cartWarnings: [...notes, `Later cart as received: ${excerpt}`, ...p.info.cartWarnings] };
+    await saveCart(db, p.id, { status: p.status, info, raw: p.cartRaw!, format: p.cartFormat ?? p.protocol, lines: p.cartLines, total: p.cartTotal, currency: p.currency }, now());
   }
 
   /**
@@ -343,10 +369,10 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
    * the browser goes there; an invalid or cancelled cart stays on the punchout page. Framed shops
    * post the cart inside the frame: the whole window is moved; otherwise a plain redirect.
    */
-  async function afterReturn(p: SandboxPunchout, reply: FastifyReply, request: FastifyRequest): Promise<FastifyReply> {
-    const stored = (await findPunchout(db, p.id))!;
+  async function afterReturn(p: SandboxPunchout, reply: FastifyReply, request: FastifyRequest, kept = true): Promise<FastifyReply> {
+    let stored = (await findPunchout(db, p.id))!;
     let target = punchoutPath(p.id);
-    if (stored.status === 'returned') {
+    if (kept && stored.status === 'returned') {
       try {
         const requisition = await requisitionForPunchout(procurement, p.id, await actorOf(request));
         target = requisitionPath(requisition.id);
@@ -354,6 +380,13 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
         // The cart is kept whatever it holds (a hostile or incomplete cart may not make a
         // requisition); the punchout page shows it, its warnings and the requisition's state.
         request.log[e instanceof ProcurementError ? 'info' : 'warn']({ err: e, punchout: p.id }, 'no requisition for the returned cart');
+        // But a requisition made from the earlier cart (submitted meanwhile) keeps that cart.
+        const requisition = await requisitionRowOf(p.id);
+        if (requisition && p.cartRaw !== null) {
+          const reason = e instanceof ProcurementError ? e.message : 'the requisition could not take it.';
+          await keepEarlierCart(p, [`A later cart was not stored: ${reason} Requisition ${requisition.number} keeps the cart it was made from (below).`], stored.cartRaw ?? '');
+          stored = (await findPunchout(db, p.id))!;
+        }
       }
     }
     if (p.framed) return sendHtml(reply, 200, topRedirectPage(stored, target));

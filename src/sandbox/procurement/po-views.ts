@@ -140,6 +140,7 @@ ${po.punchoutId ? html`<dt>Punchout</dt><dd><a href="/sandbox/punchouts/${encode
 </section>
 ${linesSection(view)}
 ${open ? changeSection(view) : ''}
+${undelivered(view) ? cancelUndeliveredSection(view) : ''}
 ${messagesSection(view)}
 ${documentsSection(view)}
 ${view.receipts}
@@ -203,6 +204,25 @@ ${problemFor(c, 'form')}
 </section>`;
 }
 
+/** The order's `new` never reached the supplier (and is not being sent): it can be cancelled here without a message. */
+function undelivered(view: PurchaseOrderPageView): boolean {
+  return view.po.status === 'failed' && view.messages.length > 0 && view.messages.every((m) => m.type === 'new' && m.status === 'failed');
+}
+
+function cancelUndeliveredSection(view: PurchaseOrderPageView): Html {
+  const { po } = view;
+  const c = view.cancelForm;
+  return html`<section class="card" id="change">
+<h2>Cancel</h2>
+<form method="post" action="${orderPath(po.id)}/cancel">
+<p class="muted">The supplier never accepted this order, so nothing is sent to the supplier: the order is only marked cancelled here and its budget commitment released. To order after all, send it again instead.</p>
+${problemFor(c, 'form')}
+<label class="field"><span>Reason</span> <input type="text" name="reason" value="${c?.values.reason ?? ''}" size="40"> ${problemFor(c, 'reason')}</label>
+<p class="actions"><button type="submit" class="button">Cancel the order (nothing is sent)</button></p>
+</form>
+</section>`;
+}
+
 function messagesSection(view: PurchaseOrderPageView): Html {
   const { po } = view;
   return html`<section class="card" id="messages">
@@ -213,7 +233,7 @@ ${view.messages.map(
 <p class="notice ${MESSAGE_NOTICE[m.status] ?? 'info'}">${MESSAGE_LABEL[m.status] ?? m.status}${m.attempts > 1 ? ` (after ${m.attempts} attempts)` : ''}${m.status === 'accepted' && m.type === 'new' ? html`. This is the receipt of the order, not its confirmation: the supplier's confirmation, ship notices and invoices appear under <a href="#documents">Documents from the supplier</a>.` : ''}</p>
 <p class="muted small">Created ${when(m.createdAt)} UTC${m.exchange ? '' : html` · payloadID <span class="code">${m.payloadId}</span>`}</p>
 ${m.exchange ? exchangeFacts(m.exchange) : ''}
-${m.status === 'failed' ? html`<form method="post" action="${orderPath(po.id)}/resend"><p class="muted">Sends the identical document again (same payloadID and timestamp), as a cXML retry must.</p><button type="submit" class="button primary">Resend</button></form>` : ''}
+${m.status === 'failed' && po.status !== 'cancelled' ? html`<form method="post" action="${orderPath(po.id)}/resend"><p class="muted">Sends the identical document again (same payloadID and timestamp), as a cXML retry must.</p><button type="submit" class="button primary">Resend</button></form>` : ''}
 ${m.status === 'sending' ? html`<p class="notice info">The document is being sent; reload this page in a moment.</p>` : ''}
 ${m.exchange ? rawAnswer(m.exchange, m.status !== 'accepted') : ''}
 <details><summary>The OrderRequest the sandbox sent (SharedSecret hidden)</summary><pre class="raw">${prettyXml(m.xml)}</pre></details>

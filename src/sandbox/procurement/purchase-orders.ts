@@ -23,6 +23,7 @@ import { OrderBuildError, orderItemsFromCxml, orderItemsFromOci, orderTotal, UNK
 import { findPunchout, type SupplierExchange } from '../punchout-record.js';
 import { cxmlHeader, shownCxmlHeader, type SandboxSettings } from '../settings.js';
 import { exchangeOf, postCxmlDocument, type CxmlExchangeResult } from '../supplier-client.js';
+import { listRules, stepsFor, type PlannedStep } from './approval-rules.js';
 import { inTransaction, recommitForOrder } from './budgets.js';
 import { datedNumber, newId, nextNumber, recordEvent } from './history.js';
 import {
@@ -36,7 +37,9 @@ import {
   type PurchaseOrderStatus,
   type Requisition,
   type SandboxActor,
+  type ApprovalStep,
 } from './model.js';
+import { findRequisition, stepsOf } from './requisitions.js';
 
 const LANG = 'en-US';
 /** A `sending` claim older than this is taken to be from a request that died; it may be sent again. */
@@ -184,6 +187,27 @@ export function orderHeader(input: {
   };
 }
 
+/** A plain decimal: no sign, exponent, hex or spaces inside; at most 12 integer digits and 6 decimals. */
+const CHANGE_QUANTITY = /^(\d{1,12})(\.\d{1,6})?$/;
+
+/**
+ * A typed change quantity, read strictly (surrounding spaces trimmed): Decimal would also take
+ * "0x10", "1e1" or "1e-30", which no one means as a quantity.
+ *
+ * @throws ProcurementError 422 naming the field `qty-<line>`.
+ */
+export function parseChangeQuantity(line: number, typed: string): Decimal {
+  const text = typed.trim();
+  if (!CHANGE_QUANTITY.test(text)) {
+    throw new ProcurementError(
+      `Line ${line}: "${typed}" is not a quantity; type a plain number such as 3 or 2.5 (0 removes the line; at most 12 digits before and 6 after the point).`,
+      `qty-${line}`,
+      422,
+    );
+  }
+  return new Decimal(text);
+}
+
 /**
  * A change order: the previous document with new quantities (0 removes a line; the others keep
  * their line numbers), orderVersion and DocumentReference set, the total recomputed.
@@ -203,16 +227,7 @@ export function changedOrder(
     const n = item.lineNumber ?? i + 1;
     const typed = change.quantities?.get(n);
     let quantity = item.quantity;
-    if (typed !== undefined) {
-      let q: Decimal;
-      try {
-        q = new Decimal(typed.trim());
-      } catch {
-        throw new ProcurementError(`Line ${n}: "${typed}" is not a number.`, `qty-${n}`, 422);
-      }
-      if (!q.isFinite() || q.isNegative()) throw new ProcurementError(`Line ${n}: the quantity must be 0 or more.`, `qty-${n}`, 422);
-      quantity = q;
-    }
+    if (typed !== undefined) quantity = parseChangeQuantity(n, typed);
     if (quantity.isZero()) continue;
     items.push({ ...item, lineNumber: n, quantity });
   }
@@ -290,6 +305,35 @@ async function requesterOf(db: Store, id: string): Promise<{ name: string; email
   return row ? { name: row.name, email: row.email } : { name: DEMO_USER.name, email: DEMO_USER.email };
 }
 
+/** Thrown when the stored cart no longer is the one the requisition was approved with. */
+export class CartChangedError extends Error {}
+
+/**
+ * Where the items built from a punchout's stored cart differ from the approved requisition's lines
+ * (line numbers, SupplierPartID, aux ID, quantity, unit price, currency), or undefined — pure.
+ */
+export function cartDisagreement(items: readonly ItemOutInput[], lines: Requisition['lines']): string | undefined {
+  const byLine = new Map(lines.map((l) => [l.line, l]));
+  const seen = new Set<number>();
+  for (const it of items) {
+    const n = it.lineNumber!;
+    const l = byLine.get(n);
+    if (!l) return `line ${n} of the cart is not in the requisition`;
+    seen.add(n);
+    const diffs: string[] = [];
+    if (it.itemID.supplierPartID !== l.supplierPartID) diffs.push(`SupplierPartID "${it.itemID.supplierPartID}" instead of "${l.supplierPartID}"`);
+    if ((it.itemID.supplierPartAuxiliaryID ?? '') !== (l.auxID ?? '')) diffs.push(`aux ID "${it.itemID.supplierPartAuxiliaryID ?? ''}" instead of "${l.auxID ?? ''}"`);
+    if (!it.quantity.equals(new Decimal(l.quantity))) diffs.push(`quantity ${it.quantity.toFixed()} instead of ${l.quantity}`);
+    const price = it.itemDetail?.unitPrice;
+    if (!price || !price.amount.equals(new Decimal(l.unitPrice))) diffs.push(`unit price ${price ? price.amount.toFixed() : 'none'} instead of ${l.unitPrice}`);
+    if (!price || price.currency.toUpperCase() !== l.currency.toUpperCase()) diffs.push(`currency ${price?.currency ?? 'none'} instead of ${l.currency}`);
+    if (diffs.length > 0) return `line ${n}: ${diffs.join(', ')}`;
+  }
+  const missing = lines.filter((l) => !seen.has(l.line)).map((l) => l.line);
+  if (missing.length > 0) return `line(s) ${missing.join(', ')} of the requisition are not in the cart`;
+  return undefined;
+}
+
 /** ItemOut lines for a requisition: a punchout's cart exactly as the supplier sent it, else the requisition lines. */
 async function itemsFor(db: Store, requisition: Requisition): Promise<{ items: ItemOutInput[]; total: { amount: Decimal; currency: string } }> {
   const p = requisition.source === 'punchout' && requisition.punchoutId ? await findPunchout(db, requisition.punchoutId) : undefined;
@@ -301,12 +345,20 @@ async function itemsFor(db: Store, requisition: Requisition): Promise<{ items: I
       const l = byLine.get(n);
       return l ? new Decimal(l.quantity) : fallback;
     };
+    // The order sent must be the one approved: a later cart must not slip other lines or prices in.
+    const agree = (items: readonly ItemOutInput[]) => {
+      const diff = cartDisagreement(items, requisition.lines);
+      if (diff) throw new CartChangedError(diff);
+    };
     if (p.cartFormat === 'cxml') {
       const poom = readCxml(p.cartRaw).envelope.payload;
       if (poom.kind !== 'PunchOutOrderMessage') throw new OrderBuildError('The stored cart is not a PunchOutOrderMessage.');
+      // A Status 204 cart carries no order (its items are ignored); it cannot be what was approved.
+      if (poom.status?.code === 204) throw new CartChangedError('the stored cart is a Status 204 (no change) return');
       const items = orderItemsFromCxml(poom.items)
         .filter((it) => keep(it.lineNumber!))
         .map((it) => ({ ...it, quantity: qty(it.lineNumber!, it.quantity) }));
+      agree(items);
       return { items, total: orderTotal(items) };
     }
     const ociLines = readOciCartForm(JSON.parse(p.cartRaw) as [string, string][]).lines;
@@ -319,6 +371,7 @@ async function itemsFor(db: Store, requisition: Requisition): Promise<{ items: I
         return { it: { ...it, quantity: q }, oci: { ...oci, quantity: q } };
       });
     const items = pairs.map((x) => x.it);
+    agree(items);
     return { items, total: orderTotal(items, pairs.map((x) => x.oci)) };
   }
   const items = itemsFromRequisition(requisition);
@@ -343,6 +396,10 @@ export async function placePurchaseOrder(deps: ProcurementDeps, requisition: Req
   try {
     built = await itemsFor(db, requisition);
   } catch (e) {
+    if (e instanceof CartChangedError) {
+      await recordEvent(db, { subjectType: 'requisition', subjectId: requisition.id, actor, kind: 'cart changed', text: `The cart changed since approval (${e.message}); nothing was sent to the supplier. Cancel this requisition and order again from a new punchout.`, at });
+      throw new ProcurementError(`the cart changed since approval (${e.message}); nothing was sent to the supplier. Cancel this requisition and order again from a new punchout`);
+    }
     if (e instanceof OrderBuildError || e instanceof CxmlError) throw new ProcurementError(`The purchase order could not be built: ${e.message}`);
     throw e;
   }
@@ -515,6 +572,8 @@ async function changeOrCancel(
   if (change.type === 'update' && total === po.total && sameLines(po, withReason)) {
     throw new ProcurementError('Nothing changed: type the new quantities first.', undefined, 422);
   }
+  // A raise must not reach past the approvals the order was given; lowering needs none.
+  if (change.type === 'update' && new Decimal(total).gt(po.total)) await refuseUnapprovedRaise(db, po, previousInput(po, previous.doc), total);
   const messageId = newId('pm');
   const iso = at.toISOString();
   await inTransaction(db, async (trx) => {
@@ -549,6 +608,40 @@ async function changeOrCancel(
   return (await findPurchaseOrder(db, poId))!;
 }
 
+/** The planned steps whose role none of the approved steps had (an automatic step covers only automatic rules) — pure. */
+export function missingApprovals(planned: readonly PlannedStep[], steps: readonly ApprovalStep[]): PlannedStep[] {
+  const approvedRoles = new Set(steps.filter((s) => s.status === 'approved' && s.approverRole !== null).map((s) => s.approverRole));
+  return planned.filter((p) => p.approverRole !== null && !approvedRoles.has(p.approverRole));
+}
+
+/**
+ * Refuses (409) a raise of the order total to `total` that the approval rules would send to a role
+ * the order's requisition was never approved by. An order without a requisition had no approval.
+ */
+async function refuseUnapprovedRaise(db: Store, po: PurchaseOrder, previous: OrderRequestInput, total: string): Promise<void> {
+  const requisition = po.requisitionId ? await findRequisition(db, po.requisitionId) : undefined;
+  const costCenter = requisition?.costCenter ?? previous.header.extrinsics?.find((e) => e.name === 'CostCenter')?.value ?? '';
+  const planned = stepsFor(await listRules(db, { activeOnly: true }), {
+    costCenter,
+    total,
+    currency: requisition?.currency ?? po.currency,
+    source: requisition?.source ?? 'punchout',
+  });
+  const steps = requisition ? await stepsOf(db, requisition.id) : [];
+  const missing = missingApprovals(planned, steps);
+  if (missing.length === 0) return;
+  const roles = [...new Set(missing.map((m) => m.approverRole))].join(' and ');
+  const approvedBy = [...new Set(steps.filter((s) => s.status === 'approved' && s.approverRole !== null).map((s) => s.approverRole))];
+  const basis = requisition
+    ? `requisition ${requisition.number} was approved for ${requisition.total} ${requisition.currency} (${approvedBy.length > 0 ? `by ${approvedBy.join(' and ')}` : 'automatically, without a person'})`
+    : 'this order has no requisition and was approved by no one';
+  throw new ProcurementError(
+    `A raise to ${total} ${po.currency} (now ${po.total} ${po.currency}) needs approval by ${roles} (${missing.map((m) => m.ruleName).join('; ')}); ${basis}. Place a new requisition for the additional quantity.`,
+    'form',
+    409,
+  );
+}
+
 function sameLines(po: PurchaseOrder, next: OrderRequestInput): boolean {
   const before = poLines(po);
   if (before.length !== next.items.length) return false;
@@ -560,8 +653,9 @@ function describeChange(po: PurchaseOrder, quantities: ReadonlyMap<number, strin
   const parts: string[] = [];
   for (const [n, q] of quantities ?? []) {
     const l = lines.get(n);
-    if (!l || new Decimal(l.quantity).equals(new Decimal(q))) continue;
-    parts.push(new Decimal(q).isZero() ? `line ${n} removed` : `line ${n} ${l.quantity} → ${new Decimal(q).toFixed()}`);
+    const next = parseChangeQuantity(n, q);
+    if (!l || new Decimal(l.quantity).equals(next)) continue;
+    parts.push(next.isZero() ? `line ${n} removed` : `line ${n} ${l.quantity} → ${next.toFixed()}`);
   }
   return parts.length > 0 ? parts.join(', ') : 'no quantity changed';
 }
@@ -585,7 +679,61 @@ export async function changePurchaseOrder(
 
 /** Sends an OrderRequest `delete`; once the supplier accepts it, the order is cancelled and its commitment released. */
 export async function cancelPurchaseOrder(deps: ProcurementDeps, poId: string, actor: SandboxActor, reason: string): Promise<PurchaseOrder> {
+  const po = await findPurchaseOrder(deps.db, poId);
+  if (po?.status === 'failed') return cancelUndelivered(deps, po, actor, reason.trim());
   return changeOrCancel(deps, poId, actor, { type: 'delete', reason: reason.trim() });
+}
+
+/** True when the order's `new` never reached the supplier and is not being sent: cancelling it sends nothing. */
+export function neverDelivered(po: PurchaseOrder, messages: readonly PoMessage[]): boolean {
+  return po.status === 'failed' && messages.length > 0 && messages.every((m) => m.type === 'new' && m.status === 'failed');
+}
+
+/**
+ * Cancels an order whose `new` was never accepted (the supplier was down): the supplier has no
+ * order, so nothing is sent; the order is cancelled and its commitment released. The `new` message
+ * row is touched in the same transaction, so a resend racing with this cancellation loses (its claim
+ * checks the row's updated_at) or wins (then this one is refused).
+ */
+async function cancelUndelivered(deps: ProcurementDeps, po: PurchaseOrder, actor: SandboxActor, reason: string): Promise<PurchaseOrder> {
+  const { db } = deps;
+  const messages = await messagesFor(db, po.id);
+  if (!neverDelivered(po, messages)) {
+    throw new ProcurementError(
+      messages.some((m) => m.status === 'sending')
+        ? 'A document for this order is being sent; reload the page in a moment.'
+        : `Purchase order ${po.orderId} is ${po.status}; only an open order, or one the supplier never received, can be cancelled.`,
+    );
+  }
+  const message = messages[0]!;
+  const at = deps.now();
+  const iso = at.toISOString();
+  await inTransaction(db, async (trx) => {
+    const touched = await trx
+      .updateTable('sandbox_po_messages')
+      .set({ updated_at: iso })
+      .where('id', '=', message.id)
+      .where('status', '=', 'failed')
+      .where('updated_at', '=', message.updatedAt)
+      .executeTakeFirst();
+    const cancelled = await trx
+      .updateTable('sandbox_purchase_orders')
+      .set({ status: 'cancelled', updated_at: iso })
+      .where('id', '=', po.id)
+      .where('status', '=', 'failed')
+      .where('version', '=', po.version)
+      .executeTakeFirst();
+    if (Number(touched.numUpdatedRows) !== 1 || Number(cancelled.numUpdatedRows) !== 1) {
+      throw new ProcurementError('The order was sent again or changed meanwhile; look at it again.');
+    }
+    await recommitForOrder(trx, { poId: po.id, total: '0', currency: po.currency, at, reason: `Order ${po.orderId} cancelled before the supplier received it` });
+    const text = `Purchase order ${po.orderId} cancelled${reason ? `: ${reason}` : ''}. Nothing was sent to the supplier: it never accepted the order (not delivered), so there is no order there to cancel.`;
+    await recordEvent(trx, { subjectType: 'po', subjectId: po.id, actor, kind: 'cancelled', text, at });
+    if (po.requisitionId) {
+      await recordEvent(trx, { subjectType: 'requisition', subjectId: po.requisitionId, actor, kind: 'order cancelled', text, at });
+    }
+  });
+  return (await findPurchaseOrder(db, po.id))!;
 }
 
 /**
@@ -605,6 +753,7 @@ export async function resendMessage(deps: ProcurementDeps, poId: string, actor: 
     if (row?.status === 'sending') return po; // the other press is sending it
     throw new ProcurementError('There is nothing to send again: the latest document was delivered.');
   }
+  if (po.status === 'cancelled') throw new ProcurementError(`Purchase order ${po.orderId} is cancelled; nothing is sent for it any more.`);
   const rebuild = parseExchange(row.exchange).rebuild;
   if (!rebuild) throw new ProcurementError('This order was placed before the sandbox kept what it needs to resend it; place a new order instead.');
   const doc = decodeDocument(rebuild);

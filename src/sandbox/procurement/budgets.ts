@@ -11,8 +11,9 @@
 import { Decimal } from 'decimal.js';
 import type { Store } from '../../store/database.js';
 import type { SandboxBudgetTable } from '../../store/schema.js';
-import { formatMoney, isCurrencyCode, tryDec } from '../../protocol/money.js';
+import { formatMoney, isCurrencyCode } from '../../protocol/money.js';
 import { assertNoProblems } from './form-problems.js';
+import { amountProblem } from './amounts.js';
 import { newId, recordEvent } from './history.js';
 import { ProcurementError, type Budget, type BudgetStanding, type SandboxActor } from './model.js';
 
@@ -297,8 +298,9 @@ export function checkBudgetForm(f: BudgetForm, costCenters: readonly string[]): 
   if (!isDay(f.periodStart)) problems.periodStart = 'Enter the first day as YYYY-MM-DD, e.g. 2026-01-01.';
   if (!isDay(f.periodEnd)) problems.periodEnd = 'Enter the last day as YYYY-MM-DD, e.g. 2026-12-31.';
   else if (isDay(f.periodStart) && f.periodEnd < f.periodStart) problems.periodEnd = 'The last day must not be before the first.';
-  const amount = tryDec(f.amount);
-  if (!amount || amount.isNegative()) problems.amount = 'Enter an amount of 0 or more, e.g. 5000.00.';
+  // Strict: a plain decimal within the currency's decimals (no exponent, sign or separators).
+  const amount = amountProblem(f.amount, f.currency, 'Amount');
+  if (amount) problems.amount = amount;
   if (!isCurrencyCode(f.currency)) problems.currency = 'Enter a three-letter currency code, e.g. EUR.';
   return problems;
 }

@@ -18,7 +18,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorPage } from '../../web/views/layout.js';
 import { formOf, seeOther, sendHtml, setActingPerson } from '../http.js';
-import { createRule, editRule, findRule, listRules, ruleFormFromRule, ruleFormOf, setRuleActive, type RuleForm } from './approval-rules.js';
+import { ruleAmountProblems } from './amounts.js';
+import { checkRuleForm, createRule, editRule, findRule, listRules, ruleFormFromRule, ruleFormOf, setRuleActive, type RuleForm } from './approval-rules.js';
 import { budgetFor, budgetFormOf, budgetStanding, createBudget, editBudget, findBudget, listStandings, utcDay, type BudgetForm } from './budgets.js';
 import { InvalidForm, type FieldProblems } from './form-problems.js';
 import { eventsFor } from './history.js';
@@ -310,15 +311,47 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
     return setupAction(request, reply, () => createCostCenter(db, values, deps.now()), 'cost-center', (problems) => ({ costCenterForm: { values, problems } }), 'cost-centers');
   });
 
+  /**
+   * The rule's limits are read strictly (plain decimals within the currency's decimals) before the
+   * rule is saved; refused, the form comes back with every problem of the form, as typed.
+   */
+  async function strictRuleAmounts(values: RuleForm): Promise<void> {
+    const strict = ruleAmountProblems(values);
+    if (Object.keys(strict).length === 0) return;
+    const codes = (await listCostCenters(db)).map((c) => c.code);
+    throw new InvalidForm({ ...checkRuleForm(values, codes).problems, ...strict });
+  }
+
   app.post('/sandbox/setup/rules', async (request, reply) => {
     const values: RuleForm = ruleFormOf(formOf(request));
-    return setupAction(request, reply, () => createRule(db, values, deps.now()), 'rule', (problems) => ({ ruleForm: { values, problems } }), 'rules');
+    return setupAction(
+      request,
+      reply,
+      async () => {
+        await strictRuleAmounts(values);
+        return createRule(db, values, deps.now());
+      },
+      'rule',
+      (problems) => ({ ruleForm: { values, problems } }),
+      'rules',
+    );
   });
 
   app.post<IdParams>('/sandbox/setup/rules/:id', async (request, reply) => {
     const id = request.params.id;
     const values: RuleForm = ruleFormOf(formOf(request));
-    return setupAction(request, reply, () => editRule(db, id, values), 'rule', (problems) => ({ ruleForm: { values, problems, editing: id } }), 'rules');
+    return setupAction(
+      request,
+      reply,
+      async () => {
+        // An unknown rule stays a 404, whatever was typed.
+        if (ID.test(id) && (await findRule(db, id))) await strictRuleAmounts(values);
+        return editRule(db, id, values);
+      },
+      'rule',
+      (problems) => ({ ruleForm: { values, problems, editing: id } }),
+      'rules',
+    );
   });
 
   app.post<IdParams>('/sandbox/setup/rules/:id/active', async (request, reply) => {

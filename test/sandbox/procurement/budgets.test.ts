@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../../src/config.js';
 import { defaultSettings } from '../../../src/sandbox/settings.js';
+import { readAmount, ruleAmountProblems } from '../../../src/sandbox/procurement/amounts.js';
 import {
   budgetFor,
   budgetStanding,
+  checkBudgetForm,
   commitRequisition,
   createBudget,
   editBudget,
@@ -198,5 +200,53 @@ describe('editing budgets', () => {
     assert.equal(changed.amount, '7500.00');
     const booked = (await budgetFor(store.db, '1000', today))!;
     await assert.rejects(editBudget(store.db, booked.id, { costCenter: '1000', periodStart: booked.periodStart, periodEnd: booked.periodEnd, amount: '5000', currency: 'USD' }, NOW, 'person:felix'), (e: unknown) => e instanceof InvalidForm && 'currency' in e.problems);
+  });
+});
+
+describe('amount parsing (pure)', () => {
+  test('plain decimals only, within the currency\'s decimals', () => {
+    for (const [text, currency, value] of [['5000', 'EUR', '5000'], [' 12.34 ', 'EUR', '12.34'], ['0', 'EUR', '0'], ['0.5', 'EUR', '0.5'], ['999999999999.99', 'EUR', '999999999999.99'], ['1500', 'JPY', '1500'], ['1.234', 'KWD', '1.234']] as const) {
+      const r = readAmount(text, currency, 'Amount');
+      assert.ok(r.ok, `${text} ${currency}`);
+      assert.equal(r.value.toFixed(), value);
+    }
+    for (const [text, currency, pattern] of [
+      ['1e100000', 'EUR', /^Amount: enter a plain amount .*got "1e100000"/],
+      ['1e3', 'EUR', /plain amount/],
+      ['Infinity', 'EUR', /plain amount/],
+      ['NaN', 'EUR', /plain amount/],
+      ['1,000', 'EUR', /plain amount/],
+      ['0x10', 'EUR', /plain amount/],
+      ['-1', 'EUR', /plain amount/],
+      ['+1', 'EUR', /plain amount/],
+      ['.5', 'EUR', /plain amount/],
+      ['5.', 'EUR', /plain amount/],
+      ['', 'EUR', /^Amount: enter a plain amount [^"]*\.$/],
+      ['1234567890123', 'EUR', /at most 12 digits/],
+      [' 12.345 ', 'EUR', /^Amount: EUR has at most 2 decimals, got "12\.345"\.$/],
+      ['12.5', 'JPY', /JPY has no decimals/],
+      ['1.2345', 'KWD', /KWD has at most 3 decimals/],
+    ] as const) {
+      const r = readAmount(text, currency, 'Amount');
+      assert.ok(!r.ok, `${text} ${currency}`);
+      assert.match(r.problem, pattern);
+    }
+  });
+
+  test('the budget form check uses it; the rule limits too (empty means 0 / no limit)', () => {
+    const form = { costCenter: '1000', periodStart: '2030-01-01', periodEnd: '2030-12-31', currency: 'EUR' };
+    assert.match(checkBudgetForm({ ...form, amount: '1e100000' }, ['1000']).amount ?? '', /plain amount/);
+    assert.match(checkBudgetForm({ ...form, amount: '12.345' }, ['1000']).amount ?? '', /at most 2 decimals/);
+    assert.deepEqual(checkBudgetForm({ ...form, amount: '12.34' }, ['1000']), {});
+    assert.deepEqual(ruleAmountProblems({ minAmount: '', maxAmount: '', currency: 'EUR' }), {});
+    assert.deepEqual(Object.keys(ruleAmountProblems({ minAmount: '1e3', maxAmount: '0.001', currency: 'EUR' })).sort(), ['maxAmount', 'minAmount']);
+  });
+
+  test('createBudget refuses 1e100000: nothing stored', async () => {
+    await assert.rejects(
+      createBudget(store.db, { costCenter: '2000', periodStart: `${YEAR + 5}-01-01`, periodEnd: `${YEAR + 5}-12-31`, amount: '1e100000', currency: 'EUR' }, NOW, 'person:felix'),
+      (e: unknown) => e instanceof InvalidForm && /plain amount/.test(e.problems.amount ?? ''),
+    );
+    assert.equal(await budgetFor(store.db, '2000', `${YEAR + 5}-06-01`), undefined);
   });
 });

@@ -185,7 +185,7 @@ describe('budgets page', () => {
     assert.match(page.body, /aria-current="page">Budgets</);
     const bad = await post('/sandbox/budgets', [['costCenter', '2000'], ['periodStart', '2031-01-01'], ['periodEnd', '2030-12-31'], ['amount', 'lots'], ['currency', 'EUR']]);
     assert.equal(bad.statusCode, 422);
-    assert.match(problemOf(bad.body, 'amount') ?? '', /Enter an amount/);
+    assert.match(problemOf(bad.body, 'amount') ?? '', /Amount: enter a plain amount/);
     assert.match(problemOf(bad.body, 'periodEnd') ?? '', /must not be before/);
     assert.match(bad.body, /name="amount" value="lots"/);
     const ok = await post('/sandbox/budgets', [['costCenter', '2000'], ['periodStart', '2031-01-01'], ['periodEnd', '2031-12-31'], ['amount', '900'], ['currency', 'EUR']]);
@@ -198,6 +198,57 @@ describe('budgets page', () => {
     const changed = await post(`/sandbox/budgets/${id}`, [['periodStart', '2031-01-01'], ['periodEnd', '2031-12-31'], ['amount', '950'], ['currency', 'EUR']]);
     assert.equal(changed.statusCode, 303);
     assert.match((await get(`/sandbox/budgets?edit=${id}`)).body, /Budget set to 950\.00 EUR/);
+  });
+});
+
+describe('amounts are read strictly', () => {
+  test('the budget form refuses exponents, signs, separators and too many decimals (422, typed value kept, nothing stored)', async () => {
+    for (const [typed, currency, pattern] of [
+      ['1e100000', 'EUR', /plain amount/],
+      ['1e3', 'EUR', /plain amount/],
+      ['Infinity', 'EUR', /plain amount/],
+      ['1,000', 'EUR', /plain amount/],
+      ['0x10', 'EUR', /plain amount/],
+      ['-1', 'EUR', /plain amount/],
+      ['1234567890123', 'EUR', /at most 12 digits/],
+      [' 12.345 ', 'EUR', /EUR has at most 2 decimals, got "12\.345"/],
+      ['12.5', 'JPY', /JPY has no decimals/],
+    ] as const) {
+      const res = await post('/sandbox/budgets', [['costCenter', '2000'], ['periodStart', '2040-01-01'], ['periodEnd', '2040-12-31'], ['amount', typed], ['currency', currency]]);
+      assert.equal(res.statusCode, 422, typed);
+      assert.match(problemOf(res.body, 'amount') ?? '', /^Amount: /, typed);
+      assert.match((problemOf(res.body, 'amount') ?? '').replace(/&quot;/g, '"'), pattern, typed);
+      assert.ok(res.body.includes(`name="amount" value="${typed.trim()}"`), `typed value kept: ${typed}`);
+      assert.equal(await t.store.db.selectFrom('sandbox_budgets').select('id').where('period_start', '=', '2040-01-01').executeTakeFirst(), undefined, typed);
+    }
+    const ok = await post('/sandbox/budgets', [['costCenter', '2000'], ['periodStart', '2040-01-01'], ['periodEnd', '2040-12-31'], ['amount', ' 12.34 '], ['currency', 'EUR']]);
+    assert.equal(ok.statusCode, 303);
+    const row = await t.store.db.selectFrom('sandbox_budgets').select('amount').where('period_start', '=', '2040-01-01').executeTakeFirstOrThrow();
+    assert.equal(row.amount, '12.34');
+  });
+
+  test('the rule form reads its limits the same way (422 naming the field, typed value kept, nothing stored)', async () => {
+    const rule = (min: string, max: string, name = 'Strict limits') =>
+      post('/sandbox/setup/rules', [['name', name], ['minAmount', min], ['maxAmount', max], ['currency', 'EUR'], ['action', 'role'], ['approverRole', 'approver'], ['position', '7']]);
+    const bad = await rule('1e3', '12.345');
+    assert.equal(bad.statusCode, 422);
+    assert.match(problemOf(bad.body, 'minAmount') ?? '', /^From amount: enter a plain amount/);
+    assert.match((problemOf(bad.body, 'maxAmount') ?? '').replace(/&quot;/g, '"'), /^Below amount: EUR has at most 2 decimals, got "12\.345"/);
+    assert.match(bad.body, /name="minAmount" value="1e3"/);
+    assert.match(bad.body, /name="maxAmount" value="12.345"/);
+    assert.equal((await rule('1,5', '')).statusCode, 422);
+    assert.equal(await t.store.db.selectFrom('sandbox_approval_rules').select('id').where('name', '=', 'Strict limits').executeTakeFirst(), undefined);
+    const seeded = await t.store.db.selectFrom('sandbox_approval_rules').selectAll().where('id', '=', 'rule-manager-250').executeTakeFirstOrThrow();
+    const edit = await post(`/sandbox/setup/rules/${seeded.id}`, [['name', seeded.name], ['minAmount', '2.5e2'], ['currency', 'EUR'], ['action', 'role'], ['approverRole', 'approver'], ['position', String(seeded.position)]]);
+    assert.equal(edit.statusCode, 422);
+    assert.ok(problemOf(edit.body, 'minAmount'));
+    assert.equal((await t.store.db.selectFrom('sandbox_approval_rules').select('min_amount').where('id', '=', seeded.id).executeTakeFirstOrThrow()).min_amount, seeded.min_amount);
+    assert.equal((await post('/sandbox/setup/rules/no-such-rule', [['name', 'x'], ['minAmount', '1e3'], ['currency', 'EUR'], ['action', 'auto']])).statusCode, 404);
+    assert.equal((await rule('100', '1000.50')).statusCode, 303);
+    // Out of the way of the other tests' requisitions.
+    const made = await t.store.db.selectFrom('sandbox_approval_rules').select(['id', 'max_amount']).where('name', '=', 'Strict limits').executeTakeFirstOrThrow();
+    assert.equal(made.max_amount, '1000.5');
+    assert.equal((await post(`/sandbox/setup/rules/${made.id}/active`, [['active', '0']])).statusCode, 303);
   });
 });
 

@@ -36,7 +36,7 @@ import { decodeXmlBytes } from '../protocol/cxml/read-xml.js';
 import { Decimal as Dec, isCurrencyCode, minorUnits, sum } from '../protocol/money.js';
 import type { Store } from '../store/database.js';
 import type { SandboxDocumentTable } from '../store/schema.js';
-import { recordInvoiceSpend } from './procurement/budgets.js';
+import { invoiceBookings, recordInvoiceSpend, recordNotBooked, reverseInvoiceSpend } from './procurement/budgets.js';
 import type { PurchaseOrder } from './procurement/model.js';
 import { findPurchaseOrder } from './procurement/purchase-orders.js';
 
@@ -122,6 +122,10 @@ export interface DocumentSummary {
   readonly content?: DocumentContent;
   /** Reader warnings and notes on the content (e.g. quantities beyond the order). */
   readonly warnings: readonly string[];
+  /** An invoice delete: the id of the earlier invoice document it voided. */
+  readonly voids?: string;
+  /** An invoice booked on the budget: its ledger dedupe key (what a delete reverses, what a credit is capped by). */
+  readonly budgetKey?: string;
 }
 
 export interface SandboxDocument {
@@ -305,23 +309,39 @@ export async function receiveSupplierDocument(db: Store, body: Buffer | string, 
     ? { code: 417, detail: unknown }
     : { code: 200, detail: `${LABEL[doc.kind]} ${documentNumber(content)} accepted for purchase order ${orderId ?? ''}.`.replace(/ +\./, '.') };
   warnings.push(...contentNotes(doc, po, lines));
-  // An accepted invoice or credit memo turns the commitment into spend (booked once per document).
-  const spend = outcome.code === 200 && doc.kind === 'InvoiceDetailRequest' && doc.operation !== 'delete' ? invoiceSpend(doc, po.currency) : undefined;
-  return store(outcome, { ...base, id, authenticated: true, ...(spend ? { spend } : {}) });
+  // An accepted invoice, credit memo or invoice delete: decided against the order's earlier
+  // invoices and the ledger inside the storing transaction (see planInvoice).
+  return store(outcome, { ...base, id, authenticated: true, ...(outcome.code === 200 && doc.kind === 'InvoiceDetailRequest' ? { invoice: { doc, po } } : {}) });
 
   // -- helpers closing over db ----------------------------------------------------------------
 
-  async function refuse(r: Refusal, s: StoreInput & { spend?: unknown }): Promise<DocumentAnswer> {
+  async function refuse(r: Refusal, s: StoreInput & { invoice?: unknown }): Promise<DocumentAnswer> {
     // A refused document books nothing.
-    const { spend: _none, ...rest } = s;
+    const { invoice: _none, ...rest } = s;
     return store(r, { ...rest, id: `sd-${randomBytes(12).toString('base64url')}`, authenticated: false });
   }
 
-  async function store(r: Refusal, s: StoreInput & { id: string; authenticated: boolean; spend?: { amount: string; currency: string } }): Promise<DocumentAnswer> {
-    const answer = { code: r.code, text: statusText(r.code), detail: r.detail };
-    const summary: DocumentSummary = { answer, authenticated: s.authenticated, ...(s.content ? { content: s.content } : {}), warnings: s.warnings };
+  async function store(r0: Refusal, s: StoreInput & { id: string; authenticated: boolean; invoice?: { doc: InvoiceDetailRequest; po: PurchaseOrder } }): Promise<DocumentAnswer> {
+    let r = r0;
     try {
       await db.transaction().execute(async (trx) => {
+        let plan: InvoicePlan | undefined;
+        if (s.invoice) {
+          // One invoice decision per order at a time (PostgreSQL row lock; SQLite writes one at a time).
+          await trx.updateTable('sandbox_purchase_orders').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', s.invoice.po.id).execute();
+          const earlier = (await documentsForPurchaseOrder(trx, s.invoice.po.id)).filter((d) => d.id !== s.id);
+          plan = planInvoice(s.invoice.doc, s.invoice.po, earlier, await invoiceBookings(trx, s.invoice.po.id));
+          if (plan.refusal) r = plan.refusal;
+        }
+        const answer = { code: r.code, text: statusText(r.code), detail: r.detail };
+        const summary: DocumentSummary = {
+          answer,
+          authenticated: s.authenticated,
+          ...(s.content ? { content: s.content } : {}),
+          warnings: [...s.warnings, ...(plan?.warnings ?? [])],
+          ...(plan?.voids ? { voids: plan.voids } : {}),
+          ...(plan?.book ? { budgetKey: plan.book.key } : {}),
+        };
         await trx
           .insertInto('sandbox_documents')
           .values({
@@ -338,7 +358,11 @@ export async function receiveSupplierDocument(db: Store, body: Buffer | string, 
             received_at: s.at,
           })
           .execute();
-        if (s.spend && s.poId) await recordInvoiceSpend(trx, { poId: s.poId, documentId: s.id, amount: s.spend.amount, currency: s.spend.currency, at: new Date(s.at) });
+        if (!plan || plan.refusal || !s.poId) return;
+        const at = new Date(s.at);
+        if (plan.book) await recordInvoiceSpend(trx, { poId: s.poId, documentId: s.id, ...plan.book, label: plan.label, at });
+        if (plan.reverse) await reverseInvoiceSpend(trx, { poId: s.poId, ...plan.reverse, label: plan.label, at });
+        if (plan.notBooked) await recordNotBooked(trx, { poId: s.poId, label: plan.label, reason: plan.notBooked, at });
       });
     } catch (err) {
       // The same document posted twice at once: the other request stored it first.
@@ -346,7 +370,7 @@ export async function receiveSupplierDocument(db: Store, body: Buffer | string, 
       if (!row) throw err;
       return repeatOf(fromRow(row), s);
     }
-    return { ...answer, documentId: s.id, repeat: false };
+    return { code: r.code, text: statusText(r.code), detail: r.detail, documentId: s.id, repeat: false };
   }
 
   async function repeatOf(earlier: SandboxDocument, s: StoreInput): Promise<DocumentAnswer> {
@@ -381,6 +405,138 @@ export function invoiceSpend(doc: InvoiceDetailRequest, orderCurrency: string): 
   let total = sum(amounts.map((m) => m.amount));
   if (doc.purpose.toLowerCase().includes('credit')) total = total.abs().negated();
   return { amount: total.toFixed(), currency };
+}
+
+// ---- invoices against earlier invoices and the budget ------------------------------------------------
+
+export interface InvoicePlan {
+  /** A duplicate invoice number: refused (409), nothing booked. */
+  readonly refusal?: Refusal;
+  /** "Invoice INV-1" / "Credit memo CM-1", for the budget's history. */
+  readonly label: string;
+  readonly warnings: string[];
+  /** A delete: the earlier invoice document it voids. */
+  readonly voids?: string;
+  readonly book?: { readonly key: string; readonly amount: string; readonly currency: string };
+  readonly reverse?: { readonly originalKey: string; readonly key: string };
+  /** Accepted but not booked: why (a "not booked: …" budget event). */
+  readonly notBooked?: string;
+}
+
+function isCredit(purpose: string): boolean {
+  return purpose.toLowerCase().includes('credit');
+}
+
+function invoiceLabel(c: { purpose: string; invoiceID: string }): string {
+  return `${isCredit(c.purpose) ? 'Credit memo' : 'Invoice'} ${c.invoiceID}`;
+}
+
+function invoiceOf(d: SandboxDocument): InvoiceSummaryView | undefined {
+  const c = d.summary.content;
+  return d.status === 'accepted' && c?.kind === 'InvoiceDetailRequest' ? c : undefined;
+}
+
+/** The invoice documents voided by a later accepted delete of the same invoice number (and purpose). */
+export function voidedInvoices(docs: readonly SandboxDocument[]): Set<string> {
+  const out = new Set<string>();
+  for (const d of docs) if (d.status === 'accepted' && d.summary.voids) out.add(d.summary.voids);
+  return out;
+}
+
+/** Accepted, not deleted, not voided invoices and credit memos, in arrival order. */
+function liveInvoices(docs: readonly SandboxDocument[]): { doc: SandboxDocument; c: InvoiceSummaryView }[] {
+  const voided = voidedInvoices(docs);
+  return docs.flatMap((doc) => {
+    const c = invoiceOf(doc);
+    return c && c.operation !== 'delete' && !voided.has(doc.id) ? [{ doc, c }] : [];
+  });
+}
+
+/**
+ * What an accepted InvoiceDetailRequest does, given the order's earlier documents and what its
+ * invoices booked (ledger amounts by dedupe key) — pure. A real AP system refuses an invoice number
+ * it has (duplicate → 409); a delete voids the earlier invoice and reverses its booking; a credit
+ * memo is booked only against an invoice of this order, up to what that invoice booked less the
+ * credits before it; mixed currencies and cancelled or rejected orders are accepted, not booked.
+ */
+export function planInvoice(doc: InvoiceDetailRequest, po: Pick<PurchaseOrder, 'id' | 'orderId' | 'status' | 'currency'>, earlier: readonly SandboxDocument[], bookings: ReadonlyMap<string, Decimal>): InvoicePlan {
+  const label = invoiceLabel(doc);
+  const purpose = doc.purpose.toLowerCase();
+  const same = (c: InvoiceSummaryView) => c.invoiceID === doc.invoiceID && c.purpose.toLowerCase() === purpose;
+  const live = liveInvoices(earlier);
+  const enc = encodeURIComponent;
+
+  if (doc.operation === 'delete') {
+    const target = live.filter((x) => same(x.c)).at(-1);
+    if (!target) return { label, warnings: [`Deletes ${label.toLowerCase()}, which this order has not received (or which was deleted already): nothing to undo, nothing booked.`] };
+    const warnings = [`Voids ${label.toLowerCase()} received ${target.doc.receivedAt}: it no longer counts, and what it booked on the budget is reversed.`];
+    const originalKey = target.doc.summary.budgetKey;
+    return { label, warnings, voids: target.doc.id, ...(originalKey ? { reverse: { originalKey, key: `void:${originalKey.slice('actual:'.length)}` } } : {}) };
+  }
+
+  const dup = live.find((x) => same(x.c));
+  if (dup) {
+    return {
+      label,
+      warnings: [],
+      refusal: {
+        code: 409,
+        detail: `${label} was already received for purchase order ${po.orderId ?? ''} on ${dup.doc.receivedAt} (payloadID ${dup.doc.payloadId ?? ''}); a duplicate invoice number is refused. To replace it, delete it first (operation="delete").`,
+      },
+    };
+  }
+
+  // Re-issued after a delete: a fresh key, so the new invoice books on its own.
+  const reissue = earlier.filter((d) => {
+    const c = invoiceOf(d);
+    return c !== undefined && c.operation !== 'delete' && same(c);
+  }).length;
+  const suffix = reissue > 0 ? `#${reissue}` : '';
+  const credit = isCredit(doc.purpose);
+  const key = credit
+    ? `actual:${po.id}:credit:${enc(doc.originalInvoiceID ?? '')}:${enc(doc.invoiceID)}${suffix}`
+    : `actual:${po.id}:${enc(purpose)}:${enc(doc.invoiceID)}${suffix}`;
+  const notBooked = (reason: string, warning: string): InvoicePlan => ({ label, warnings: [warning], notBooked: reason });
+
+  if (po.status === 'cancelled' || po.status === 'rejected') {
+    return notBooked(`invoice for a ${po.status} order`, `This is an invoice for a ${po.status} order: accepted (a cancellation fee may be due), not booked on the budget.`);
+  }
+  const currencies = [...new Set(doc.orders.flatMap((o) => o.lines.map((l) => l.subtotal?.currency)).filter((c): c is string => c !== undefined))];
+  if (currencies.length > 1) {
+    return notBooked('mixed currencies', `The lines are in more than one currency (${currencies.join(', ')}): not booked on the budget.`);
+  }
+  const spend = invoiceSpend(doc, po.currency ?? '');
+  if (!credit) return { label, warnings: [], book: { key, ...spend } };
+
+  const original = doc.originalInvoiceID;
+  if (original === undefined || original === '') {
+    return notBooked('it names no original invoice (InvoiceIDInfo)', 'The credit memo names no original invoice (InvoiceIDInfo): not booked on the budget.');
+  }
+  const target = live.find((x) => x.c.invoiceID === original && !isCredit(x.c.purpose));
+  if (!target) {
+    return notBooked(`it names invoice ${original}, which this order has not received or which was deleted`, `The credit memo names invoice ${original}, which this order has not received (or which was deleted): not booked on the budget.`);
+  }
+  const booked = target.doc.summary.budgetKey ? bookings.get(target.doc.summary.budgetKey) : undefined;
+  if (!booked || booked.lte(0)) {
+    return notBooked(`invoice ${original} booked nothing on the budget`, `Invoice ${original} booked nothing on the budget, so neither does this credit memo.`);
+  }
+  // Credits (and reversed credits) against the same invoice so far, negative.
+  const prefixes = [`actual:${po.id}:credit:${enc(original)}:`, `void:${po.id}:credit:${enc(original)}:`];
+  let credited = new Dec(0);
+  for (const [k, v] of bookings) if (prefixes.some((p) => k.startsWith(p))) credited = credited.plus(v);
+  const left = booked.plus(credited);
+  if (left.lte(0)) {
+    return notBooked(`invoice ${original} is credited in full already`, `Invoice ${original} is credited in full already: not booked on the budget.`);
+  }
+  const asked = new Dec(spend.amount).abs();
+  if (asked.gt(left)) {
+    return {
+      label,
+      warnings: [`The credit memo is over ${moneyText(asked, spend.currency)}; only ${moneyText(left, spend.currency)} of invoice ${original} is left to credit, so the budget gets back ${moneyText(left, spend.currency)}.`],
+      book: { key, amount: left.negated().toFixed(), currency: spend.currency },
+    };
+  }
+  return { label, warnings: [], book: { key, ...spend } };
 }
 
 const LABEL: Record<SupplierDocumentKind, string> = {
@@ -630,7 +786,7 @@ export interface LineProgress {
  * Ordered vs confirmed vs shipped vs invoiced per line, from the accepted documents in arrival
  * order. A later confirmation of a line replaces the earlier one; a whole-order accept or reject
  * (no items) covers every line; a ship notice without items ships the whole order; deleted
- * notices and invoices count for nothing; credit memos subtract.
+ * notices and invoices count for nothing, nor do invoices a later delete voided; credit memos subtract.
  */
 export function orderProgress(lines: readonly OrderedLine[], docs: readonly SandboxDocument[]): LineProgress[] {
   const zero = new Dec(0);
@@ -640,9 +796,10 @@ export function orderProgress(lines: readonly OrderedLine[], docs: readonly Sand
       { confirmed: undefined as Decimal | undefined, backordered: undefined as Decimal | undefined, rejected: undefined as Decimal | undefined, shipped: zero, invoiced: zero, amount: undefined as Decimal | undefined, currency: '' },
     ]),
   );
+  const voided = voidedInvoices(docs);
   for (const d of docs) {
     const c = d.summary.content;
-    if (d.status !== 'accepted' || !c) continue;
+    if (d.status !== 'accepted' || !c || voided.has(d.id)) continue;
     if (c.kind === 'ConfirmationRequest') {
       if (c.lines.length === 0 && (c.type === 'accept' || c.type === 'reject')) {
         for (const l of lines) {

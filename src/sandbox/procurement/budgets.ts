@@ -169,27 +169,100 @@ async function requisitionOfOrder(db: Store, poId: string): Promise<{ id: string
  * An invoice (positive) or credit memo (negative) the sandbox accepted for a purchase order: books
  * the actual spend on the budget its requisition committed, and releases as much of the
  * commitment (an invoice releases min(amount, open commitment); a credit memo releases nothing —
- * it gives the money back to the budget). Booked once per document (dedupe `actual:<documentId>`);
- * does nothing for an order without a requisition or budget. An invoice in another currency than
- * the budget is not booked; the budget's history says so.
+ * it gives the money back to the budget). Booked once per `key` — documents.ts passes one per
+ * (order, purpose, invoice number), so the same invoice under a new payloadID cannot book twice;
+ * the default is per document. Does nothing for an order without a requisition or budget. An
+ * invoice in another currency than the budget is not booked; the budget's history says so.
  */
-export async function recordInvoiceSpend(db: Store, input: { poId: string; documentId: string; amount: string; currency: string; at: Date }): Promise<void> {
+export async function recordInvoiceSpend(
+  db: Store,
+  input: { poId: string; documentId: string; amount: string; currency: string; at: Date; key?: string; label?: string },
+): Promise<void> {
   await inTransaction(db, (trx) => bookInvoice(trx, input));
 }
 
-async function bookInvoice(db: Store, input: { poId: string; documentId: string; amount: string; currency: string; at: Date }): Promise<void> {
-  const req = await requisitionOfOrder(db, input.poId);
-  if (!req) return;
+/** The actual spend booked for a purchase order's invoices, by dedupe key (credits negative). */
+export async function invoiceBookings(db: Store, poId: string): Promise<Map<string, Decimal>> {
+  const rows = await db.selectFrom('sandbox_budget_entries').select(['dedupe_key', 'amount']).where('po_id', '=', poId).where('kind', '=', 'actual').execute();
+  const out = new Map<string, Decimal>();
+  for (const r of rows) if (r.dedupe_key) out.set(r.dedupe_key, new Decimal(r.amount));
+  return out;
+}
+
+/** The budget a purchase order books on, with its requisition; undefined when there is none. */
+async function budgetOfOrder(db: Store, poId: string): Promise<{ req: { id: string; number: string }; budget: Budget } | undefined> {
+  const req = await requisitionOfOrder(db, poId);
+  if (!req) return undefined;
   const ledger = await requisitionLedger(db, req.id);
-  if (!ledger) return;
+  if (!ledger) return undefined;
   const budget = await findBudget(db, ledger.budgetId);
-  if (!budget) return;
+  return budget ? { req, budget } : undefined;
+}
+
+/** An accepted invoice the budget does not book: the budget's history says why ("not booked: …"). */
+export async function recordNotBooked(db: Store, input: { poId: string; label: string; reason: string; at: Date }): Promise<void> {
+  const found = await budgetOfOrder(db, input.poId);
+  if (!found) return;
+  await recordEvent(db, {
+    subjectType: 'budget',
+    subjectId: found.budget.id,
+    actor: 'supplier',
+    kind: 'not booked',
+    text: `${input.label} for ${found.req.number}: not booked: ${input.reason}.`,
+    at: input.at,
+  });
+}
+
+/**
+ * A deleted (voided) invoice or credit memo: books the opposite of what `originalKey` booked, once
+ * (its own dedupe `key`), and puts back the commitment the invoice had released. Nothing when the
+ * original booked nothing.
+ */
+export async function reverseInvoiceSpend(db: Store, input: { poId: string; originalKey: string; key: string; label: string; at: Date }): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const found = await budgetOfOrder(trx, input.poId);
+    if (!found) return;
+    const { req, budget } = found;
+    await lockBudget(trx, budget.id);
+    const original = await trx.selectFrom('sandbox_budget_entries').select(['amount']).where('dedupe_key', '=', input.originalKey).executeTakeFirst();
+    if (!original) return;
+    const amount = new Decimal(original.amount).negated();
+    const inserted = await trx
+      .insertInto('sandbox_budget_entries')
+      .values({ id: newId('be'), budget_id: budget.id, requisition_id: req.id, po_id: input.poId, kind: 'actual', amount: amount.toFixed(), reason: `${input.label} deleted (${req.number})`, dedupe_key: input.key, created_at: input.at.toISOString() })
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) return;
+    const released = await trx.selectFrom('sandbox_budget_entries').select(['amount']).where('dedupe_key', '=', `release:${input.originalKey}`).executeTakeFirst();
+    if (released && !new Decimal(released.amount).isZero()) {
+      await trx
+        .insertInto('sandbox_budget_entries')
+        .values({ id: newId('be'), budget_id: budget.id, requisition_id: req.id, po_id: input.poId, kind: 'commitment', amount: new Decimal(released.amount).negated().toFixed(), reason: `${input.label} deleted: committed again (${req.number})`, dedupe_key: `release:${input.key}`, created_at: input.at.toISOString() })
+        .execute();
+    }
+    await recordEvent(trx, {
+      subjectType: 'budget',
+      subjectId: budget.id,
+      actor: 'supplier',
+      kind: 'reversed',
+      text: `${input.label} deleted by the supplier: ${money(amount.abs(), budget.currency)} ${amount.isNegative() ? 'taken off the spend' : 'booked back as spend'} (${req.number}).`,
+      at: input.at,
+    });
+  });
+}
+
+async function bookInvoice(db: Store, input: { poId: string; documentId: string; amount: string; currency: string; at: Date; key?: string; label?: string }): Promise<void> {
+  const found = await budgetOfOrder(db, input.poId);
+  if (!found) return;
+  const { req, budget } = found;
   const amount = new Decimal(input.amount);
-  const dedupe = `actual:${input.documentId}`;
+  const dedupe = input.key ?? `actual:${input.documentId}`;
+  const label = input.label ?? `Invoice document ${input.documentId}`;
   if (budget.currency.toUpperCase() !== input.currency.toUpperCase()) {
     const seen = await db.selectFrom('sandbox_events').select('id').where('subject_type', '=', 'budget').where('subject_id', '=', budget.id).where('kind', '=', 'not booked').where('text', 'like', `%${input.documentId}%`).executeTakeFirst();
     if (!seen) {
-      await recordEvent(db, { subjectType: 'budget', subjectId: budget.id, actor: 'supplier', kind: 'not booked', text: `Invoice document ${input.documentId} for ${req.number} is in ${input.currency}, the budget in ${budget.currency}: not booked.`, at: input.at });
+      await recordEvent(db, { subjectType: 'budget', subjectId: budget.id, actor: 'supplier', kind: 'not booked', text: `${label} (document ${input.documentId}) for ${req.number} is in ${input.currency}, the budget in ${budget.currency}: not booked.`, at: input.at });
     }
     return;
   }
@@ -217,7 +290,7 @@ async function bookInvoice(db: Store, input: { poId: string; documentId: string;
     released = Decimal.min(amount, open);
     await db
       .insertInto('sandbox_budget_entries')
-      .values({ id: newId('be'), budget_id: budget.id, requisition_id: req.id, po_id: input.poId, kind: 'commitment', amount: released.negated().toFixed(), reason: `Invoiced: ${req.number}`, dedupe_key: `release:${input.documentId}`, created_at: input.at.toISOString() })
+      .values({ id: newId('be'), budget_id: budget.id, requisition_id: req.id, po_id: input.poId, kind: 'commitment', amount: released.negated().toFixed(), reason: `Invoiced: ${req.number}`, dedupe_key: `release:${dedupe}`, created_at: input.at.toISOString() })
       .execute();
   }
   const text = amount.isNegative()

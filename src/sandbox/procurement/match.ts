@@ -4,11 +4,12 @@
  * Pure: the page and the tests hand in the rows.
  *
  * Invoices count as orderProgress in documents.ts reads them: only accepted documents, an invoice
- * with operation `delete` counts for nothing, a credit memo subtracts. A memo may carry its
+ * with operation `delete` counts for nothing and voids the earlier invoice of the same number (it
+ * counts for nothing either), a credit memo subtracts. A memo may carry its
  * quantities and amounts positive (purpose says credit) or negative (Coupa's style): either way
  * it takes its absolute figures off, so both forms end up the same.
  */
-import type { InvoiceSummaryView, SandboxDocument } from '../documents.js';
+import { voidedInvoices, type InvoiceSummaryView, type SandboxDocument } from '../documents.js';
 import { Decimal, formatMoney, minorUnits, tryDec } from '../../protocol/money.js';
 import type { GoodsReceipt, PoLine } from './model.js';
 
@@ -69,9 +70,11 @@ export function threeWayMatch(input: { lines: readonly PoLine[]; receipts: reado
   }
 
   const invoiced = new Map<number, Invoiced>();
+  // An invoice a later delete voided counts for nothing, as the delete itself.
+  const voided = voidedInvoices(input.documents);
   for (const d of input.documents) {
     const c = d.summary.content;
-    if (d.status !== 'accepted' || c?.kind !== 'InvoiceDetailRequest' || c.operation === 'delete') continue;
+    if (d.status !== 'accepted' || c?.kind !== 'InvoiceDetailRequest' || c.operation === 'delete' || voided.has(d.id)) continue;
     const credit = c.purpose.toLowerCase().includes('credit');
     const name = `${credit ? 'credit memo' : 'invoice'} ${c.invoiceID}`;
     if (c.lines.length === 0) {

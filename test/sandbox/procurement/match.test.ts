@@ -232,6 +232,15 @@ describe('threeWayMatch', () => {
     assert.equal(m.lines[0]!.invoiced, '10');
   });
 
+  test('an invoice voided by a later delete counts for nothing', () => {
+    const first = invoice('INV-1', [{ line: 1, qty: '10', subtotal: eur('19.50') }]);
+    const del = invoice('INV-1', [{ line: 1, qty: '10', subtotal: eur('19.50') }], { operation: 'delete' });
+    const voiding = { ...del, summary: { ...del.summary, voids: first.id } };
+    const m = threeWayMatch({ lines: [LINES[0]!], receipts: [receipt([1, '10'])], documents: [first, voiding] });
+    assert.equal(m.status, 'open', JSON.stringify(m));
+    assert.equal(m.lines[0]!.invoiced, '0');
+  });
+
   test('an invoice in another currency', () => {
     const m = threeWayMatch({ lines: [LINES[0]!], receipts: [receipt([1, '10'])], documents: [invoice('INV-1', [{ line: 1, qty: '10', subtotal: '21.20 USD' }])] });
     assert.equal(m.status, 'differences');

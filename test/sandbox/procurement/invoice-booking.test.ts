@@ -1,0 +1,222 @@
+/**
+ * How the sandbox books supplier invoices against the budget, over real HTTP (POST /sandbox/cxml)
+ * for re-order purchase orders placed with Koppel's own /cxml: a duplicate invoice number is
+ * refused, a delete voids the earlier invoice and reverses its booking once, a credit memo is
+ * booked only against an invoice of the order and never beyond it, mixed currencies and cancelled
+ * orders are accepted but not booked — each "not booked" says why on the document and the budget.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { Decimal } from 'decimal.js';
+import { writeInvoiceDetailRequest, type InvoiceInput } from '../../../src/protocol/cxml/invoice.js';
+import type { Header, InvoiceDetailRequest } from '../../../src/protocol/cxml/model.js';
+import { readCxml } from '../../../src/protocol/cxml/reader.js';
+import type { WriteContext } from '../../../src/protocol/cxml/writer.js';
+import { documentsForPurchaseOrder, orderedLines, orderProgress, planInvoice } from '../../../src/sandbox/documents.js';
+import { requisitionLedger } from '../../../src/sandbox/procurement/budgets.js';
+import { threeWayMatch } from '../../../src/sandbox/procurement/match.js';
+import type { ProcurementDeps, PurchaseOrder, Requisition } from '../../../src/sandbox/procurement/model.js';
+import { cancelPurchaseOrder, findPurchaseOrder, messagesFor, poLines } from '../../../src/sandbox/procurement/purchase-orders.js';
+import { createRequisition, submitRequisition } from '../../../src/sandbox/procurement/requisitions.js';
+import { defaultSettings } from '../../../src/sandbox/settings.js';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+
+let t: TestApp;
+let products: { sku: string; name: string; unit: string; price: string }[];
+
+function deps(): ProcurementDeps {
+  return { db: t.store.db, config: t.ctx.config, now: () => new Date(), fetch };
+}
+
+function supplierHeader(): Header {
+  return {
+    from: { credentials: [{ domain: 'NetworkID', identity: 'KOPPEL-DEMO' }] },
+    to: { credentials: [{ domain: 'NetworkID', identity: 'DEMO-BUYER' }] },
+    sender: { credentials: [{ domain: 'NetworkID', identity: 'KOPPEL-DEMO', sharedSecret: 'demo-secret' }], userAgent: 'tests (supplier)' },
+  };
+}
+
+function wctx(): WriteContext {
+  return { payloadID: `${Date.now()}.${randomBytes(6).toString('hex')}@supplier.test`, timestamp: new Date(), version: '1.2.071' };
+}
+
+before(async () => {
+  t = await startTestApp({ config: { secretKey: randomBytes(32).toString('base64') } });
+  const rows = await t.store.db.selectFrom('products').selectAll().where('currency', '=', 'EUR').where('stock', '>', 0).orderBy('sku').limit(2).execute();
+  assert.equal(rows.length, 2);
+  products = rows.map((r) => ({ sku: r.sku, name: r.name, unit: r.unit, price: r.price }));
+});
+
+after(async () => {
+  await t.close();
+});
+
+/** A re-order of `quantities` (one line each product), approved, committed and ordered. */
+async function ordered(quantities: string[]): Promise<{ req: Requisition; po: PurchaseOrder }> {
+  const lines = quantities.map((quantity, i) => {
+    const p = products[i]!;
+    return { line: i + 1, supplierPartID: p.sku, description: p.name, quantity, unit: p.unit, unitPrice: p.price, lineTotal: new Decimal(p.price).times(quantity).toDecimalPlaces(2).toFixed(2), currency: 'EUR' };
+  });
+  const draft = await createRequisition(deps(), { source: 'reorder', title: 'Invoice booking', requesterId: 'sam', costCenter: '1000', lines, currency: 'EUR', supplier: defaultSettings(t.baseUrl) }, 'system');
+  const req = await submitRequisition(deps(), draft.id, 'system');
+  assert.ok(req.poId, req.status);
+  return { req, po: (await findPurchaseOrder(t.store.db, req.poId))! };
+}
+
+async function invoiceXml(po: PurchaseOrder, invoiceID: string, o: { purpose?: 'standard' | 'creditMemo'; original?: string; quantity?: string } = {}): Promise<string> {
+  const [sent] = await messagesFor(t.store.db, po.id);
+  const ref = { orderID: po.orderId, orderDate: new Date(), payloadID: sent!.payloadId };
+  const input: InvoiceInput = {
+    invoiceID,
+    invoiceDate: new Date(Date.now() - 60_000),
+    purpose: o.purpose ?? 'standard',
+    currency: 'EUR',
+    layout: { taxRounding: 'line', taxInLine: true, shippingInLine: false },
+    ...(o.original ? { originalInvoice: { invoiceID: o.original } } : {}),
+    orders: [
+      {
+        order: ref,
+        lines: poLines(po).map((l, i) => ({
+          invoiceLineNumber: i + 1,
+          orderLineNumber: l.lineNumber,
+          quantity: new Decimal(o.quantity ?? l.quantity),
+          unitPrice: new Decimal(l.unitPrice),
+          taxRate: new Decimal(19),
+          unitOfMeasure: l.unit,
+          description: l.description,
+        })),
+      },
+    ],
+  };
+  return writeInvoiceDetailRequest(wctx(), supplierHeader(), input);
+}
+
+/** The writer only writes new invoices; a delete is the same document with operation="delete". */
+function asDelete(xml: string): string {
+  const parts = xml.split('operation="new"');
+  assert.equal(parts.length, 2);
+  return parts.join('operation="delete"');
+}
+
+async function post(xml: string): Promise<{ code: number; text: string }> {
+  const res = await fetch(`${t.baseUrl}/sandbox/cxml`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml });
+  const status = (readCxml(await res.text()).envelope.payload as { status?: { code: number; text?: string; message?: string } }).status;
+  return { code: status?.code ?? 0, text: JSON.stringify(status) };
+}
+
+/** Σ actual spend booked for the order. */
+async function spent(po: PurchaseOrder): Promise<string> {
+  const rows = await t.store.db.selectFrom('sandbox_budget_entries').select('amount').where('po_id', '=', po.id).where('kind', '=', 'actual').execute();
+  return rows.reduce((s, r) => s.plus(r.amount), new Decimal(0)).toFixed(2);
+}
+
+async function budgetEvents(req: Requisition): Promise<string[]> {
+  const rows = await t.store.db.selectFrom('sandbox_events').select(['kind', 'text']).where('subject_type', '=', 'budget').where('text', 'like', `%${req.number}%`).orderBy('created_at').execute();
+  return rows.map((r) => `${r.kind}: ${r.text}`);
+}
+
+async function warningsOf(po: PurchaseOrder, invoiceID: string): Promise<string[]> {
+  const docs = await documentsForPurchaseOrder(t.store.db, po.id);
+  return docs.filter((d) => d.summary.content?.kind === 'InvoiceDetailRequest' && d.summary.content.invoiceID === invoiceID).flatMap((d) => d.summary.warnings);
+}
+
+function net(po: PurchaseOrder): string {
+  return poLines(po).reduce((s, l) => s.plus(new Decimal(l.unitPrice).times(l.quantity).toDecimalPlaces(2)), new Decimal(0)).toFixed(2);
+}
+
+describe('invoices against the budget', () => {
+  test('the same invoice number again under a new payloadID is refused (409, naming it and when the first came) and booked once', async () => {
+    const { po } = await ordered(['2']);
+    assert.equal((await post(await invoiceXml(po, 'INV-DUP'))).code, 200);
+    const again = await post(await invoiceXml(po, 'INV-DUP'));
+    assert.equal(again.code, 409, again.text);
+    assert.match(again.text, /INV-DUP/);
+    const first = (await documentsForPurchaseOrder(t.store.db, po.id)).find((d) => d.status === 'accepted')!;
+    assert.ok(again.text.includes(first.receivedAt), again.text);
+    assert.equal(await spent(po), net(po));
+    const docs = await documentsForPurchaseOrder(t.store.db, po.id);
+    assert.deepEqual(docs.map((d) => d.status), ['accepted', 'refused']);
+  });
+
+  test('a delete voids the invoice: match and progress no longer count it, the budget reverses it once; an unknown delete books nothing', async () => {
+    const { req, po } = await ordered(['2']);
+    const before = (await requisitionLedger(t.store.db, req.id))!;
+    const xml = await invoiceXml(po, 'INV-DEL');
+    assert.equal((await post(xml)).code, 200);
+    assert.equal(await spent(po), net(po));
+    assert.equal((await post(asDelete(await invoiceXml(po, 'INV-DEL')))).code, 200);
+    assert.equal(await spent(po), '0.00');
+    const after = (await requisitionLedger(t.store.db, req.id))!;
+    assert.equal(after.committed.toFixed(2), before.committed.toFixed(2), 'the commitment is back');
+
+    const docs = await documentsForPurchaseOrder(t.store.db, po.id);
+    const match = threeWayMatch({ lines: poLines(po), receipts: [], documents: docs });
+    assert.equal(match.lines[0]!.invoiced, '0');
+    assert.equal(orderProgress(orderedLines(po), docs)[0]!.invoiced.toFixed(), '0');
+
+    // The same delete again (new payloadID): nothing left to void, nothing booked.
+    assert.equal((await post(asDelete(await invoiceXml(po, 'INV-DEL')))).code, 200);
+    assert.equal(await spent(po), '0.00');
+    const rows = await t.store.db.selectFrom('sandbox_budget_entries').select('dedupe_key').where('po_id', '=', po.id).where('kind', '=', 'actual').execute();
+    assert.equal(rows.length, 2, 'the invoice and its reversal');
+
+    // A delete for an invoice never received: accepted with a warning, nothing booked.
+    assert.equal((await post(asDelete(await invoiceXml(po, 'INV-NEVER')))).code, 200);
+    assert.match((await warningsOf(po, 'INV-NEVER')).join(' '), /not received/);
+    assert.equal(await spent(po), '0.00');
+
+    // Re-issued after the delete: accepted and booked again.
+    assert.equal((await post(await invoiceXml(po, 'INV-DEL'))).code, 200);
+    assert.equal(await spent(po), net(po));
+    assert.match((await budgetEvents(req)).join('\n'), /reversed: Invoice INV-DEL deleted/);
+  });
+
+  test('a credit memo books only against an invoice of the order, capped by what it booked', async () => {
+    const { req, po } = await ordered(['2']);
+    // Against an invoice that never came: accepted, not booked, said on the document and the budget.
+    const orphan = await post(await invoiceXml(po, 'CM-0', { purpose: 'creditMemo', original: 'NEVER-SENT', quantity: '1000' }));
+    assert.equal(orphan.code, 200, orphan.text);
+    assert.equal(await spent(po), '0.00');
+    assert.match((await warningsOf(po, 'CM-0')).join(' '), /NEVER-SENT/);
+    assert.match((await budgetEvents(req)).join('\n'), /not booked: Credit memo CM-0 for .*: not booked: it names invoice NEVER-SENT/);
+
+    assert.equal((await post(await invoiceXml(po, 'INV-C'))).code, 200);
+    const invoiced = new Decimal(net(po));
+    // Far more than was invoiced: the budget gets back what the invoice booked, no more.
+    assert.equal((await post(await invoiceXml(po, 'CM-1', { purpose: 'creditMemo', original: 'INV-C', quantity: '1000' }))).code, 200);
+    assert.equal(await spent(po), '0.00');
+    assert.match((await warningsOf(po, 'CM-1')).join(' '), /only .* of invoice INV-C is left to credit/);
+    assert.ok(invoiced.isPositive());
+    // Credited in full already.
+    assert.equal((await post(await invoiceXml(po, 'CM-2', { purpose: 'creditMemo', original: 'INV-C', quantity: '1' }))).code, 200);
+    assert.equal(await spent(po), '0.00');
+    assert.match((await budgetEvents(req)).join('\n'), /CM-2 .*not booked: invoice INV-C is credited in full already/);
+  });
+
+  test('an invoice for a cancelled order is accepted, not booked, and says so', async () => {
+    const { req, po } = await ordered(['1']);
+    await cancelPurchaseOrder(deps(), po.id, 'person:sam', 'not needed');
+    assert.equal((await findPurchaseOrder(t.store.db, po.id))!.status, 'cancelled');
+    const answer = await post(await invoiceXml(po, 'INV-CXL'));
+    assert.equal(answer.code, 200, answer.text);
+    assert.equal(await spent(po), '0.00');
+    assert.match((await warningsOf(po, 'INV-CXL')).join(' '), /invoice for a cancelled order/);
+    assert.match((await budgetEvents(req)).join('\n'), /not booked: invoice for a cancelled order/);
+    const page = await (await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`)).text();
+    assert.match(page, /invoice for a cancelled order/);
+  });
+
+  test('an invoice whose lines are in different currencies is not booked (pure plan)', async () => {
+    const { po } = await ordered(['1', '1']);
+    const doc = readCxml(await invoiceXml(po, 'INV-MIX')).envelope.payload as InvoiceDetailRequest;
+    const lines = doc.orders[0]!.lines;
+    const mixed: InvoiceDetailRequest = { ...doc, orders: [{ ...doc.orders[0]!, lines: [lines[0]!, { ...lines[1]!, subtotal: { amount: new Decimal('1000.00'), currency: 'USD', raw: '1000.00' } }] }] };
+    const plan = planInvoice(mixed, po, [], new Map());
+    assert.equal(plan.book, undefined);
+    assert.equal(plan.notBooked, 'mixed currencies');
+    assert.match(plan.warnings.join(' '), /EUR, USD/);
+    // The same invoice in one currency is booked.
+    assert.ok(planInvoice(doc, po, [], new Map()).book);
+  });
+});

@@ -329,6 +329,8 @@ export interface InvoiceInput {
   readonly invoiceDate: DateInput;
   /** `creditMemo`: header-level memo, every amount negative (see the file comment). */
   readonly purpose: 'standard' | 'creditMemo';
+  /** `delete` cancels the invoice of the same invoiceID sent earlier (default `new`). */
+  readonly operation?: 'new' | 'delete';
   /** One currency for the whole invoice. */
   readonly currency: string;
   readonly layout: InvoiceLayout;
@@ -460,7 +462,7 @@ function requestHeader(input: InvoiceInput, env: WriteEnv): XmlElement {
     {
       invoiceID: nonEmpty(input.invoiceID, 'invoiceID'),
       purpose: input.purpose,
-      operation: 'new',
+      operation: input.operation ?? 'new',
       invoiceDate: dateValue(input.invoiceDate, env, 'invoiceDate'),
     },
     el('InvoiceDetailHeaderIndicator', { isHeaderInvoice: memo ? 'yes' : undefined }),

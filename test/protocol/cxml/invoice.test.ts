@@ -190,6 +190,12 @@ describe('InvoiceDetailRequest (standard)', () => {
     });
   }
 
+  it('writes operation="delete" when asked (cancelling an invoice sent earlier), still DTD-valid', () => {
+    const xml = writeInvoiceDetailRequest(ctx, supplierHeader, { ...standard, operation: 'delete' });
+    assert.match(xml, /<InvoiceDetailRequestHeader invoiceID="INV-2026-0001" purpose="standard" operation="delete" /);
+    assertDtdValid(xml, 'InvoiceDetail', '1.2.071');
+  });
+
   it('matches the golden document (injected payloadID and timestamp)', () => {
     assertGolden('cxml/invoice-standard.xml', writeInvoiceDetailRequest(ctx, supplierHeader, standard));
   });

@@ -50,9 +50,17 @@ export const DEMO_END_USER: Contact = {
   email: DEMO_USER.email,
 };
 
-/** The extrinsics most suppliers map to a shop user (cxml.md §3.2: Coupa/Ariba style names). */
-export const DEMO_EXTRINSICS: readonly Extrinsic[] = [
-  { name: 'UserEmail', value: DEMO_USER.email },
-  { name: 'UniqueName', value: DEMO_USER.uniqueName },
-  { name: 'CostCenter', value: DEMO_USER.costCenter },
-];
+/**
+ * The end-user contact and extrinsics of a setup request for a sandbox person (Acting as); the
+ * cost center falls back to the demo buyer's when the person has none.
+ */
+export function buyerUser(person: { id: string; name: string; email: string; costCenter: string | null }): { contact: Contact; extrinsics: Extrinsic[] } {
+  return {
+    contact: { role: 'endUser', name: person.name, email: person.email },
+    extrinsics: [
+      { name: 'UserEmail', value: person.email },
+      { name: 'UniqueName', value: person.id },
+      { name: 'CostCenter', value: person.costCenter ?? DEMO_USER.costCenter },
+    ],
+  };
+}

@@ -38,7 +38,7 @@ import { registerRequisitionRoutes } from './procurement/requisition-routes.js';
 import { registerPurchaseOrderRoutes } from './procurement/po-routes.js';
 import { registerInventoryRoutes } from './procurement/inventory-routes.js';
 import { registerReceiptRoutes } from './procurement/receipt-routes.js';
-import { DEMO_END_USER, DEMO_EXTRINSICS } from './buyer.js';
+import { buyerUser } from './buyer.js';
 import { receiveSupplierDocument, unmatchedDocuments } from './documents.js';
 import { cartFromOciLines, cartFromPunchOutOrderMessage, type NormalisedCart } from './cart.js';
 import { ociCallForm } from './oci-call.js';
@@ -153,12 +153,14 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     const returnUrl = `${origin}${punchoutPath(id)}/cxml-return`;
     const buyerCookie = `SBX-${randomToken(12)}`;
     const ctx: WriteContext = { payloadID: newPayloadId(new URL(origin).hostname, at, () => randomToken(9)), timestamp: at, version: settings.cxmlVersion };
+    // The shop greets the person acting in the sandbox (the requester the cart's requisition gets).
+    const user = buyerUser(await actingPerson(db, request));
     const setupInput = {
       operation: 'create' as const,
       buyerCookie,
-      extrinsics: DEMO_EXTRINSICS,
+      extrinsics: user.extrinsics,
       browserFormPostUrl: returnUrl,
-      contacts: [DEMO_END_USER],
+      contacts: [user.contact],
     };
     let xml: string;
     let shownXml: string;

@@ -56,12 +56,14 @@ describe('browser: punchout → requisition → approval → PO → documents �
   }
 
   /** Punches out over cXML from the sandbox, puts `quantity` of the product in the cart and transfers it; ends on the requisition. */
-  async function cartToRequisition(product: { sku: string; name: string }, quantity: string): Promise<void> {
+  async function cartToRequisition(product: { sku: string; name: string }, quantity: string, buyer = 'Alex Meyer'): Promise<void> {
     await page.goto(`${sandbox}/sandbox`);
     await page.getByRole('radio', { name: 'cXML' }).check();
     await page.getByRole('checkbox', { name: /inside an iframe/ }).setChecked(false);
     await page.getByRole('button', { name: 'Start punchout' }).click();
     await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor();
+    // The setup request named the person acting in the sandbox as the end user.
+    await page.getByText(`Punchout session for ${buyer}`).waitFor();
     await page.getByRole('searchbox', { name: 'Search products' }).fill(product.sku);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const card = page.getByRole('article').filter({ has: page.getByRole('heading', { name: product.name, exact: true }) });

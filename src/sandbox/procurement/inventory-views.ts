@@ -5,6 +5,7 @@
  */
 import { html, type Html } from '../../web/html.js';
 import { sandboxFrame } from '../layout.js';
+import { money } from './po-views.js';
 import type { SandboxEvent } from './history.js';
 import type { FieldProblem, ItemRequisition, StockMovement } from './inventory.js';
 import type { InventoryItem, Schedule, SandboxPerson } from './model.js';
@@ -226,7 +227,7 @@ ${noticeBox(v.notice)}
 <dl class="kv">
 <dt>Supplier part</dt><dd class="code">${it.supplierPartID}${it.auxID ? ` / ${it.auxID}` : ''}</dd>
 <dt>Description</dt><dd>${it.description}</dd>
-<dt>Price</dt><dd>${it.unitPrice} ${it.currency} per ${it.unit}</dd>
+<dt>Price</dt><dd>${money(it.unitPrice, it.currency)} per ${it.unit}</dd>
 <dt>Stock</dt><dd><strong>${it.stock} ${it.unit}</strong> (minimum ${it.minStock}, on order ${v.onOrder}, re-order ${it.reorderQuantity})</dd>
 <dt>Open re-order</dt><dd>${v.openRequisition ? html`<a href="/sandbox/requisitions/${encodeURIComponent(v.openRequisition.id)}">${v.openRequisition.number}</a>` : it.openRequisitionId ? 'being made…' : 'none'}</dd>
 <dt>Charged to</dt><dd>cost center ${it.costCenter}, requested for ${it.requesterId}</dd>
@@ -324,7 +325,7 @@ ${select(form, 'requesterId', 'Requester', peopleOptions(c))}
 ${checkbox(form, 'active', 'Active (unchecked: paused)')}
 <fieldset><legend>Items and quantities per run</legend>
 ${lineProblems.length ? html`<p class="field-problem">${lineProblems.join(' ')}</p>` : ''}
-${items.map((it) => field(form, `qty_${it.id}`, `${it.name} (${it.unitPrice} ${it.currency} per ${it.unit})`, { inputmode: 'decimal' }))}
+${items.map((it) => field(form, `qty_${it.id}`, `${it.name} (${money(it.unitPrice, it.currency)} per ${it.unit})`, { inputmode: 'decimal' }))}
 </fieldset>`;
 }
 
@@ -370,10 +371,10 @@ function scheduleCard(r: ScheduleRow, items: readonly InventoryItem[], c: Choice
 </dl>
 <div class="actions">
 <form method="post" action="${path}/run" class="inline"><button type="submit" class="button small">Run now</button></form>
-<form method="post" action="${path}" class="inline"><input type="hidden" name="action" value="${s.active ? 'pause' : 'resume'}"><button type="submit" class="button small secondary">${s.active ? 'Pause' : 'Resume'}</button></form>
+<form method="post" action="${path}" class="inline"><input type="hidden" name="action" value="${s.active ? 'pause' : 'resume'}"><button type="submit" class="button small secondary${s.active ? ' danger' : ''}">${s.active ? 'Pause' : 'Resume'}</button></form>
 </div>
 ${r.requisitions.length
-  ? html`<h3>Requisitions made</h3><ul>${r.requisitions.map((q) => html`<li><a href="/sandbox/requisitions/${encodeURIComponent(q.id)}">${q.number}</a> ${badge(q.status)} ${q.total} ${q.currency} · ${when(q.createdAt)} UTC</li>`)}</ul>`
+  ? html`<h3>Requisitions made</h3><ul>${r.requisitions.map((q) => html`<li><a href="/sandbox/requisitions/${encodeURIComponent(q.id)}">${q.number}</a> ${badge(q.status)} ${money(q.total, q.currency)} · ${when(q.createdAt)} UTC</li>`)}</ul>`
   : ''}
 <details${form.problems.length ? html` open` : ''}><summary>Edit</summary>
 ${problemsBox(form, 'The changes were not saved:')}

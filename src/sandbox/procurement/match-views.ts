@@ -116,10 +116,26 @@ const BADGE: Record<MatchResult['status'], Html> = {
   open: html`<span class="badge muted">Open</span>`,
 };
 
-export function matchSection(match: MatchResult): Html {
-  const todo = match.lines.flatMap((l) => stillToCome(l));
-  const summary =
-    match.status === 'clean'
+/**
+ * The match as the page shows it. `poStatus` (optional, default open) decides the wording: a
+ * cancelled order expects nothing more, so it is never "open — still to come"; with nothing
+ * received or invoiced it is only "Cancelled", otherwise the comparison stays (differences count).
+ */
+const CANCELLED_BADGE = html`<span class="badge muted">Cancelled</span>`;
+
+export function matchSection(match: MatchResult, poStatus = 'open'): Html {
+  const cancelled = poStatus === 'cancelled';
+  const anything = match.lines.some((l) => !new Decimal(l.received).isZero() || !new Decimal(l.invoiced).isZero());
+  if (cancelled && !anything) {
+    return html`<section class="card" id="match">
+<h2>Three-way match ${CANCELLED_BADGE}</h2>
+<div class="notice info"><p>The order was cancelled; nothing more is expected.</p></div>
+</section>`;
+  }
+  const todo = cancelled ? [] : match.lines.flatMap((l) => stillToCome(l));
+  const summary = cancelled && match.status !== 'differences'
+    ? html`<div class="notice info"><p>The order was cancelled; nothing more is expected. Below: what was received and invoiced before.</p></div>`
+    : match.status === 'clean'
       ? html`<div class="notice ok"><p>Ordered, received and invoiced agree on every line, at the order's prices.</p></div>`
       : match.status === 'open'
         ? html`<div class="notice info"><p>Nothing contradicts the order so far. Still to come: ${todo.join('; ')}.</p></div>`
@@ -127,7 +143,7 @@ export function matchSection(match: MatchResult): Html {
             match.orderDifferences.length > 0 ? html`<ul>${match.orderDifferences.map((d) => html`<li>${d}</li>`)}</ul>` : ''
           }</div>`;
   return html`<section class="card" id="match">
-<h2>Three-way match ${BADGE[match.status]}</h2>
+<h2>Three-way match ${cancelled && match.status !== 'differences' ? CANCELLED_BADGE : BADGE[match.status]}</h2>
 ${summary}
 <div class="table-wrap"><table class="table match">
 <thead><tr><th class="num">Line</th><th>Item</th><th class="num">Ordered</th><th class="num">Received</th><th class="num">Invoiced</th><th class="num">Ordered price</th><th class="num">Invoiced price</th><th>Differences</th></tr></thead>
@@ -142,7 +158,7 @@ ${match.lines.map(
 <td class="num nowrap">${price(l.orderedPrice, l.currency)}</td>
 <td class="num nowrap">${l.invoicedPrice === undefined ? html`<span class="muted">—</span>` : price(l.invoicedPrice, l.currency)}</td>
 <td>${l.differences.length === 0
-    ? html`<span class="muted">${stillToCome(l).length === 0 ? 'none' : 'none so far'}</span>`
+    ? html`<span class="muted">${cancelled || stillToCome(l).length === 0 ? 'none' : 'none so far'}</span>`
     : html`<ul class="differences">${l.differences.map((d) => html`<li class="error-text">${d}</li>`)}</ul>`}</td>
 </tr>`,
 )}

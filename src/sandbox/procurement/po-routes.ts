@@ -154,6 +154,7 @@ async function orderPage(
   const lines = poLines(po);
   const [documents, messages, receipts] = [await documentsForPurchaseOrder(db, po.id), await messagesFor(db, po.id), await receiptsFor(db, po.id)];
   const req = po.requisitionId ? await db.selectFrom('sandbox_requisitions').select(['id', 'number', 'status']).where('id', '=', po.requisitionId).executeTakeFirst() : undefined;
+  const match = threeWayMatch({ lines, receipts, documents });
   const subjects: { type: SubjectType; id: string }[] = [{ type: 'po', id: po.id }];
   if (req) subjects.push({ type: 'requisition', id: req.id });
   return purchaseOrderPage({
@@ -167,7 +168,8 @@ async function orderPage(
     ...(req ? { requisition: req } : {}),
     documentUrl: documentUrl(deps),
     receipts: receiptSection(po, lines, receipts, extra.receiptForm),
-    match: matchSection(threeWayMatch({ lines, receipts, documents })),
+    match: matchSection(match, po.status),
+    matchStatus: match.status,
     ...(extra.notice ? { notice: extra.notice } : {}),
     ...(extra.changeForm ? { changeForm: extra.changeForm } : {}),
     ...(extra.cancelForm ? { cancelForm: extra.cancelForm } : {}),

@@ -4,6 +4,7 @@
  * cancel forms, the documents the supplier sent, goods receipts, the match and the history.
  * Pure functions from data to Html; the routes gather the data.
  */
+import { formatMoney, tryDec } from '../../protocol/money.js';
 import { html, type Html } from '../../web/html.js';
 import { sandboxFrame } from '../layout.js';
 import type { LineProgress, SandboxDocument } from '../documents.js';
@@ -11,6 +12,7 @@ import { prettyXml } from '../pretty-xml.js';
 import { isHttpUrl } from '../settings.js';
 import { DOC_TITLE, exchangeFacts, looksLikeXml, rawAnswer } from '../views.js';
 import type { SandboxEvent } from './history.js';
+import type { MatchResult } from './match.js';
 import type { PoLine, PoMessage, PurchaseOrder, SandboxPerson } from './model.js';
 
 export function orderPath(id: string): string {
@@ -42,6 +44,12 @@ function acting(person: SandboxPerson): { name: string; roles: readonly string[]
 
 function badge(status: string): Html {
   return html`<span class="badge status-${status}">${STATUS_LABEL[status] ?? status}</span>`;
+}
+
+/** `407` → `407.00 EUR`: every amount with at least the currency's minor units. */
+export function money(value: string, currency: string): string {
+  const d = tryDec(value);
+  return `${d ? formatMoney(d, currency) : value} ${currency}`.trim();
 }
 
 function when(iso: string): string {
@@ -76,7 +84,7 @@ ${
 <td>${r.requisition ? html`<a href="/sandbox/requisitions/${encodeURIComponent(r.requisition.id)}">${r.requisition.number}</a>` : '—'}</td>
 <td>${badge(r.po.status)}</td>
 <td class="num">${r.po.version}</td>
-<td class="num price">${r.po.total} ${r.po.currency}</td>
+<td class="num price">${money(r.po.total, r.po.currency)}</td>
 <td class="num">${r.documents}</td>
 <td>${r.match}</td>
 <td class="nowrap">${when(r.po.createdAt)}</td>
@@ -109,6 +117,8 @@ export interface PurchaseOrderPageView {
   readonly documentUrl: string;
   readonly receipts: Html;
   readonly match: Html;
+  /** The three-way match's status: clean on an open order means complete. */
+  readonly matchStatus?: MatchResult['status'];
   readonly notice?: { readonly kind: 'ok' | 'error' | 'warning' | 'info'; readonly text: string };
   readonly changeForm?: FormState;
   readonly cancelForm?: FormState;
@@ -124,22 +134,24 @@ export function purchaseOrderPage(view: PurchaseOrderPageView): Html {
   const s = po.supplier;
   const busy = view.messages.some((m) => m.status === 'sending' || m.status === 'failed');
   const open = po.status === 'open' && !busy;
+  // Everything received and invoiced, matching: nothing is left to do (the data still says open).
+  const complete = po.status === 'open' && view.matchStatus === 'clean';
   return sandboxFrame(
     { title: `Purchase order ${po.orderId}`, section: 'orders', acting: acting(view.acting) },
     html`<section class="card">
-<h1>Purchase order ${po.orderId} ${badge(po.status)}</h1>
+<h1>Purchase order ${po.orderId} ${complete ? html`<span class="badge ok">Complete</span>` : badge(po.status)}</h1>
 ${view.notice ? html`<div class="notice ${view.notice.kind}" role="${view.notice.kind === 'error' ? 'alert' : 'status'}"><p>${view.notice.text}</p></div>` : ''}
 <dl class="kv">
 <dt>Supplier</dt><dd><span class="code">${s.cxmlUrl}</span> · To ${s.to.domain}/${s.to.identity}</dd>
 <dt>Version</dt><dd>${po.version}</dd>
-<dt>Total</dt><dd class="price"><strong>${po.total}</strong> ${po.currency}</dd>
+<dt>Total</dt><dd class="price"><strong>${money(po.total, po.currency)}</strong></dd>
 <dt>Requisition</dt><dd>${view.requisition ? html`<a href="/sandbox/requisitions/${encodeURIComponent(view.requisition.id)}">${view.requisition.number}</a> (${view.requisition.status})` : '—'}</dd>
 ${po.punchoutId ? html`<dt>Punchout</dt><dd><a href="/sandbox/punchouts/${encodeURIComponent(po.punchoutId)}">${po.punchoutId.slice(0, 8)}</a></dd>` : ''}
 <dt>Created</dt><dd>${when(po.createdAt)} UTC</dd>
 </dl>
 </section>
 ${linesSection(view)}
-${open ? changeSection(view) : ''}
+${open ? changeSection(view, complete) : ''}
 ${undelivered(view) ? cancelUndeliveredSection(view) : ''}
 ${messagesSection(view)}
 ${documentsSection(view)}
@@ -162,7 +174,7 @@ ${view.lines.map((l) => {
   return html`<tr>
 <td class="num">${l.lineNumber}</td>
 <td>${shortText(l.description)}<br><span class="code muted small">${l.supplierPartID}${l.auxID ? ` · ${l.auxID}` : ''}</span></td>
-<td class="num price">${l.unitPrice} ${l.currency}</td>
+<td class="num price">${money(l.unitPrice, l.currency)}</td>
 <td class="num nowrap">${l.quantity} ${l.unit}</td>
 <td class="num">${qty(x?.confirmed)}</td>
 <td class="num">${qty(x?.backordered)}</td>
@@ -177,13 +189,11 @@ ${view.lines.map((l) => {
 </section>`;
 }
 
-function changeSection(view: PurchaseOrderPageView): Html {
+function changeSection(view: PurchaseOrderPageView, complete: boolean): Html {
   const { po } = view;
   const f = view.changeForm;
   const c = view.cancelForm;
-  return html`<section class="card" id="change">
-<h2>Change or cancel</h2>
-<form method="post" action="${orderPath(po.id)}/change">
+  const forms = html`<form method="post" action="${orderPath(po.id)}/change">
 <p class="muted">A change goes to the supplier as an OrderRequest of type update (version ${po.version + 1}) with every remaining line; 0 removes a line. The budget is checked first.</p>
 ${problemFor(f, 'form')}
 <div class="table-wrap"><table class="table change">
@@ -198,9 +208,18 @@ ${problemFor(f, 'form')}
 <form method="post" action="${orderPath(po.id)}/cancel">
 <p class="muted">A cancellation goes as an OrderRequest of type delete; once the supplier accepts it the order is cancelled and its budget released.</p>
 ${problemFor(c, 'form')}
-<label class="field"><span>Reason</span> <input type="text" name="reason" value="${c?.values.reason ?? ''}" size="40"> ${problemFor(c, 'reason')}</label>
-<p class="actions"><button type="submit" class="button">Cancel the order</button></p>
-</form>
+<label class="field"><span>Reason (required; the supplier sees it)</span> <input type="text" name="reason" value="${c?.values.reason ?? ''}" size="40" required> ${problemFor(c, 'reason')}</label>
+<p class="actions"><button type="submit" class="button secondary danger">Cancel the order</button></p>
+</form>`;
+  // A complete order is rarely changed: the forms stay reachable, folded away (open when a form came back with problems).
+  return html`<section class="card" id="change">
+<h2>Change or cancel</h2>
+${
+  complete
+    ? html`<p class="muted">Everything ordered was received and invoiced, and the match is clean: nothing is left to do for this order.</p>
+<details${f || c ? html` open` : ''}><summary>Change or cancel anyway</summary>${forms}</details>`
+    : forms
+}
 </section>`;
 }
 
@@ -217,8 +236,8 @@ function cancelUndeliveredSection(view: PurchaseOrderPageView): Html {
 <form method="post" action="${orderPath(po.id)}/cancel">
 <p class="muted">The supplier never accepted this order, so nothing is sent to the supplier: the order is only marked cancelled here and its budget commitment released. To order after all, send it again instead.</p>
 ${problemFor(c, 'form')}
-<label class="field"><span>Reason</span> <input type="text" name="reason" value="${c?.values.reason ?? ''}" size="40"> ${problemFor(c, 'reason')}</label>
-<p class="actions"><button type="submit" class="button">Cancel the order (nothing is sent)</button></p>
+<label class="field"><span>Reason (required)</span> <input type="text" name="reason" value="${c?.values.reason ?? ''}" size="40" required> ${problemFor(c, 'reason')}</label>
+<p class="actions"><button type="submit" class="button secondary danger">Cancel the order (nothing is sent)</button></p>
 </form>
 </section>`;
 }

@@ -109,7 +109,14 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
       ...(query(request, 'requester') ? { requesterId: query(request, 'requester') } : {}),
     };
     const [requisitions, people, costCenters] = [await listRequisitions(db, filters), await listPeople(db), await listCostCenters(db)];
-    return sendHtml(reply, 200, requisitionListPage({ acting, requisitions, people, costCenters, filters }));
+    const poIds = requisitions.map((r) => r.poId).filter((x): x is string => x !== null);
+    const pos = poIds.length ? await db.selectFrom('sandbox_purchase_orders').select(['id', 'status']).where('id', 'in', poIds).execute() : [];
+    const orderStatuses = new Map<string, string>();
+    for (const r of requisitions) {
+      const po = pos.find((p) => p.id === r.poId);
+      if (po) orderStatuses.set(r.id, po.status);
+    }
+    return sendHtml(reply, 200, requisitionListPage({ acting, requisitions, people, costCenters, filters, orderStatuses }));
   });
 
   async function showRequisition(
@@ -123,7 +130,7 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
     if (!requisition) return sendHtml(reply, 404, unknownPage('requisition', 'Open the list of requisitions at /sandbox/requisitions.'));
     const acting = await actingPerson(db, request);
     const budget = await budgetFor(db, requisition.costCenter, utcDay(deps.now()));
-    const po = requisition.poId ? await db.selectFrom('sandbox_purchase_orders').select('order_id').where('id', '=', requisition.poId).executeTakeFirst() : undefined;
+    const po = requisition.poId ? await db.selectFrom('sandbox_purchase_orders').select(['order_id', 'status']).where('id', '=', requisition.poId).executeTakeFirst() : undefined;
     const view: RequisitionPageView = {
       acting,
       requisition,
@@ -132,7 +139,7 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
       standing: budget ? await budgetStanding(db, budget) : null,
       steps: await stepsOf(db, id),
       events: await eventsFor(db, [{ type: 'requisition', id }, ...(requisition.poId ? [{ type: 'po' as const, id: requisition.poId }] : [])]),
-      ...(po ? { orderNumber: po.order_id } : {}),
+      ...(po ? { orderNumber: po.order_id, orderStatus: po.status } : {}),
       ...(doneNotice(request) && code === 200 ? { notice: doneNotice(request)! } : {}),
       ...extra,
     };
@@ -180,7 +187,9 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
     const decision = form.get('decision') === 'reject' ? 'reject' : form.get('decision') === 'approve' ? 'approve' : undefined;
     const comment = form.get('comment') ?? '';
     const step = form.get('step') ?? '';
-    const back = form.get('back') ? safeBack(form.get('back'), '') || undefined : undefined;
+    const safe = form.get('back') ? safeBack(form.get('back'), '') || undefined : undefined;
+    // Back on the approvals page, the notice links the requisition just approved (and its order).
+    const back = safe && decision === 'approve' ? `${safe}${safe.includes('?') ? '&' : '?'}requisition=${encodeURIComponent(request.params.id)}` : safe;
     return act(
       request,
       reply,
@@ -209,7 +218,11 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
     const acting = await actingPerson(db, request);
     const items = await pendingApprovalsFor(db, acting.roles);
     const notice = doneNotice(request);
-    return sendHtml(reply, 200, approvalsPage({ acting, items, people: await listPeople(db), ...(notice ? { notice } : {}) }));
+    const decidedId = query(request, 'requisition');
+    const decidedReq = notice && ID.test(decidedId) ? await findRequisition(db, decidedId) : undefined;
+    const decidedPo = decidedReq?.poId ? await db.selectFrom('sandbox_purchase_orders').select(['id', 'order_id']).where('id', '=', decidedReq.poId).executeTakeFirst() : undefined;
+    const decided = decidedReq ? { requisition: decidedReq, ...(decidedPo ? { order: { id: decidedPo.id, number: decidedPo.order_id } } : {}) } : undefined;
+    return sendHtml(reply, 200, approvalsPage({ acting, items, people: await listPeople(db), ...(notice ? { notice } : {}), ...(decided ? { decided } : {}) }));
   });
 
   // ---- budgets ----

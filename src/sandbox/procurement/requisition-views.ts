@@ -125,6 +125,8 @@ export interface RequisitionListView {
   readonly people: readonly SandboxPerson[];
   readonly costCenters: readonly CostCenter[];
   readonly filters: RequisitionFilters;
+  /** Per requisition id: its purchase order's status (only those with an order). */
+  readonly orderStatuses?: ReadonlyMap<string, string>;
 }
 
 export function requisitionListPage(v: RequisitionListView): Html {
@@ -147,7 +149,7 @@ ${
   v.requisitions.length === 0
     ? html`<p class="muted">No requisitions${Object.values(f).some(Boolean) ? ' match these filters' : ' yet: start a punchout and bring a cart back'}.</p>`
     : html`<table class="table"><thead><tr><th>Number</th><th>Title</th><th>Status</th><th>Source</th><th>Requester</th><th>Cost center</th><th class="num">Total</th><th>Created</th></tr></thead><tbody>${v.requisitions.map(
-        (r) => html`<tr><td><a href="/sandbox/requisitions/${r.id}" class="code">${r.number}</a></td><td>${r.title}</td><td>${statusBadge(r.status)}</td><td>${r.source}</td><td>${personName(v.people, r.requesterId)}</td><td>${r.costCenter}</td><td class="num">${amount(r.total, r.currency)}</td><td>${when(r.createdAt)}</td></tr>`,
+        (r) => html`<tr><td><a href="/sandbox/requisitions/${r.id}" class="code">${r.number}</a></td><td>${r.title}</td><td>${statusBadge(r.status)}${r.status === 'ordered' && v.orderStatuses?.get(r.id) && v.orderStatuses.get(r.id) !== 'open' ? html` <span class="muted small">order ${v.orderStatuses.get(r.id)}</span>` : ''}</td><td>${r.source}</td><td>${personName(v.people, r.requesterId)}</td><td>${r.costCenter}</td><td class="num">${amount(r.total, r.currency)}</td><td>${when(r.createdAt)}</td></tr>`,
       )}</tbody></table>`
 }
 </section>`,
@@ -166,6 +168,8 @@ export interface RequisitionPageView {
   readonly events: readonly SandboxEvent[];
   /** The purchase order's SBX number, when there is one. */
   readonly orderNumber?: string;
+  /** The purchase order's status (open, cancelled, …), when there is one. */
+  readonly orderStatus?: string;
   readonly notice?: Notice;
   /** The edit-draft form as typed, with problems. */
   readonly edit?: { readonly values: DraftEdit; readonly problems: FieldProblems };
@@ -187,6 +191,7 @@ export function requisitionPage(v: RequisitionPageView): Html {
 <h1>Requisition <span class="code">${r.number}</span> ${statusBadge(r.status)}</h1>
 ${sameAsBlock ? noticeBox({ kind: v.notice!.kind, text: `${v.notice!.text} The final approval was held up by the budget: the requisition stays pending until the budget allows it.` }) : noticeBox(v.notice)}
 ${blocked && !sameAsBlock ? html`<div class="notice warning" role="status"><p>Pending: the final approval was held up by the budget. ${v.events[v.events.length - 1]!.text}</p></div>` : ''}
+${!blocked && (r.status === 'draft' || r.status === 'pending') ? overBudgetWarning(r, v.standing) : ''}
 <dl class="kv">
 <dt>Title</dt><dd>${r.title}</dd>
 <dt>Requester</dt><dd>${personName(v.people, r.requesterId)}</dd>
@@ -195,20 +200,26 @@ ${blocked && !sameAsBlock ? html`<div class="notice warning" role="status"><p>Pe
 <dt>Total</dt><dd><strong>${amount(r.total, r.currency)}</strong> (net)</dd>
 <dt>Source</dt><dd>${r.source}${r.punchoutId ? html` · <a href="/sandbox/punchouts/${r.punchoutId}">the punchout</a>` : ''}</dd>
 <dt>Supplier</dt><dd class="code">${r.supplier.cxmlUrl}</dd>
-${r.poId ? html`<dt>Purchase order</dt><dd><a href="/sandbox/orders/${r.poId}" class="code">${v.orderNumber ?? r.poId}</a></dd>` : ''}
+${r.poId ? html`<dt>Purchase order</dt><dd><a href="/sandbox/orders/${r.poId}" class="code">${v.orderNumber ?? r.poId}</a>${v.orderStatus ? html` ${statusBadge(v.orderStatus)}` : ''}</dd>` : ''}
 ${r.note ? html`<dt>Note</dt><dd>${r.note}</dd>` : ''}
 <dt>Created</dt><dd>${when(r.createdAt)}</dd>
 </dl>
 </section>
 <section class="card"><h2>Lines</h2>
 <table class="table"><thead><tr><th>#</th><th>Part</th><th>Description</th><th class="num">Quantity</th><th>Unit</th><th class="num">Unit price</th><th class="num">Line total</th><th>Classification</th></tr></thead><tbody>${r.lines.map(
-      (l) => html`<tr><td>${l.line}</td><td class="code">${l.supplierPartID}${l.auxID ? html`<br><span class="muted">${l.auxID}</span>` : ''}</td><td>${l.description}</td><td class="num">${l.quantity}</td><td>${l.unit}</td><td class="num">${l.unitPrice} ${l.currency}</td><td class="num">${amount(l.lineTotal, l.currency)}</td><td>${l.classification ? `${l.classification.domain} ${l.classification.code}` : ''}</td></tr>`,
+      (l) => html`<tr><td>${l.line}</td><td class="code">${l.supplierPartID}${l.auxID ? html`<br><span class="muted">${l.auxID}</span>` : ''}</td><td>${l.description}</td><td class="num">${l.quantity}</td><td>${l.unit}</td><td class="num">${amount(l.unitPrice, l.currency)}</td><td class="num">${amount(l.lineTotal, l.currency)}</td><td>${l.classification ? `${l.classification.domain} ${l.classification.code}` : ''}</td></tr>`,
     )}</tbody><tfoot><tr><th colspan="6">Total</th><td class="num"><strong>${amount(r.total, r.currency)}</strong></td><td></td></tr></tfoot></table>
 </section>
 ${stepsSection(v, open)}
 ${actionsSection(v, open)}
 <section class="card"><h2>History</h2>${historyList(v.events, v.people)}</section>`,
   );
+}
+
+/** Said before anyone approves: the final approval would be refused by the budget check. */
+export function overBudgetWarning(r: Pick<Requisition, 'costCenter' | 'total' | 'currency'>, s: BudgetStanding | null): Html | '' {
+  if (!s || s.currency !== r.currency || !new Decimal(r.total).gt(s.available)) return '';
+  return html`<div class="notice warning over-budget" role="status"><p>Over budget: cost center ${r.costCenter} has ${amount(s.available, s.currency)} available; this requisition (${amount(r.total, r.currency)}) cannot be approved unless the budget is raised or the cost center changed.</p></div>`;
 }
 
 function stepsSection(v: RequisitionPageView, open: ApprovalStep | undefined): Html {
@@ -239,7 +250,7 @@ function decideForm(v: RequisitionPageView, open: ApprovalStep | undefined): Htm
 ${problemsSummary(problems)}
 <input type="hidden" name="step" value="${open.id}">
 ${textArea('Comment', 'comment', v.decide?.comment ?? '', problems, 'Required when rejecting; the requester reads it.')}
-<p class="actions"><button class="button primary" type="submit" name="decision" value="approve">Approve</button> <button class="button" type="submit" name="decision" value="reject">Reject</button></p>
+<p class="actions"><button class="button primary" type="submit" name="decision" value="approve">Approve</button> <button class="button secondary danger" type="submit" name="decision" value="reject">Reject</button></p>
 </form>`;
 }
 
@@ -268,7 +279,7 @@ ${textArea('Note', 'note', e.note, problems)}
     parts.push(html`<form method="post" action="/sandbox/requisitions/${r.id}/order"><p>Approved, but the purchase order was not placed (see the history). <button class="button primary" type="submit">Place the order again</button></p></form>`);
   }
   if ((r.status === 'draft' || r.status === 'pending' || r.status === 'approved') && r.poId === null) {
-    parts.push(html`<form method="post" action="/sandbox/requisitions/${r.id}/cancel"><h3>Cancel</h3>${textField('Reason (optional)', 'reason', '')}<p class="actions"><button class="button" type="submit">Cancel the requisition</button></p></form>`);
+    parts.push(html`<form method="post" action="/sandbox/requisitions/${r.id}/cancel"><h3>Cancel</h3>${textField('Reason (optional)', 'reason', '')}<p class="actions"><button class="button secondary danger" type="submit">Cancel the requisition</button></p></form>`);
   }
   if (r.poId) parts.push(html`<p>The purchase order carries on from here: <a href="/sandbox/orders/${r.poId}">${v.orderNumber ?? 'open it'}</a> (changes, cancellation, receipts).</p>`);
   if (parts.length === 0) return '';
@@ -279,9 +290,18 @@ ${textArea('Note', 'note', e.note, problems)}
 
 export interface ApprovalsView {
   readonly acting: SandboxPerson;
+  /** After an approval: the requisition decided and, when the approval placed it, its purchase order. */
+  readonly decided?: { readonly requisition: Pick<Requisition, 'id' | 'number' | 'status'>; readonly order?: { readonly id: string; readonly number: string } };
   readonly items: readonly { readonly requisition: Requisition; readonly step: ApprovalStep }[];
   readonly people: readonly SandboxPerson[];
   readonly notice?: Notice;
+}
+
+function decidedNotice(n: Notice, d: NonNullable<ApprovalsView['decided']>): Html {
+  const r = d.requisition;
+  return html`<div class="notice ${n.kind}" role="status"><p>${n.text} Requisition <a class="code" href="/sandbox/requisitions/${r.id}">${r.number}</a> is now ${r.status}${
+    d.order ? html`; purchase order <a class="code" href="/sandbox/orders/${d.order.id}">${d.order.number}</a> was placed` : ''
+  }.</p></div>`;
 }
 
 export function approvalsPage(v: ApprovalsView): Html {
@@ -291,7 +311,7 @@ export function approvalsPage(v: ApprovalsView): Html {
     v.acting,
     html`<section class="card">
 <h1>Waiting for your approval</h1>
-${noticeBox(v.notice)}
+${v.notice && v.decided ? decidedNotice(v.notice, v.decided) : noticeBox(v.notice)}
 <p class="muted">Steps for the roles of ${v.acting.name}: ${v.acting.roles.join(', ') || 'none'}. <a href="/sandbox/setup#acting">Act as someone else</a>.</p>
 ${
   v.items.length === 0
@@ -303,7 +323,7 @@ ${
             ? ownRequisitionNote(v.people, v.acting, s.approverRole ?? '')
             : html`<form method="post" action="/sandbox/requisitions/${r.id}/decide"><input type="hidden" name="step" value="${s.id}"><input type="hidden" name="back" value="/sandbox/approvals">
 <label class="field"><span>Comment</span><input type="text" name="comment" value=""></label>
-<button class="button primary" type="submit" name="decision" value="approve">Approve</button> <button class="button" type="submit" name="decision" value="reject">Reject</button></form>`
+<button class="button primary" type="submit" name="decision" value="approve">Approve</button> <button class="button secondary danger" type="submit" name="decision" value="reject">Reject</button></form>`
         }</td></tr>`,
       )}</tbody></table>`
 }

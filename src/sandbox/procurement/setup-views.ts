@@ -3,6 +3,7 @@
  * approval rules. Pure functions to Html; forms keep what was typed and name each problem.
  */
 import { html, type Html } from '../../web/html.js';
+import { money } from './po-views.js';
 import type { RuleForm } from './approval-rules.js';
 import type { FieldProblems } from './form-problems.js';
 import { REQUISITION_SOURCES, SANDBOX_ROLES, type ApprovalRule, type SandboxPerson } from './model.js';
@@ -27,7 +28,7 @@ const ROLE_OPTIONS = SANDBOX_ROLES.map((r): [string, string] => [r, r]);
 const SOURCE_OPTIONS = REQUISITION_SOURCES.map((s): [string, string] => [s, s]);
 
 function ruleRange(r: ApprovalRule): string {
-  return r.maxAmount === null ? `from ${r.minAmount} ${r.currency}` : `${r.minAmount} to below ${r.maxAmount} ${r.currency}`;
+  return r.maxAmount === null ? `from ${money(r.minAmount, r.currency)}` : `${money(r.minAmount, r.currency)} to below ${money(r.maxAmount, r.currency)}`;
 }
 
 export function setupPage(v: SetupView): Html {
@@ -81,7 +82,7 @@ ${problemsSummary(cf?.problems)}
 <p class="muted">An applicable automatic rule approves on its own; otherwise every applicable role rule is a step, in position order. Amounts are net, in the rule's currency (a rule in another currency does not apply; a requisition in a currency no rule is written in needs an approver). No rule applies: approved at once.</p>
 <table class="table"><thead><tr><th>Pos.</th><th>Name</th><th>Cost center</th><th>Amount</th><th>Sources</th><th>Action</th><th>Status</th><th></th></tr></thead><tbody>${v.rules.map(
       (r) => html`<tr><td>${r.position}</td><td>${r.name}</td><td>${r.costCenter ?? 'all'}</td><td>${ruleRange(r)}</td><td>${r.sources.length ? r.sources.join(', ') : 'all'}</td><td>${r.action === 'auto' ? 'approve automatically' : `role ${r.approverRole}`}</td><td>${r.active ? 'active' : html`<span class="muted">inactive</span>`}</td>
-<td><a href="/sandbox/setup?rule=${r.id}#rule-form">Edit</a> <form method="post" action="/sandbox/setup/rules/${r.id}/active" style="display:inline"><input type="hidden" name="active" value="${r.active ? '0' : '1'}"><button class="button" type="submit">${r.active ? 'Deactivate' : 'Activate'}</button></form></td></tr>`,
+<td><a href="/sandbox/setup?rule=${r.id}#rule-form">Edit</a> <form method="post" action="/sandbox/setup/rules/${r.id}/active" style="display:inline"><input type="hidden" name="active" value="${r.active ? '0' : '1'}"><button class="button secondary${r.active ? ' danger' : ''}" type="submit">${r.active ? 'Deactivate' : 'Activate'}</button></form></td></tr>`,
     )}</tbody></table>
 <form method="post" action="${rf?.editing ? `/sandbox/setup/rules/${rf.editing}` : '/sandbox/setup/rules'}" id="rule-form">
 <h3>${rf?.editing ? 'Edit the rule' : 'Add a rule'}</h3>

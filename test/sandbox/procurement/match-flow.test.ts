@@ -103,6 +103,10 @@ describe('three-way match of a real order', () => {
     await receive({ 'qty-1': '0', 'qty-2': '1' });
     match = matchOf(await page());
     assert.match(match, /<span class="badge ok">Match clean<\/span>/, match);
+    // Received and invoiced in full, matching: the order reads complete; change and cancel are folded away.
+    const complete = await page();
+    assert.match(complete, /<h1>Purchase order [^<]+ <span class="badge ok">Complete<\/span><\/h1>/);
+    assert.match(complete, /<details><summary>Change or cancel anyway<\/summary><form method="post" action="[^"]+\/change">/);
 
     const number = (await t.store.db.selectFrom('order_documents').select('number').where('order_id', '=', orderRowId).where('kind', '=', 'invoice').executeTakeFirstOrThrow()).number;
     const memo = await createCreditMemo(t.ctx, orderRowId, { invoiceNumber: number, amount: '0.01', reason: 'Late delivery' }, actor);

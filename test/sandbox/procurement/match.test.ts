@@ -372,6 +372,17 @@ describe('match and receipt sections', () => {
     assert.match(diff, /<li>invoice INV-2 line 1 is for line 7, which is not a line of the order<\/li>/);
   });
 
+  test('a cancelled order: "Cancelled", nothing still to come; the comparison stays when goods or invoices came', () => {
+    const nothing = matchSection(threeWayMatch({ lines: LINES, receipts: [], documents: [] }), 'cancelled').toString();
+    assert.match(nothing, /<span class="badge muted">Cancelled<\/span>/);
+    assert.match(nothing, /The order was cancelled; nothing more is expected\./);
+    assert.doesNotMatch(nothing, /Still to come|Open/);
+    const some = matchSection(threeWayMatch({ lines: LINES, receipts: [receipt([1, '4'])], documents: [] }), 'cancelled').toString();
+    assert.match(some, /<span class="badge muted">Cancelled<\/span>/);
+    assert.match(some, /<table class="table match">/, 'what came is still compared');
+    assert.doesNotMatch(some, /Still to come|none so far/);
+  });
+
   test('the receipt form is offered for open orders only, prefilled with what is outstanding', () => {
     const po = { id: 'po-1', orderId: 'SBX-1', status: 'open' } as PurchaseOrder;
     const open = receiptSection(po, LINES, [receipt([1, '4'])], undefined).toString();

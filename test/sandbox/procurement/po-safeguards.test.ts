@@ -201,6 +201,7 @@ describe('an order the supplier never received', () => {
     const events = await eventsFor(t.store.db, [{ type: 'po', id: po.id }]);
     assert.ok(events.some((e) => e.kind === 'cancelled' && /Nothing was sent to the supplier/.test(e.text)));
     assert.equal((await messagesFor(t.store.db, po.id)).length, 1, 'no delete message');
+    assert.equal((await findRequisition(t.store.db, req.id))!.status, 'cancelled', 'the requisition is cancelled with its order');
     await assert.rejects(resendMessage(deps(), po.id), (e: ProcurementError) => e.status === 409);
     const after = await (await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`)).text();
     assert.doesNotMatch(after, /action="[^"]*\/resend"/);

@@ -14,6 +14,7 @@ import { readCxml } from '../../../src/protocol/cxml/reader.js';
 import type { WriteContext } from '../../../src/protocol/cxml/writer.js';
 import { receiveSupplierDocument } from '../../../src/sandbox/documents.js';
 import { requisitionLedger } from '../../../src/sandbox/procurement/budgets.js';
+import { eventsFor } from '../../../src/sandbox/procurement/history.js';
 import { ProcurementError, type ProcurementDeps, type PurchaseOrder, type Requisition, type RequisitionLine } from '../../../src/sandbox/procurement/model.js';
 import {
   cancelPurchaseOrder,
@@ -240,6 +241,14 @@ describe('changing and cancelling', () => {
     assertDtdValid(posted[0]!.body, 'cXML');
     assert.equal((await koppelOrder(po.orderId)).order?.status, 'cancelled');
     assert.equal((await requisitionLedger(t.store.db, req.id))!.committed.toFixed(), '0');
+    // The requisition no longer reads "ordered": cancelled with the order, and says why.
+    assert.equal((await findRequisition(t.store.db, req.id))!.status, 'cancelled');
+    const reqEvents = await eventsFor(t.store.db, [{ type: 'requisition', id: req.id }]);
+    assert.ok(reqEvents.some((e) => e.kind === 'order cancelled' && e.text.startsWith(`Purchase order ${po.orderId} cancelled`)));
+    const match = (await (await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`)).text()).split('id="match"')[1]!;
+    assert.match(match, /<span class="badge muted">Cancelled<\/span>/);
+    assert.match(match, /The order was cancelled; nothing more is expected\./);
+    assert.doesNotMatch(match, /Still to come/);
     await assert.rejects(changePurchaseOrder(deps(), po.id, new Map([[1, '2']]), 'person:sam'), ProcurementError);
   });
 });
@@ -309,7 +318,9 @@ describe('pages', () => {
 
     const page = await (await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`)).text();
     assert.match(page, /name="qty-1" value="2"/);
-    assert.match(page, /Cancel the order/);
+    assert.match(page, /<span>Reason \(required; the supplier sees it\)<\/span>/);
+    assert.match(page, /<button type="submit" class="button secondary danger">Cancel the order<\/button>/);
+    assert.doesNotMatch(page, /Complete|Change or cancel anyway/, 'nothing received yet: not complete');
 
     const bad = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'qty-1=lots&qty-2=1' });
     assert.equal(bad.status, 422);

@@ -95,6 +95,11 @@ describe('a requisition page', () => {
     assert.match(page.body, /UNSPSC 44121701/);
     assert.match(page.body, /available of 5000\.00 EUR/);
     assert.match(page.body, /Submit for approval/);
+    assert.match(page.body, /<button class="button secondary danger" type="submit">Cancel the requisition<\/button>/);
+    // Unit prices with the currency's minor units, like the totals next to them.
+    const plain = await get(`/sandbox/requisitions/${(await draft('407')).id}`);
+    assert.match(plain.body, /<td class="num">407\.00 EUR<\/td><td class="num">407\.00 EUR<\/td>/);
+    assert.doesNotMatch(plain.body, />407 EUR</);
     const bad = await post(`/sandbox/requisitions/${r.id}`, [['title', ''], ['requesterId', 'ghost'], ['costCenter', '1000'], ['note', 'keep "this" <note>']]);
     assert.equal(bad.statusCode, 422);
     assert.equal(problemOf(bad.body, 'title'), 'Enter a title.');
@@ -127,7 +132,12 @@ describe('a requisition page', () => {
 
     const ok = await post(`/sandbox/requisitions/${r.id}/decide`, [['decision', 'approve'], ['comment', 'go'], ['step', stepId], ['back', '/sandbox/approvals']], 'maria');
     assert.equal(ok.statusCode, 303);
-    assert.equal(ok.headers.location, '/sandbox/approvals?done=approved');
+    assert.equal(ok.headers.location, `/sandbox/approvals?requisition=${r.id}&done=approved`);
+    const approvedPage = await get(ok.headers.location as string, 'maria');
+    const placed = (await findRequisition(t.store.db, r.id))!;
+    assert.ok(approvedPage.body.includes(`Your approval was recorded. Requisition <a class="code" href="/sandbox/requisitions/${r.id}">${r.number}</a> is now ordered`), 'the notice links the requisition');
+    assert.ok(placed.poId && approvedPage.body.includes(`purchase order <a class="code" href="/sandbox/orders/${placed.poId}">`), 'and the order it placed');
+    assert.match(queue.body, /<button class="button secondary danger" type="submit" name="decision" value="reject">Reject<\/button>/);
     const again = await post(`/sandbox/requisitions/${r.id}/decide`, [['decision', 'approve'], ['comment', ''], ['step', stepId]], 'maria');
     assert.equal(again.statusCode, 409);
 
@@ -159,9 +169,13 @@ describe('a requisition page', () => {
     assert.equal((await findRequisition(t.store.db, r.id))!.status, 'pending');
   });
 
-  test('over budget: 409 with the cost center, available amount and total; still pending', async () => {
+  test('over budget: warned before anyone approves; 409 with the cost center, available amount and total; still pending', async () => {
     const r = await draft('1600.00', '2000');
+    const warned = 'Over budget: cost center 2000 has 1500.00 EUR available; this requisition (1600.00 EUR) cannot be approved unless the budget is raised or the cost center changed.';
+    assert.ok((await get(`/sandbox/requisitions/${r.id}`)).body.includes(warned), 'the draft warns');
     await post(`/sandbox/requisitions/${r.id}/submit`, []);
+    assert.ok((await get(`/sandbox/requisitions/${r.id}`, 'maria')).body.includes(warned), 'the pending requisition warns the approver');
+    assert.ok(!(await get(`/sandbox/requisitions/${(await draft('12.00', '2000')).id}`)).body.includes('Over budget'), 'not below the budget');
     const res = await post(`/sandbox/requisitions/${r.id}/decide`, [['decision', 'approve'], ['comment', '']], 'maria');
     assert.equal(res.statusCode, 409);
     assert.match(res.body, /Over budget: cost center 2000 has 1500\.00 EUR available, the requisition total is 1600\.00 EUR\./);

@@ -505,7 +505,7 @@ async function send(
       await trx.updateTable('sandbox_purchase_orders').set({ status: 'cancelled', updated_at: at.toISOString() }).where('id', '=', m.poId).execute();
       await recommitForOrder(trx, { poId: m.poId, total: '0', currency: po.currency, at, reason: `Order ${po.orderId} cancelled` });
       await recordEvent(trx, { subjectType: 'po', subjectId: m.poId, actor: m.actor, kind: 'cancelled', text: `Purchase order ${po.orderId} cancelled; the supplier accepted the cancellation.`, at });
-      await cancelRequisitionOfOrder(trx, po, m.actor, at, `Purchase order ${po.orderId} cancelled; the supplier accepted the cancellation.`);
+      await cancelRequisitionOfOrder(trx, po, m.actor, at);
     }
     const verdict = outcome.status === 'accepted' ? 'accepted by the supplier' : outcome.status === 'rejected' ? 'rejected by the supplier' : 'not delivered';
     await recordEvent(trx, { subjectType: 'po', subjectId: m.poId, actor: 'system', kind: 'sent', text: `${label} sent to ${po.supplier.cxmlUrl}: ${verdict} (${answer}).`, at });
@@ -730,7 +730,7 @@ async function cancelUndelivered(deps: ProcurementDeps, po: PurchaseOrder, actor
     await recommitForOrder(trx, { poId: po.id, total: '0', currency: po.currency, at, reason: `Order ${po.orderId} cancelled before the supplier received it` });
     const text = `Purchase order ${po.orderId} cancelled${reason ? `: ${reason}` : ''}. Nothing was sent to the supplier: it never accepted the order (not delivered), so there is no order there to cancel.`;
     await recordEvent(trx, { subjectType: 'po', subjectId: po.id, actor, kind: 'cancelled', text, at });
-    await cancelRequisitionOfOrder(trx, po, actor, at, text);
+    await cancelRequisitionOfOrder(trx, po, actor, at);
   });
   return (await findPurchaseOrder(db, po.id))!;
 }
@@ -739,16 +739,18 @@ async function cancelUndelivered(deps: ProcurementDeps, po: PurchaseOrder, actor
  * An order cancelled for good cancels its requisition too (in the same transaction), so the
  * requisition no longer reads "ordered". Only an `ordered` requisition of this order is touched.
  */
-async function cancelRequisitionOfOrder(trx: Store, po: PurchaseOrder, actor: SandboxActor, at: Date, text: string): Promise<void> {
+async function cancelRequisitionOfOrder(trx: Store, po: PurchaseOrder, actor: SandboxActor, at: Date): Promise<void> {
   if (!po.requisitionId) return;
-  await trx
+  const r = await trx
     .updateTable('sandbox_requisitions')
     .set({ status: 'cancelled', updated_at: at.toISOString() })
     .where('id', '=', po.requisitionId)
     .where('po_id', '=', po.id)
     .where('status', '=', 'ordered')
-    .execute();
-  await recordEvent(trx, { subjectType: 'requisition', subjectId: po.requisitionId, actor, kind: 'order cancelled', text, at });
+    .executeTakeFirst();
+  // The order's own event says how it was cancelled (both show in either history); this one says what it meant here.
+  const text = `Purchase order ${po.orderId} cancelled${Number(r.numUpdatedRows) === 1 ? ', so this requisition is cancelled too' : ''}.`;
+  await recordEvent(trx, { subjectType: 'requisition', subjectId: po.requisitionId, actor, kind: 'cancelled', text, at });
 }
 
 /**

@@ -353,6 +353,9 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
         return false;
       }
     }
+    // The browser lands on the punchout page then: it says why no requisition was made.
+    const unusable = status === 'returned' && cart ? cartProblem(cart.lines) : undefined;
+    if (unusable) warnings = [`This cart cannot become a requisition: ${unusable} Fix the cart in the supplier's shop and transfer it again.`, ...warnings];
     const { cookieMismatch: _earlier, ...rest } = p.info;
     const info: PunchoutRequestInfo = { ...rest, returns: p.info.returns + 1, cartWarnings: warnings, ...(cookieMismatch ? { cookieMismatch } : {}) };
     await saveCart(db, p.id, { status, info, raw, format, lines: cart?.lines ?? null, total: cart?.total ?? null, currency: cart?.currency ?? null }, now());

@@ -332,6 +332,34 @@ describe('OCI punchout', () => {
     assert.match(page.body, /posted as multipart\/form-data/);
   });
 
+  it('a cart with a negative "promo" line makes no requisition and no order; the page names the line', async () => {
+    const start = await post('/sandbox/punchouts', 'protocol=oci');
+    const id = idFrom(hiddenFields(start.body).get('HOOK_URL')!);
+    const item = (n: number, price: string, qty = '1.000'): [string, string][] => [
+      [`NEW_ITEM-DESCRIPTION[${n}]`, `Item ${n}`],
+      [`NEW_ITEM-QUANTITY[${n}]`, qty],
+      [`NEW_ITEM-UNIT[${n}]`, 'PCE'],
+      [`NEW_ITEM-PRICE[${n}]`, price],
+      [`NEW_ITEM-CURRENCY[${n}]`, 'EUR'],
+      [`NEW_ITEM-VENDORMAT[${n}]`, `SKU-${n}`],
+    ];
+    const ret = await post(`/sandbox/punchouts/${id}/oci-return`, [['~OkCode', 'ADDI'], ...item(1, '4000.00'), ...item(2, '-3900.00')]);
+    assert.equal(ret.statusCode, 303);
+    assert.equal(ret.headers.location, `/sandbox/punchouts/${id}`, 'no requisition to go to');
+    const page = await get(`/sandbox/punchouts/${id}`);
+    assert.match(page.body, /This cart cannot become a requisition: line 2 has the unit price -3900(\.0+)? EUR; prices cannot be negative/);
+    const order = await post(`/sandbox/punchouts/${id}/order`, '');
+    assert.equal(order.statusCode, 422);
+    assert.match(order.body, /line 2 has the unit price -3900/);
+    assert.equal(ordersReceived().length, 0);
+
+    const start2 = await post('/sandbox/punchouts', 'protocol=oci');
+    const id2 = idFrom(hiddenFields(start2.body).get('HOOK_URL')!);
+    await post(`/sandbox/punchouts/${id2}/oci-return`, [['~OkCode', 'ADDI'], ...item(1, '4000.00', '-1.000')]);
+    assert.equal((await post(`/sandbox/punchouts/${id2}/order`, '')).statusCode, 422);
+    assert.equal(ordersReceived().length, 0);
+  });
+
   it('an empty cart is a cancelled punchout without an order button', async () => {
     const start = await post('/sandbox/punchouts', 'protocol=oci');
     const id = idFrom(hiddenFields(start.body).get('HOOK_URL')!);
@@ -379,6 +407,25 @@ describe('cXML punchout', () => {
     assert.equal(order.envelope.payload.header.total.raw, '0.70');
     assert.equal(order.envelope.payload.header.billTo?.name, 'Gemeente Voorbeeldstad');
     assert.deepEqual(order.envelope.payload.items.map((i) => i.lineNumber), [1, 2]);
+  });
+
+  it('a cXML cart with a negative unit price or a zero quantity makes no requisition and no order', async () => {
+    for (const [from, to, named] of [
+      ['<Money currency="EUR">0.20</Money>', '<Money currency="EUR">-0.20</Money>', /line 2 has the unit price -0\.2 EUR/],
+      // (a negative quantity is refused by the cXML reader already: the cart is unreadable)
+      ['quantity="2"', 'quantity="0"', /line 2 has the quantity 0; a quantity must be above 0/],
+    ] as const) {
+      supplier.received = [];
+      const { id, setup } = await startCxml();
+      const xml = poomXml(setup.buyerCookie);
+      assert.ok(xml.includes(from), from);
+      const ret = await post(`/sandbox/punchouts/${id}/cxml-return`, [['cXML-urlencoded', xml.replace(from, to)]]);
+      assert.equal(ret.headers.location, `/sandbox/punchouts/${id}`);
+      const order = await post(`/sandbox/punchouts/${id}/order`, '');
+      assert.equal(order.statusCode, 422, to);
+      assert.match(order.body, named);
+      assert.equal(ordersReceived().length, 0);
+    }
   });
 
   it('reads cxml-urlencoded (any case) and warns when the BuyerCookie differs', async () => {

@@ -8,7 +8,7 @@
 import { Decimal } from 'decimal.js';
 import type { Store } from '../../store/database.js';
 import type { SandboxApprovalStepTable, SandboxRequisitionTable } from '../../store/schema.js';
-import { formatMoney, roundMoney } from '../../protocol/money.js';
+import { formatMoney, roundMoney, tryDec } from '../../protocol/money.js';
 import type { SandboxSettings } from '../settings.js';
 import { findPunchout, type SandboxCartLine } from '../punchout-record.js';
 import { listRules, stepsFor } from './approval-rules.js';
@@ -123,10 +123,34 @@ export function currentStep(steps: readonly ApprovalStep[]): ApprovalStep | unde
   return [...steps].sort((a, b) => a.position - b.position).find((s) => s.status === 'pending');
 }
 
-/** Sum of the line totals, rounded to the currency. */
+/**
+ * Why a line cannot be requested by its signs, or undefined: a quantity of 0 or less, or a
+ * negative price or line total. A free line (price 0) is fine. Pure.
+ */
+export function lineSignProblem(l: Pick<RequisitionLine, 'line' | 'quantity' | 'unitPrice' | 'lineTotal' | 'currency'>): string | undefined {
+  const q = tryDec(l.quantity);
+  if (!q) return `line ${l.line} has no readable quantity ("${l.quantity}").`;
+  if (!q.isPositive() || q.isZero()) return `line ${l.line} has the quantity ${l.quantity}; a quantity must be above 0.`;
+  for (const [what, text] of [['unit price', l.unitPrice], ['line total', l.lineTotal]] as const) {
+    const d = tryDec(text);
+    if (!d) return `line ${l.line} has no readable ${what} ("${text}").`;
+    // A negative "promo" line would lower the total the approval rules and the budget see.
+    if (d.isNegative() && !d.isZero()) return `line ${l.line} has the ${what} ${text} ${l.currency}; prices cannot be negative (a discount belongs in the unit price).`;
+  }
+  return undefined;
+}
+
+/**
+ * Sum of the line totals, rounded to the currency. A line with a negative amount or a quantity of
+ * 0 or less is refused (422) instead of summed: approval and budget are decided on this total.
+ */
 export function requisitionTotal(lines: readonly RequisitionLine[], currency: string): string {
   let total = new Decimal(0);
-  for (const l of lines) total = total.plus(l.lineTotal);
+  for (const l of lines) {
+    const problem = lineSignProblem(l);
+    if (problem) throw new ProcurementError(`The requisition cannot be made: ${problem}`, undefined, 422);
+    total = total.plus(l.lineTotal);
+  }
   return formatMoney(roundMoney(total, currency), currency);
 }
 
@@ -201,11 +225,13 @@ export function linesFromCart(cart: readonly SandboxCartLine[]): RequisitionLine
   });
 }
 
-/** Why a returned cart cannot be requested (a line without quantity, price or currency; mixed currencies), or undefined. */
+/** Why a returned cart cannot be requested (a line without quantity, price or currency; a quantity of 0 or less or a negative price; mixed currencies), or undefined. */
 export function cartProblem(cart: readonly SandboxCartLine[]): string | undefined {
   for (const c of cart) {
     const missing = [c.quantity === '' ? 'quantity' : '', c.unitPrice === '' || c.lineTotal === '' ? 'price' : '', c.currency === '' ? 'currency' : ''].filter((x) => x !== '');
     if (missing.length > 0) return `line ${c.line} has no ${missing.join(', ')}.`;
+    const signs = lineSignProblem(c);
+    if (signs) return signs;
   }
   const currencies = [...new Set(cart.map((c) => c.currency.toUpperCase()))];
   if (currencies.length > 1) return `the lines use different currencies (${currencies.join(', ')}); one requisition needs one currency.`;

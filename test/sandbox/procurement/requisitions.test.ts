@@ -23,6 +23,7 @@ import {
   ownRequisitionRefusal,
   pendingApprovalsFor,
   requisitionForPunchout,
+  requisitionTotal,
   stepsOf,
   submitRequisition,
 } from '../../../src/sandbox/procurement/requisitions.js';
@@ -305,6 +306,26 @@ describe('requisitionForPunchout', () => {
     await assert.rejects(requisitionForPunchout(deps, mixed, 'system'), (e: unknown) => e instanceof ProcurementError && /different currencies \(EUR, USD\)/.test(e.message));
     const stored = await t.store.db.selectFrom('sandbox_requisitions').select('id').where('punchout_id', 'in', [noPrice, mixed]).execute();
     assert.equal(stored.length, 0);
+  });
+
+  test('a negative "promo" line or a quantity of 0 or less is refused with the line and value named (422); a free line is fine', async () => {
+    const promo = await punchout([line(1, '1', '4000.00'), { ...line(2, '1', '-3900.00'), lineTotal: '-3900.00' }]);
+    await assert.rejects(requisitionForPunchout(deps, promo, 'person:alex'), (e: unknown) => e instanceof ProcurementError && e.status === 422 && /line 2 has the unit price -3900\.00 EUR; prices cannot be negative/.test(e.message));
+    const negativeQty = await punchout([line(1, '-5', '10.00')]);
+    await assert.rejects(requisitionForPunchout(deps, negativeQty, 'person:alex'), (e: unknown) => e instanceof ProcurementError && e.status === 422 && /line 1 has the quantity -5; a quantity must be above 0/.test(e.message));
+    const zeroQty = await punchout([line(1, '0', '10.00')]);
+    await assert.rejects(requisitionForPunchout(deps, zeroQty, 'person:alex'), (e: unknown) => e instanceof ProcurementError && /line 1 has the quantity 0/.test(e.message));
+    const stored = await t.store.db.selectFrom('sandbox_requisitions').select('id').where('punchout_id', 'in', [promo, negativeQty, zeroQty]).execute();
+    assert.equal(stored.length, 0);
+    const free = await requisitionForPunchout(deps, await punchout([line(1, '1', '5.00'), line(2, '2', '0.00')]), 'person:alex');
+    assert.equal(free.total, '5.00');
+  });
+
+  test('requisitionTotal never lets a negative line lower the total: it refuses the line', () => {
+    const l = (n: number, quantity: string, unitPrice: string, lineTotal: string) => ({ line: n, supplierPartID: 'X', description: 'x', quantity, unit: 'EA', unitPrice, lineTotal, currency: 'EUR' });
+    assert.equal(requisitionTotal([l(1, '2', '1.50', '3.00'), l(2, '1', '0', '0.00')], 'EUR'), '3.00');
+    assert.throws(() => requisitionTotal([l(1, '1', '4000.00', '4000.00'), l(2, '1', '-3900.00', '-3900.00')], 'EUR'), refused(/line 2 has the unit price -3900\.00 EUR/, 422));
+    assert.throws(() => requisitionTotal([l(1, '1', '4000.00', '4000.00'), l(2, '-1', '3900.00', '-3900.00')], 'EUR'), refused(/line 2 has the quantity -1/, 422));
   });
 
   test('the system as actor (or someone without cost center) requests for alex and 1000', async () => {

@@ -60,6 +60,8 @@ export interface PunchoutRequestInfo {
   /** How many carts came back; above 1 the page notes that the latest replaced the earlier. */
   readonly returns: number;
   readonly cartWarnings: readonly string[];
+  /** The person acting when the punchout started: the requester of its requisition (four eyes). */
+  readonly startedBy?: string;
   /** The cXML cart came back with another BuyerCookie than the one sent. */
   readonly cookieMismatch?: { readonly sent: string; readonly received: string };
   /** The purchase order: its number, when the document was made (kept for identical resends), tries. */

@@ -140,10 +140,15 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     const origin = sandboxOrigin(request, config);
     const id = randomToken(18);
     const at = now();
+    // Whoever starts the punchout requests its cart, whatever cookie the cart comes back with.
+    const starter = await actingPerson(db, request).catch((e: unknown) => {
+      if (e instanceof ProcurementError) return undefined; // nobody in the sandbox yet
+      throw e;
+    });
 
     if (settings.protocol === 'oci') {
       const returnUrl = `${origin}${punchoutPath(id)}/oci-return`;
-      const info: PunchoutRequestInfo = { settings, origin, returnUrl, returns: 0, cartWarnings: [] };
+      const info: PunchoutRequestInfo = { settings, origin, returnUrl, returns: 0, cartWarnings: [], ...(starter ? { startedBy: starter.id } : {}) };
       await insertPunchout(db, { id, protocol: 'oci', supplierUrl: settings.ociUrl, buyerCookie: null, framed: settings.framed, info, now: at });
       const p = (await findPunchout(db, id))!;
       return sendHtml(reply, 200, settings.framed ? framedShopPage(p, `${punchoutPath(id)}/oci-call`) : ociCallPage(p, ociCallForm(settings, returnUrl)));
@@ -154,7 +159,7 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     const buyerCookie = `SBX-${randomToken(12)}`;
     const ctx: WriteContext = { payloadID: newPayloadId(new URL(origin).hostname, at, () => randomToken(9)), timestamp: at, version: settings.cxmlVersion };
     // The shop greets the person acting in the sandbox (the requester the cart's requisition gets).
-    const user = buyerUser(await actingPerson(db, request));
+    const user = buyerUser(starter ?? (await actingPerson(db, request)));
     const setupInput = {
       operation: 'create' as const,
       buyerCookie,
@@ -178,6 +183,7 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
       returnUrl,
       returns: 0,
       cartWarnings: [],
+      ...(starter ? { startedBy: starter.id } : {}),
       setup: { payloadID: ctx.payloadID, requestXml: shownXml, at: at.toISOString() },
     };
     await insertPunchout(db, { id, protocol: 'cxml', supplierUrl: settings.cxmlUrl, buyerCookie, framed: settings.framed, info: base, now: at });

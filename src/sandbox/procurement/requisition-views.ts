@@ -18,7 +18,7 @@ import {
   type SandboxPerson,
 } from './model.js';
 import type { CostCenter } from './organisation.js';
-import type { DraftEdit, RequisitionFilters } from './requisitions.js';
+import { ownPart, preparersFrom, type DraftEdit, type Preparer, type RequisitionFilters } from './requisitions.js';
 
 export const REQUISITION_STATUSES: readonly RequisitionStatus[] = ['draft', 'pending', 'approved', 'ordered', 'rejected', 'cancelled'];
 
@@ -243,7 +243,8 @@ function decideForm(v: RequisitionPageView, open: ApprovalStep | undefined): Htm
   if (!v.acting.roles.includes(open.approverRole)) {
     return html`<p class="muted">Waiting for someone with the role <strong>${open.approverRole}</strong>. You act as ${v.acting.name}; <a href="/sandbox/setup#acting">switch</a> to decide.</p>`;
   }
-  if (v.acting.id === r.requesterId) return ownRequisitionNote(v.people, v.acting, open.approverRole);
+  const own = ownPart(r, preparersFrom(v.events.filter((e) => e.subjectType === 'requisition')), v.acting.id);
+  if (own) return ownRequisitionNote(v.people, v.acting, open.approverRole, own);
   const problems = v.decide?.problems;
   return html`<form method="post" action="/sandbox/requisitions/${id}/decide" class="decide">
 <h3>Your decision (${open.approverRole})</h3>
@@ -254,10 +255,10 @@ ${textArea('Comment', 'comment', v.decide?.comment ?? '', problems, 'Required wh
 </form>`;
 }
 
-/** Four eyes: the requester never gets the decide form for their own requisition. */
-function ownRequisitionNote(people: readonly SandboxPerson[], acting: SandboxPerson, role: string): Html {
+/** Four eyes: whoever requested, created or submitted a requisition never gets its decide form. */
+function ownRequisitionNote(people: readonly SandboxPerson[], acting: SandboxPerson, role: string, part: string): Html {
   const others = people.filter((p) => p.id !== acting.id && (p.roles as readonly string[]).includes(role)).map((p) => p.name);
-  return html`<p class="muted">You requested this; another ${role} decides${others.length ? html` (${others.join(', ')})` : html` (nobody else holds the role yet: add one under <a href="/sandbox/setup">People &amp; rules</a>)`}. You can cancel it instead.</p>`;
+  return html`<p class="muted">You ${part} this; another ${role} decides${others.length ? html` (${others.join(', ')})` : html` (nobody else holds the role yet: add one under <a href="/sandbox/setup">People &amp; rules</a>)`}. You can cancel it instead.</p>`;
 }
 
 function actionsSection(v: RequisitionPageView, _open: ApprovalStep | undefined): Html | '' {
@@ -292,7 +293,7 @@ export interface ApprovalsView {
   readonly acting: SandboxPerson;
   /** After an approval: the requisition decided and, when the approval placed it, its purchase order. */
   readonly decided?: { readonly requisition: Pick<Requisition, 'id' | 'number' | 'status'>; readonly order?: { readonly id: string; readonly number: string } };
-  readonly items: readonly { readonly requisition: Requisition; readonly step: ApprovalStep }[];
+  readonly items: readonly { readonly requisition: Requisition; readonly step: ApprovalStep; readonly preparedBy?: readonly Preparer[] }[];
   readonly people: readonly SandboxPerson[];
   readonly notice?: Notice;
 }
@@ -317,10 +318,10 @@ ${
   v.items.length === 0
     ? html`<p>Nothing waits for you.</p>`
     : html`<table class="table"><thead><tr><th>Requisition</th><th>Title</th><th>Requester</th><th>Cost center</th><th class="num">Total</th><th>Step</th><th>Decide</th></tr></thead><tbody>${v.items.map(
-        ({ requisition: r, step: s }) => html`<tr><td><a class="code" href="/sandbox/requisitions/${r.id}">${r.number}</a></td><td>${r.title}</td><td>${personName(v.people, r.requesterId)}</td><td>${r.costCenter}</td><td class="num">${amount(r.total, r.currency)}</td><td>${s.ruleName} (${s.approverRole})</td>
+        ({ requisition: r, step: s, preparedBy }) => html`<tr><td><a class="code" href="/sandbox/requisitions/${r.id}">${r.number}</a></td><td>${r.title}</td><td>${personName(v.people, r.requesterId)}</td><td>${r.costCenter}</td><td class="num">${amount(r.total, r.currency)}</td><td>${s.ruleName} (${s.approverRole})</td>
 <td>${
-          r.requesterId === v.acting.id
-            ? ownRequisitionNote(v.people, v.acting, s.approverRole ?? '')
+          ownPart(r, preparedBy ?? [], v.acting.id)
+            ? ownRequisitionNote(v.people, v.acting, s.approverRole ?? '', ownPart(r, preparedBy ?? [], v.acting.id)!)
             : html`<form method="post" action="/sandbox/requisitions/${r.id}/decide"><input type="hidden" name="step" value="${s.id}"><input type="hidden" name="back" value="/sandbox/approvals">
 <label class="field"><span>Comment</span><input type="text" name="comment" value=""></label>
 <button class="button primary" type="submit" name="decision" value="approve">Approve</button> <button class="button secondary danger" type="submit" name="decision" value="reject">Reject</button></form>`

@@ -14,7 +14,7 @@ import { findPunchout, type SandboxCartLine } from '../punchout-record.js';
 import { listRules, stepsFor } from './approval-rules.js';
 import { commitRequisition, inTransaction, money, releaseRequisition } from './budgets.js';
 import { assertNoProblems } from './form-problems.js';
-import { datedNumber, newId, nextNumber, recordEvent } from './history.js';
+import { datedNumber, eventsFor, newId, nextNumber, recordEvent, type SandboxEvent } from './history.js';
 import {
   ProcurementError,
   type ApprovalStep,
@@ -281,7 +281,7 @@ export async function requisitionForPunchout(deps: ProcurementDeps, punchoutId: 
       if (replaced) return (await findRequisition(deps.db, existing.id))!;
       continue; // submitted meanwhile: the next round refuses
     }
-    const { requesterId, costCenter } = await requesterFor(deps.db, actor);
+    const { requesterId, costCenter } = await requesterFor(deps.db, p.info.startedBy, actor);
     const id = newId('req');
     const created = await inTransaction(deps.db, (db) =>
       insertRequisition(db, at, id, {
@@ -303,13 +303,19 @@ export async function requisitionForPunchout(deps: ProcurementDeps, punchoutId: 
   throw new ProcurementError('The requisition of this punchout could not be saved; try again.');
 }
 
-async function requesterFor(db: Store, actor: SandboxActor): Promise<{ requesterId: string; costCenter: string }> {
-  if (actor.startsWith('person:')) {
-    const person = await findPerson(db, actor.slice('person:'.length));
-    if (person?.costCenter) return { requesterId: person.id, costCenter: person.costCenter };
-  }
-  const alex = await findPerson(db, DEFAULT_PERSON_ID);
-  return { requesterId: alex?.id ?? DEFAULT_PERSON_ID, costCenter: alex?.costCenter ?? '1000' };
+/**
+ * The requester of a punchout's requisition: the person who started the punchout (older punchouts
+ * did not record it: the person the cart came back for), else the demo requester. The cost center
+ * is theirs, else the first one; the requester stays that person, so four eyes still sees them.
+ */
+async function requesterFor(db: Store, startedBy: string | undefined, actor: SandboxActor): Promise<{ requesterId: string; costCenter: string }> {
+  const personId = startedBy ?? (actor.startsWith('person:') ? actor.slice('person:'.length) : DEFAULT_PERSON_ID);
+  const person = (await findPerson(db, personId)) ?? (await findPerson(db, DEFAULT_PERSON_ID));
+  const requesterId = person?.id ?? personId;
+  if (person?.costCenter) return { requesterId, costCenter: person.costCenter };
+  const first = await db.selectFrom('sandbox_cost_centers').select('code').orderBy('code').limit(1).executeTakeFirst();
+  if (!first) throw new ProcurementError('The sandbox has no cost center yet: add one under People & rules, then transfer the cart again.', undefined, 409);
+  return { requesterId, costCenter: first.code };
 }
 
 // ---- editing a draft ---------------------------------------------------------------------------------
@@ -394,22 +400,60 @@ async function runAutomaticSteps(deps: ProcurementDeps, id: string): Promise<voi
   await approveStep(deps, id, step, actor, step.ruleId ? `Approved by rule "${step.ruleName}".` : step.ruleName, 'auto');
 }
 
+/** What a person did to put a requisition together; each of these keeps them from deciding it. */
+export type Preparation = 'created' | 'submitted';
+export interface Preparer {
+  readonly personId: string;
+  readonly did: Preparation;
+}
+
 /**
- * Four eyes: nobody approves or rejects a requisition they requested themselves (they may cancel
- * it). Automatic steps are not decided by a person. Returns why, naming who else holds the role,
- * or null when the person may decide (pure).
+ * Who put the requisition together, from its history: created it or brought its cart back
+ * ("created"), or submitted it. The requester field can be edited on a draft, the history cannot,
+ * so four eyes looks at both. Pure.
+ */
+export function preparersFrom(events: readonly Pick<SandboxEvent, 'actor' | 'kind'>[]): Preparer[] {
+  const out: Preparer[] = [];
+  for (const e of events) {
+    if (!e.actor.startsWith('person:')) continue;
+    const did: Preparation | undefined = e.kind === 'created' || e.kind === 'cart replaced' ? 'created' : e.kind === 'submitted' ? 'submitted' : undefined;
+    const personId = e.actor.slice('person:'.length);
+    if (did && !out.some((p) => p.personId === personId && p.did === did)) out.push({ personId, did });
+  }
+  return out;
+}
+
+export async function preparersOf(db: Store, requisitionId: string): Promise<Preparer[]> {
+  return preparersFrom(await eventsFor(db, [{ type: 'requisition', id: requisitionId }]));
+}
+
+/** What `personId` did to the requisition that keeps them from deciding it ("requested", "created and submitted"), or undefined. Pure. */
+export function ownPart(req: Pick<Requisition, 'requesterId'>, preparedBy: readonly Preparer[], personId: string): string | undefined {
+  const verbs = [
+    ...(req.requesterId === personId ? ['requested'] : []),
+    ...(['created', 'submitted'] as const).filter((did) => preparedBy.some((p) => p.personId === personId && p.did === did)),
+  ];
+  if (verbs.length === 0) return undefined;
+  return verbs.length === 1 ? verbs[0] : `${verbs.slice(0, -1).join(', ')} and ${verbs.at(-1)}`;
+}
+
+/**
+ * Four eyes: nobody approves or rejects a requisition they requested, created or submitted
+ * themselves (they may cancel it). Automatic steps are not decided by a person. Returns why,
+ * naming who else holds the role, or null when the person may decide (pure).
  */
 export function ownRequisitionRefusal(
-  req: Pick<Requisition, 'number' | 'requesterId'>,
+  req: Pick<Requisition, 'number' | 'requesterId'> & { readonly preparedBy?: readonly Preparer[] },
   step: Pick<ApprovalStep, 'approverRole'>,
   person: Pick<SandboxPerson, 'id' | 'name'>,
   people: readonly Pick<SandboxPerson, 'id' | 'name' | 'roles'>[],
 ): string | null {
-  if (step.approverRole === null || req.requesterId !== person.id) return null;
+  const part = ownPart(req, req.preparedBy ?? [], person.id);
+  if (step.approverRole === null || part === undefined) return null;
   const role = step.approverRole;
   const others = people.filter((p) => p.id !== person.id && p.roles.includes(role)).map((p) => p.name);
   const who = others.length > 0 ? `another ${role} decides: ${others.join(', ')}` : `nobody else holds the role "${role}" yet: add one under People & rules`;
-  return `${person.name} requested ${req.number} and cannot approve or reject it (four eyes); ${who}. To withdraw it, cancel the requisition.`;
+  return `${person.name} ${part} ${req.number} and cannot approve or reject it (four eyes); ${who}. To withdraw it, cancel the requisition.`;
 }
 
 export interface Decision {
@@ -420,8 +464,8 @@ export interface Decision {
 }
 
 /**
- * A person decides the open step: only someone holding the step's role and not its requester
- * (anyone may retry an automatic step that the budget held up), only the first pending step, once. Rejecting needs a
+ * A person decides the open step: only someone holding the step's role who did not request,
+ * create or submit it (anyone may retry an automatic step that the budget held up), only the first pending step, once. Rejecting needs a
  * comment and ends the requisition. Approving the last step approves the requisition (budget
  * checked and committed in the same transaction) and places the purchase order.
  */
@@ -440,7 +484,7 @@ export async function decideStep(deps: ProcurementDeps, id: string, d: Decision,
   if (!hasRole(person, step.approverRole)) {
     throw new ProcurementError(`${person.name} cannot decide this step: it needs the role "${step.approverRole}".`, undefined, 403);
   }
-  const own = ownRequisitionRefusal(req, step, person, await listPeople(deps.db));
+  const own = ownRequisitionRefusal({ ...req, preparedBy: await preparersOf(deps.db, id) }, step, person, await listPeople(deps.db));
   if (own) throw new ProcurementError(own, undefined, 403);
   if (d.decision === 'reject') {
     if (comment === '') throw new ProcurementError('Say why the requisition is rejected (the requester reads it).', 'comment', 422);
@@ -562,13 +606,13 @@ export async function cancelRequisition(deps: ProcurementDeps, id: string, perso
 }
 
 /** Steps waiting for someone with one of these roles: the open step of each pending requisition. */
-export async function pendingApprovalsFor(db: Store, roles: readonly SandboxRole[]): Promise<{ requisition: Requisition; step: ApprovalStep }[]> {
+export async function pendingApprovalsFor(db: Store, roles: readonly SandboxRole[]): Promise<{ requisition: Requisition; step: ApprovalStep; preparedBy: Preparer[] }[]> {
   if (roles.length === 0) return [];
   const pending = await listRequisitions(db, { status: 'pending' }, 500);
-  const out: { requisition: Requisition; step: ApprovalStep }[] = [];
+  const out: { requisition: Requisition; step: ApprovalStep; preparedBy: Preparer[] }[] = [];
   for (const requisition of pending) {
     const step = currentStep(await stepsOf(db, requisition.id));
-    if (step && step.approverRole !== null && roles.includes(step.approverRole)) out.push({ requisition, step });
+    if (step && step.approverRole !== null && roles.includes(step.approverRole)) out.push({ requisition, step, preparedBy: await preparersOf(db, requisition.id) });
   }
   return out;
 }

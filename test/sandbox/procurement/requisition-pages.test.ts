@@ -154,12 +154,12 @@ describe('a requisition page', () => {
     assert.equal((await post(`/sandbox/requisitions/${r.id}/submit`, [], 'maria')).statusCode, 303);
     const page = await get(`/sandbox/requisitions/${r.id}`, 'maria');
     assert.doesNotMatch(page.body, /name="decision"/);
-    assert.match(page.body, /You requested this; another approver decides/);
+    assert.match(page.body, /You requested and submitted this; another approver decides/);
     assert.ok(page.body.includes(`action="/sandbox/requisitions/${r.id}/cancel"`), 'the requester may cancel instead');
     const queue = await get('/sandbox/approvals', 'maria');
     assert.ok(queue.body.includes(r.number));
     assert.ok(!queue.body.includes(`action="/sandbox/requisitions/${r.id}/decide"`));
-    assert.match(queue.body, /You requested this; another approver decides/);
+    assert.match(queue.body, /You requested and submitted this; another approver decides/);
     const stepId = /name="step" value="([^"]+)"/.exec((await get(`/sandbox/requisitions/${r.id}`, 'alex')).body)?.[1] ?? '';
     for (const decision of ['approve', 'reject']) {
       const res = await post(`/sandbox/requisitions/${r.id}/decide`, [['decision', decision], ['comment', 'mine'], ['step', stepId]], 'maria');
@@ -167,6 +167,57 @@ describe('a requisition page', () => {
       assert.match(res.body, /Maria Schulz requested .* cannot approve or reject it/);
     }
     assert.equal((await findRequisition(t.store.db, r.id))!.status, 'pending');
+  });
+
+  test('four eyes over the browser: acting as Maria (no cost center) she punches out, submits and cannot approve her own cart', async () => {
+    const start = await post('/sandbox/punchouts', [['protocol', 'oci']], 'maria');
+    assert.equal(start.statusCode, 200);
+    const punchoutId = /\/sandbox\/punchouts\/([A-Za-z0-9_-]{16,64})\/oci-return/.exec(start.body)?.[1];
+    assert.ok(punchoutId, start.body.slice(0, 2000));
+    const cart: [string, string][] = [
+      ['~OkCode', 'ADDI'],
+      ['NEW_ITEM-DESCRIPTION[1]', 'Chair'],
+      ['NEW_ITEM-QUANTITY[1]', '1.000'],
+      ['NEW_ITEM-UNIT[1]', 'EA'],
+      ['NEW_ITEM-PRICE[1]', '300.00'],
+      ['NEW_ITEM-CURRENCY[1]', 'EUR'],
+      ['NEW_ITEM-VENDORMAT[1]', sku],
+      ['NEW_ITEM-MATGROUP[1]', '44121701'],
+    ];
+    const ret = await post(`/sandbox/punchouts/${punchoutId}/oci-return`, cart, 'maria');
+    assert.equal(ret.statusCode, 303);
+    const id = /^\/sandbox\/requisitions\/([A-Za-z0-9_-]+)$/.exec(String(ret.headers.location))?.[1];
+    assert.ok(id, String(ret.headers.location));
+    const r = (await findRequisition(t.store.db, id))!;
+    // The requester is who punched out, not the demo requester; the cost center is the first one.
+    assert.deepEqual([r.requesterId, r.costCenter], ['maria', '1000']);
+    assert.equal((await post(`/sandbox/requisitions/${id}/submit`, [], 'maria')).statusCode, 303);
+    const page = await get(`/sandbox/requisitions/${id}`, 'maria');
+    assert.doesNotMatch(page.body, /name="decision"/);
+    const stepId = /name="step" value="([^"]+)"/.exec((await get(`/sandbox/requisitions/${id}`, 'alex')).body)?.[1] ?? '';
+    const res = await post(`/sandbox/requisitions/${id}/decide`, [['decision', 'approve'], ['comment', ''], ['step', stepId]], 'maria');
+    assert.equal(res.statusCode, 403);
+    assert.match(res.body, /Maria Schulz requested, created and submitted REQ-\S+ and cannot approve or reject it \(four eyes\)/);
+    assert.equal((await findRequisition(t.store.db, id))!.status, 'pending');
+  });
+
+  test('four eyes: changing the requester on a draft does not let the person who created and submitted it approve it', async () => {
+    const start = await post('/sandbox/punchouts', [['protocol', 'oci']], 'maria');
+    const punchoutId = /\/sandbox\/punchouts\/([A-Za-z0-9_-]{16,64})\/oci-return/.exec(start.body)![1]!;
+    const cart: [string, string][] = [['~OkCode', 'ADDI'], ['NEW_ITEM-DESCRIPTION[1]', 'Desk'], ['NEW_ITEM-QUANTITY[1]', '1'], ['NEW_ITEM-UNIT[1]', 'EA'], ['NEW_ITEM-PRICE[1]', '400'], ['NEW_ITEM-CURRENCY[1]', 'EUR'], ['NEW_ITEM-VENDORMAT[1]', sku]];
+    const id = /([A-Za-z0-9_-]+)$/.exec(String((await post(`/sandbox/punchouts/${punchoutId}/oci-return`, cart, 'maria')).headers.location))![1]!;
+    const edit = await post(`/sandbox/requisitions/${id}`, [['title', 'Desk'], ['requesterId', 'alex'], ['costCenter', '1000'], ['note', '']], 'maria');
+    assert.equal(edit.statusCode, 303);
+    assert.equal((await findRequisition(t.store.db, id))!.requesterId, 'alex');
+    assert.equal((await post(`/sandbox/requisitions/${id}/submit`, [], 'maria')).statusCode, 303);
+    const page = await get(`/sandbox/requisitions/${id}`, 'maria');
+    assert.doesNotMatch(page.body, /name="decision"/);
+    assert.match(page.body, /You created and submitted this; another approver decides/);
+    const queue = await get('/sandbox/approvals', 'maria');
+    assert.ok(!queue.body.includes(`action="/sandbox/requisitions/${id}/decide"`));
+    const res = await post(`/sandbox/requisitions/${id}/decide`, [['decision', 'approve'], ['comment', '']], 'maria');
+    assert.equal(res.statusCode, 403);
+    assert.match(res.body, /Maria Schulz created and submitted REQ-\S+ and cannot approve/);
   });
 
   test('over budget: warned before anyone approves; 409 with the cost center, available amount and total; still pending', async () => {

@@ -22,6 +22,7 @@ import {
   listRequisitions,
   ownRequisitionRefusal,
   pendingApprovalsFor,
+  preparersFrom,
   requisitionForPunchout,
   requisitionTotal,
   stepsOf,
@@ -125,6 +126,35 @@ describe('submitting', () => {
     assert.match(ownRequisitionRefusal(req, { approverRole: 'approver' }, staff[0]!, staff.slice(0, 1))!, /nobody else holds the role "approver"/);
     assert.equal(ownRequisitionRefusal(req, { approverRole: null }, staff[0]!, staff), null);
     assert.equal(ownRequisitionRefusal(req, { approverRole: 'approver' }, staff[1]!, staff), null);
+  });
+
+  test('four eyes: who created or submitted a requisition cannot decide it either, whoever the requester is', async () => {
+    const olga = await createPerson(t.store.db, { id: 'olga', name: 'Olga Berg', email: 'olga@example.com', roles: ['approver'], costCenter: null }, new Date());
+    // Maria types up and submits a requisition for Alex.
+    const r = await createRequisition(deps, { source: 'punchout', title: 'for alex', requesterId: 'alex', costCenter: '2000', currency: 'EUR', supplier, lines: [{ line: 1, supplierPartID: products[0]!.sku, description: 'x', quantity: '1', unit: 'EA', unitPrice: '300.00', lineTotal: '300.00', currency: 'EUR' }] }, 'person:maria');
+    await submitRequisition(deps, r.id, 'person:maria');
+    const [step] = await stepsOf(t.store.db, r.id);
+    await assert.rejects(decideStep(deps, r.id, { decision: 'approve', comment: '', stepId: step!.id }, people.maria!), refused(/Maria Schulz created and submitted REQ-\S+ and cannot approve or reject it \(four eyes\); another approver decides: Olga Berg/, 403));
+    assert.deepEqual(await commitments(r.id), []);
+    // Alex's own draft, submitted by Maria: she cannot decide it.
+    const s = await draft('300.00', { costCenter: '2000' });
+    await submitRequisition(deps, s.id, 'person:maria');
+    await assert.rejects(decideStep(deps, s.id, { decision: 'reject', comment: 'no' }, people.maria!), refused(/Maria Schulz submitted REQ-\S+ and cannot/, 403));
+    const approved = await decideStep(deps, r.id, { decision: 'approve', comment: '' }, olga);
+    assert.equal(approved.status, 'ordered');
+    await cancelRequisition(deps, s.id, people.alex!);
+  });
+
+  test('four eyes (pure): preparers from the history', () => {
+    const staff = [{ id: 'maria', name: 'Maria Schulz', roles: ['approver' as const] }];
+    const preparedBy = preparersFrom([
+      { actor: 'person:maria', kind: 'created' },
+      { actor: 'person:alex', kind: 'edited' },
+      { actor: 'system', kind: 'submitted' },
+    ]);
+    assert.deepEqual(preparedBy, [{ personId: 'maria', did: 'created' }]);
+    assert.match(ownRequisitionRefusal({ number: 'REQ-2', requesterId: 'alex', preparedBy }, { approverRole: 'approver' }, staff[0]!, staff)!, /^Maria Schulz created REQ-2 and cannot/);
+    assert.equal(ownRequisitionRefusal({ number: 'REQ-2', requesterId: 'alex', preparedBy: [] }, { approverRole: 'approver' }, staff[0]!, staff), null);
   });
 
   test('a manager step: only an approver decides; the approval commits once and orders', async () => {
@@ -328,11 +358,19 @@ describe('requisitionForPunchout', () => {
     assert.throws(() => requisitionTotal([l(1, '1', '4000.00', '4000.00'), l(2, '-1', '3900.00', '-3900.00')], 'EUR'), refused(/line 2 has the quantity -1/, 422));
   });
 
-  test('the system as actor (or someone without cost center) requests for alex and 1000', async () => {
+  test('the system as actor requests for alex; someone without cost center stays the requester, on the first cost center', async () => {
     const a = await requisitionForPunchout(deps, await punchout([line(1, '1', '2.00')]), 'system');
     assert.deepEqual([a.requesterId, a.costCenter], ['alex', '1000']);
     const b = await requisitionForPunchout(deps, await punchout([line(1, '1', '2.00')]), 'person:maria');
-    assert.deepEqual([b.requesterId, b.costCenter], ['alex', '1000']);
+    assert.deepEqual([b.requesterId, b.costCenter], ['maria', '1000']);
+  });
+
+  test('the requester is who started the punchout, even when the cart comes back under another cookie', async () => {
+    const pid = await punchout([line(1, '1', '2.00')]);
+    const p = await t.store.db.selectFrom('sandbox_punchouts').select('request').where('id', '=', pid).executeTakeFirstOrThrow();
+    await t.store.db.updateTable('sandbox_punchouts').set({ request: JSON.stringify({ ...JSON.parse(p.request), startedBy: 'maria' }) }).where('id', '=', pid).execute();
+    const r = await requisitionForPunchout(deps, pid, 'person:alex');
+    assert.deepEqual([r.requesterId, r.costCenter], ['maria', '1000']);
   });
 
   test('two carts at once for one punchout make one requisition', async () => {

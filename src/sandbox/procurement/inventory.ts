@@ -25,11 +25,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../../store/database.js';
-import { Decimal, dec, isCurrencyCode, minorUnits, roundMoney, tryDec } from '../../protocol/money.js';
+import { Decimal, dec, isCurrencyCode, minorUnits, roundMoney } from '../../protocol/money.js';
 import { defaultSettings, settingsFromForm, type SandboxSettings } from '../settings.js';
 import { newId, recordEvent } from './history.js';
 import { ProcurementError, type InventoryItem, type ProcurementDeps, type Requisition, type RequisitionLine, type SandboxActor } from './model.js';
 import { findPurchaseOrder, poLines } from './purchase-orders.js';
+import { readQuantity, readUnitPrice } from './quantities.js';
 import { createRequisition, submitRequisition } from './requisitions.js';
 
 /** A claim that never became a requisition (crash between claim and insert) is released after this. */
@@ -251,11 +252,12 @@ function validateItemFields(raw: RawItemFields, problems: FieldProblem[]): ItemI
   const currency = raw.currency.toUpperCase();
   if (!isCurrencyCode(currency)) problems.push({ field: 'currency', message: `Currency: a three-letter ISO 4217 code such as EUR, got "${raw.currency}".` });
   const decimal = (field: string, label: string, value: string, positive: boolean): string => {
-    const d = tryDec(value);
-    if (value === '' || !d) {
-      problems.push({ field, message: `${label}: enter a number such as 12 or 4.59${value === '' ? '' : `, got "${value}"`}.` });
+    const read = field === 'unitPrice' ? readUnitPrice(value, label) : readQuantity(value, label, '12 or 2.5');
+    if (!read.ok) {
+      problems.push({ field, message: read.problem });
       return value;
     }
+    const d = read.value;
     if (d.isNegative() || (positive && d.isZero())) {
       problems.push({ field, message: `${label}: must be ${positive ? 'above' : 'at least'} 0, got ${value}.` });
       return value;
@@ -601,9 +603,9 @@ export interface StockChange {
 }
 
 function quantityOf(text: string, field: string, label: string): Decimal {
-  const d = tryDec(text.trim());
-  if (text.trim() === '' || !d) throw new ProcurementError(`${label}: enter a number such as 3${text.trim() === '' ? '' : `, got "${text}"`}.`, field, 422);
-  return d;
+  const read = readQuantity(text, label, '3 or 2.5');
+  if (!read.ok) throw new ProcurementError(read.problem, field, 422);
+  return read.value;
 }
 
 /**

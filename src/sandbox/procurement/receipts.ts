@@ -12,6 +12,7 @@ import { ProcurementError, type GoodsReceipt, type PoLine, type ProcurementDeps,
 import { findPurchaseOrder, poLines } from './purchase-orders.js';
 import { findRequisition } from './requisitions.js';
 import { receivedPerLine } from './match.js';
+import { readQuantity } from './quantities.js';
 
 export interface GoodsReceiptInput {
   /** Quantities as typed (decimal text); blank or 0 lines are ignored; negative = goods sent back. */
@@ -30,8 +31,6 @@ export class ReceiptRefused extends ProcurementError {
 }
 
 const NOTE_MAX = 2000;
-/** A plain decimal as a person types it: digits with a point, optional sign, no exponent. */
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export async function receiptsFor(db: Store, poId: string): Promise<GoodsReceipt[]> {
@@ -88,8 +87,9 @@ export async function recordGoodsReceipt(deps: ProcurementDeps, poId: string, in
     const text = l.quantity.trim();
     const field = `qty-${l.lineNumber}`;
     if (text === '') continue;
-    if (!DECIMAL.test(text)) {
-      bad(field, `Line ${l.lineNumber}: "${l.quantity}" is not a quantity. Enter a decimal number with a point (1.5, not 1,5); negative to send goods back.`);
+    const read = readQuantity(text, `Line ${l.lineNumber}`);
+    if (!read.ok) {
+      bad(field, read.kind === 'format' ? `Line ${l.lineNumber}: "${l.quantity}" is not a quantity. Enter a decimal number with a point (1.5, not 1,5); negative to send goods back.` : read.problem);
       continue;
     }
     if (seen.has(l.lineNumber)) {
@@ -97,7 +97,7 @@ export async function recordGoodsReceipt(deps: ProcurementDeps, poId: string, in
       continue;
     }
     seen.add(l.lineNumber);
-    const q = new Decimal(text);
+    const q = read.value;
     if (!q.isZero()) wanted.push({ lineNumber: l.lineNumber, quantity: q });
   }
   if (wanted.length === 0 && !problems.some((p) => p.field?.startsWith('qty-'))) {

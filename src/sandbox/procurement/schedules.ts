@@ -14,6 +14,7 @@ import type { Store } from '../../store/database.js';
 import { Decimal, dec, minorUnits, roundMoney, tryDec } from '../../protocol/money.js';
 import { newId, recordEvent } from './history.js';
 import { findItem, type FieldProblem } from './inventory.js';
+import { readQuantity } from './quantities.js';
 import { ProcurementError, type InventoryItem, type ProcurementDeps, type Requisition, type RequisitionLine, type SandboxActor, type Schedule } from './model.js';
 import { createRequisition, submitRequisition } from './requisitions.js';
 
@@ -97,11 +98,12 @@ export function scheduleFromForm(form: URLSearchParams): { values: Record<string
     if (!k.startsWith('qty_')) continue;
     const text = v.trim();
     if (text === '') continue;
-    const d = tryDec(text);
-    if (!d || d.isNegative()) {
-      problems.push({ field: k, message: `Quantity: a number of at least 0, got "${text}".` });
+    const read = readQuantity(text, 'Quantity', '2 or 0.5');
+    if (!read.ok || read.value.isNegative()) {
+      problems.push({ field: k, message: read.ok ? `Quantity: a number of at least 0, got "${text}".` : read.problem });
       continue;
     }
+    const d = read.value;
     if (!d.isZero()) lines.push({ itemId: k.slice(4), quantity: d.toFixed() });
   }
   if (lines.length === 0 && !problems.some((p) => p.field.startsWith('qty_'))) problems.push({ field: 'lines', message: 'Items: enter a quantity for at least one item.' });

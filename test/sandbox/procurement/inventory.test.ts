@@ -102,6 +102,19 @@ describe('items', () => {
     assert.equal(events[0]!.kind, 'created');
   });
 
+  test('the item form reads numbers strictly: no exponent, quantities to 3 decimals, each problem naming the field and value', async () => {
+    const item = await createItem(deps, input({ name: 'Strict item' }), 'system');
+    const values = itemFormValues(item, t.baseUrl);
+    const bad = itemFromForm(new URLSearchParams({ ...values, unitPrice: '1e3', minStock: '1e-40', reorderQuantity: '0.0001', active: '1' }), t.baseUrl, item);
+    assert.equal(bad.input, undefined);
+    assert.deepEqual(bad.problems.map((p) => [p.field, p.message]), [
+      ['unitPrice', 'Unit price: enter a plain number such as 12 or 4.59 (digits with a decimal point; no exponent, comma or thousands separator), got "1e3".'],
+      ['minStock', 'Minimum stock: enter a plain number such as 12 or 2.5 (digits with a decimal point; no exponent, comma or thousands separator), got "1e-40".'],
+      ['reorderQuantity', 'Re-order quantity: at most 3 decimals (quantities are kept to 3 decimals, like an OCI QUANTITY), got "0.0001".'],
+    ]);
+    await assert.rejects(createItem(deps, input({ stock: '5e1' }), 'system'), (err: unknown) => err instanceof ItemInputError && err.problems.some((p) => p.field === 'stock' && p.message.includes('got "5e1"')));
+  });
+
   test('the form never shows the stored SharedSecret and keeps it when left empty', async () => {
     const item = await createItem(deps, input({ supplier: { ...defaultSettings(t.baseUrl), sharedSecret: 'real-secret' } }), 'system');
     const values = itemFormValues(item, t.baseUrl);
@@ -130,8 +143,15 @@ describe('stock', () => {
       return true;
     });
     await assert.rejects(consume(deps, item.id, '0', 'person:sam'), /above 0/);
-    await assert.rejects(consume(deps, item.id, 'x', 'person:sam'), /enter a number/);
+    await assert.rejects(consume(deps, item.id, 'x', 'person:sam'), /enter a plain number/);
     await assert.rejects(consume(deps, 'inv-nothing', '1', 'person:sam'), (err: unknown) => err instanceof ProcurementError && err.status === 404);
+    // Exponents and dust are refused before anything is recorded (1e-40 used to make a movement and leave the stock as it was).
+    for (const q of ['1e-40', '0.0001', '1E0']) {
+      await assert.rejects(consume(deps, item.id, q, 'person:sam'), (err: unknown) => err instanceof ProcurementError && err.status === 422 && err.field === 'quantity' && err.message.startsWith('Quantity: ') && err.message.includes(`"${q}"`));
+    }
+    await assert.rejects(adjustStock(deps, item.id, '3e0', 'person:sam'), (err: unknown) => err instanceof ProcurementError && err.field === 'counted' && /^Counted stock: .*got "3e0"/.test(err.message));
+    assert.deepEqual(await movementsFor(t.store.db, item.id), []);
+
     // Several at once: exactly the units in stock are taken, never more.
     await warmPool();
     const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => consume(deps, item.id, '1', 'person:sam')));

@@ -192,6 +192,18 @@ describe('recordGoodsReceipt', () => {
     assert.equal((await receiptsFor(t.store.db, po.id)).length, 2);
   });
 
+  test('a quantity with more than 3 decimals is refused: a tiny receipt on a fully received line cannot leave the match clean', async () => {
+    const po = await order([{ qty: '10', price: '1.95' }]);
+    await recordGoodsReceipt(deps, po.id, { lines: [{ lineNumber: 1, quantity: '10' }] }, 'person:sam');
+    for (const tiny of ['0.0000000000000000000001', '0.0001', '-0.0000000000000000000001']) {
+      const e = await refused(recordGoodsReceipt(deps, po.id, { lines: [{ lineNumber: 1, quantity: tiny }] }, 'person:sam'));
+      assert.equal(e.status, 422);
+      assert.deepEqual(problems(e), [['qty-1', `Line 1: at most 3 decimals (quantities are kept to 3 decimals, like an OCI QUANTITY), got "${tiny}".`]]);
+    }
+    assert.equal((await receiptsFor(t.store.db, po.id)).length, 1);
+    assert.deepEqual([...receivedPerLine(await receiptsFor(t.store.db, po.id))].map(([n, q]) => [n, q.toFixed()]), [[1, '10']]);
+  });
+
   test('returns: a negative quantity sends goods back, never more than was received', async () => {
     const po = await order([{ qty: '10', price: '1.95' }, { qty: '3', price: '2.00' }]);
     await recordGoodsReceipt(deps, po.id, { lines: [{ lineNumber: 1, quantity: '10' }] }, 'person:sam');

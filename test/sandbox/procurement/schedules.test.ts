@@ -133,6 +133,12 @@ describe('recurring orders', () => {
     const form = scheduleFromForm(new URLSearchParams({ name: '', everyDays: '0', nextRun: 'soon', [`qty_${coffee.id}`]: '-1', costCenter: '1000', requesterId: 'sam' }));
     assert.equal(form.input, undefined);
     assert.deepEqual(form.problems.map((p) => p.field).sort(), ['everyDays', 'name', 'nextRun', `qty_${coffee.id}`]);
+    const strict = scheduleFromForm(new URLSearchParams({ name: 'Weekly', everyDays: '7', nextRun: '2030-01-02', [`qty_${coffee.id}`]: '1e1', [`qty_${paper.id}`]: '0.0005', costCenter: '1000', requesterId: 'sam' }));
+    assert.equal(strict.input, undefined);
+    assert.deepEqual(strict.problems.map((p) => [p.field, p.message]), [
+      [`qty_${coffee.id}`, 'Quantity: enter a plain number such as 2 or 0.5 (digits with a decimal point; no exponent, comma or thousands separator), got "1e1".'],
+      [`qty_${paper.id}`, 'Quantity: at most 3 decimals (quantities are kept to 3 decimals, like an OCI QUANTITY), got "0.0005".'],
+    ]);
     const ok = scheduleFromForm(new URLSearchParams({ name: 'Weekly', everyDays: '7', nextRun: '2030-01-02', [`qty_${coffee.id}`]: '2', [`qty_${paper.id}`]: '', costCenter: '1000', requesterId: 'sam', active: '1' }));
     assert.deepEqual(ok.problems, []);
     assert.deepEqual(ok.input!.lines, [{ itemId: coffee.id, quantity: '2' }]);

@@ -543,6 +543,8 @@ export interface SandboxInventoryItemTable {
   active: number;
   created_at: string;
   updated_at: string;
+  /** JSON ReorderHold: automatic re-ordering stopped until a person resumes it; null: running. */
+  reorder_hold: Generated<string | null>;
 }
 
 export interface SandboxStockMovementTable {
@@ -571,6 +573,8 @@ export interface SandboxScheduleTable {
   active: number;
   created_at: string;
   updated_at: string;
+  /** Runs claimed so far (the claim raises it conditionally). */
+  run_count: Generated<number>;
 }
 
 export interface SandboxEventTable {

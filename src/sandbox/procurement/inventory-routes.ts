@@ -6,6 +6,7 @@
  *   POST /sandbox/inventory/:id             edit the item
  *   POST /sandbox/inventory/:id/consume     take from stock (→ 303 back with what happened: the re-order, its PO)
  *   POST /sandbox/inventory/:id/count       set the stock to a counted value
+ *   POST /sandbox/inventory/:id/resume-reorder  resume automatic re-ordering stopped by a rejected re-order
  *   GET  /sandbox/recurring                 recurring orders + add form
  *   POST /sandbox/recurring                 add one
  *   POST /sandbox/recurring/:id             action=save (edit) | pause | resume
@@ -30,6 +31,7 @@ import {
   onOrderFor,
   requisitionNumbers,
   requisitionsForItem,
+  resumeReorder,
   type FieldProblem,
   type ReorderOutcome,
 } from './inventory.js';
@@ -71,8 +73,15 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
   }
 
   /** What a re-order did, in words, from the ids carried in the redirect. */
-  async function reorderNotice(kind: string | undefined, reqId: string | undefined): Promise<string> {
+  async function reorderNotice(kind: string | undefined, reqId: string | undefined, item?: InventoryItem): Promise<string> {
     if (kind === 'failed') return " The re-order check failed; see the item's history.";
+    const hold = item?.reorderHold;
+    if ((kind === 'held' || kind === 'stopped') && hold) {
+      return kind === 'held'
+        ? ` Nothing was re-ordered: automatic re-ordering of this item is stopped because ${hold.reason}. Resume it on the item's page once the cause is fixed.`
+        : ` Automatic re-ordering of this item stopped: ${hold.reason}. Nothing more is ordered until someone resumes it on the item's page.`;
+    }
+    const stopped = kind === 'created' && hold && hold.requisitionId === reqId ? ` Automatic re-ordering of this item is stopped until someone resumes it on the item's page.` : '';
     if (!reqId || !ID.test(reqId) || (kind !== 'created' && kind !== 'open')) return '';
     const req = await db.selectFrom('sandbox_requisitions').select(['number', 'status', 'po_id']).where('id', '=', reqId).executeTakeFirst();
     if (!req) return '';
@@ -80,9 +89,9 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
     const po = req.po_id ? await db.selectFrom('sandbox_purchase_orders').select(['order_id', 'status']).where('id', '=', req.po_id).executeTakeFirst() : undefined;
     if (po) {
       const sent = po.status === 'open' ? 'sent' : po.status === 'rejected' ? 'rejected by the supplier' : po.status === 'failed' ? 'could not be delivered (it can be sent again from the order)' : po.status;
-      return ` Re-order ${req.number} created; purchase order ${po.order_id} ${sent}.`;
+      return ` Re-order ${req.number} created; purchase order ${po.order_id} ${sent}.${stopped}`;
     }
-    return ` Re-order ${req.number} created (${req.status}).`;
+    return ` Re-order ${req.number} created (${req.status}).${stopped}`;
   }
 
   function redirectQuery(base: Record<string, string>, outcome: ReorderOutcome): string {
@@ -90,6 +99,7 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
     q.set('reorder', outcome.kind === 'created' && outcome.error ? 'failed' : outcome.kind);
     if (outcome.kind === 'created') q.set('req', outcome.requisition.id);
     if (outcome.kind === 'open') q.set('req', outcome.requisitionId);
+    if (outcome.kind === 'held' || outcome.kind === 'stopped') q.set('req', outcome.hold.requisitionId);
     return q.toString();
   }
 
@@ -98,16 +108,24 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
       const item = await findItem(db, query.consumed);
       if (!item) return undefined;
       const qty = /^[0-9.]{1,30}$/.test(query.qty ?? '') ? query.qty : '';
-      const extra = await reorderNotice(query.reorder, query.req);
-      return { kind: query.reorder === 'failed' ? 'error' : 'ok', text: `Took ${qty} ${item.unit} of ${item.name} from stock; ${item.stock} left.${extra}` };
+      const extra = await reorderNotice(query.reorder, query.req, item);
+      const bad = query.reorder === 'failed' || query.reorder === 'held' || query.reorder === 'stopped' || (query.reorder === 'created' && item.reorderHold !== null);
+      return { kind: bad ? 'error' : 'ok', text: `Took ${qty} ${item.unit} of ${item.name} from stock; ${item.stock} left.${extra}` };
     }
     if (query.counted && ID.test(query.counted)) {
       const item = await findItem(db, query.counted);
       if (!item) return undefined;
-      return { kind: 'ok', text: `Stock of ${item.name} set to ${item.stock} ${item.unit}.${await reorderNotice(query.reorder, query.req)}` };
+      return { kind: 'ok', text: `Stock of ${item.name} set to ${item.stock} ${item.unit}.${await reorderNotice(query.reorder, query.req, item)}` };
+    }
+    if (query.resumed && ID.test(query.resumed)) {
+      const item = await findItem(db, query.resumed);
+      if (!item) return undefined;
+      if (query.reorder === 'none' && query.was === '0') return { kind: 'info', text: 'Automatic re-ordering was already running; nothing changed.' };
+      const extra = query.reorder === 'none' ? ' Stock plus what is on order is not below the minimum: nothing was ordered now.' : await reorderNotice(query.reorder, query.req, item);
+      return { kind: item.reorderHold || query.reorder === 'failed' ? 'error' : 'ok', text: `Automatic re-ordering of ${item.name} resumed.${extra}` };
     }
     if (query.created === '1') return { kind: 'ok', text: 'Item added.' };
-    if (query.saved === '1') return { kind: 'ok', text: 'Changes saved.' };
+    if (query.saved === '1') return { kind: 'ok', text: query.resumed === '1' ? 'Changes saved; automatic re-ordering resumed (the next check orders if stock is still short).' : 'Changes saved.' };
     return undefined;
   }
 
@@ -186,8 +204,8 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
     const parsed = itemFromForm(formOf(request), config.baseUrl, item);
     try {
       if (!parsed.input) throw new ItemInputError(parsed.problems);
-      await editItem(deps, item.id, parsed.input, actor);
-      return seeOther(reply, `${itemPath(item.id)}?saved=1`);
+      const saved = await editItem(deps, item.id, parsed.input, actor);
+      return seeOther(reply, `${itemPath(item.id)}?saved=1${item.reorderHold && !saved.reorderHold ? '&resumed=1' : ''}`);
     } catch (err) {
       if (!(err instanceof ProcurementError)) throw err;
       if (err.status === 404) return sendHtml(reply, 404, unknownItemPage(acting));
@@ -231,6 +249,15 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
       if (err.status === 404) return sendHtml(reply, 404, unknownItemPage(acting));
       return sendHtml(reply, err.status, await detailPage(acting, item, { count: { values: { counted, reason }, problems: problemsOf(err, 'counted') } }));
     }
+  });
+
+  app.post<IdParams>('/sandbox/inventory/:id/resume-reorder', async (request, reply) => {
+    const { acting, actor } = await who(request);
+    const item = await loadItem(request.params.id);
+    if (!item) return sendHtml(reply, 404, unknownItemPage(acting));
+    const done = await resumeReorder(deps, item.id, actor);
+    if (done.reorder.kind === 'failed') request.log.error({ item: item.id, error: done.reorder.error }, 're-order check failed');
+    return seeOther(reply, `${itemPath(item.id)}?${redirectQuery({ resumed: item.id, was: done.resumed ? '1' : '0' }, done.reorder)}`);
   });
 
   // ---- recurring orders ----

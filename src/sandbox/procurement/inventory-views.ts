@@ -8,7 +8,7 @@ import { sandboxFrame } from '../layout.js';
 import { money } from './po-views.js';
 import type { SandboxEvent } from './history.js';
 import type { FieldProblem, ItemRequisition, StockMovement } from './inventory.js';
-import type { InventoryItem, Schedule, SandboxPerson } from './model.js';
+import type { InventoryItem, ReorderHold, Schedule, SandboxPerson } from './model.js';
 
 export type Acting = { readonly name: string; readonly roles: readonly string[] };
 
@@ -138,6 +138,22 @@ ${field(form, 'cxmlVersion', 'cXML DTD version')}
 </fieldset>`;
 }
 
+/** The requisition and order of a stopped re-order, as links. */
+function holdLinks(h: ReorderHold): Html {
+  return html`<a href="/sandbox/requisitions/${encodeURIComponent(h.requisitionId)}">${h.requisitionNumber}</a>${h.poId ? html`, purchase order <a href="/sandbox/orders/${encodeURIComponent(h.poId)}">${h.orderId ?? h.poId}</a>` : ''}`;
+}
+
+/** Says that re-ordering stopped, why, and what to do: fix the cause, then resume. */
+function holdBox(it: InventoryItem): Html | '' {
+  const h = it.reorderHold;
+  if (!h) return '';
+  return html`<div class="notice error" role="alert" id="reorder-stopped">
+<p><strong>Automatic re-order stopped:</strong> ${h.reason} (${holdLinks(h)}, ${when(h.at)} UTC). Nothing more is ordered for this item until you resume, so a refusing supplier does not get a new order every minute.</p>
+<p>Fix the cause first (open the order to see the supplier's answer; correct the supplier settings below, or resend or cancel the order), then resume. Saving a change to the item resumes too.</p>
+<form method="post" action="${itemPath(it.id)}/resume-reorder" class="inline"><button type="submit" class="button small">Resume re-ordering</button></form>
+</div>`;
+}
+
 function consumeForm(item: InventoryItem, back: 'list' | 'item', form?: FormState): Html {
   const f = form ?? EMPTY;
   const list = problemsOf(f, 'quantity');
@@ -182,7 +198,13 @@ ${v.rows.length === 0
 <td class="num">${r.item.minStock}</td>
 <td class="num">${r.onOrder}</td>
 <td class="num">${r.item.reorderQuantity}</td>
-<td>${r.openRequisition ? html`<a href="/sandbox/requisitions/${encodeURIComponent(r.openRequisition.id)}">${r.openRequisition.number}</a>` : r.item.openRequisitionId ? 'being made…' : ''}</td>
+<td>${r.item.reorderHold
+      ? html`<a href="${itemPath(r.item.id)}#reorder-stopped" class="badge error" title="${r.item.reorderHold.reason}">stopped</a> ${r.item.reorderHold.reason} (${holdLinks(r.item.reorderHold)})`
+      : r.openRequisition
+        ? html`<a href="/sandbox/requisitions/${encodeURIComponent(r.openRequisition.id)}">${r.openRequisition.number}</a>`
+        : r.item.openRequisitionId
+          ? 'being made…'
+          : ''}</td>
 <td>${consumeForm(r.item, 'list', v.consume?.itemId === r.item.id ? v.consume.form : undefined)}</td>
 </tr>`,
   )}</tbody></table></div>`}
@@ -224,12 +246,13 @@ export function itemPage(v: ItemPageView): Html {
 <section class="card">
 <h1>${it.name}</h1>
 ${noticeBox(v.notice)}
+${holdBox(it)}
 <dl class="kv">
 <dt>Supplier part</dt><dd class="code">${it.supplierPartID}${it.auxID ? ` / ${it.auxID}` : ''}</dd>
 <dt>Description</dt><dd>${it.description}</dd>
 <dt>Price</dt><dd>${money(it.unitPrice, it.currency)} per ${it.unit}</dd>
 <dt>Stock</dt><dd><strong>${it.stock} ${it.unit}</strong> (minimum ${it.minStock}, on order ${v.onOrder}, re-order ${it.reorderQuantity})</dd>
-<dt>Open re-order</dt><dd>${v.openRequisition ? html`<a href="/sandbox/requisitions/${encodeURIComponent(v.openRequisition.id)}">${v.openRequisition.number}</a>` : it.openRequisitionId ? 'being made…' : 'none'}</dd>
+<dt>Open re-order</dt><dd>${it.reorderHold ? html`none: automatic re-ordering stopped (see above)` : v.openRequisition ? html`<a href="/sandbox/requisitions/${encodeURIComponent(v.openRequisition.id)}">${v.openRequisition.number}</a>` : it.openRequisitionId ? 'being made…' : 'none'}</dd>
 <dt>Charged to</dt><dd>cost center ${it.costCenter}, requested for ${it.requesterId}</dd>
 <dt>Supplier</dt><dd class="code">${it.supplier.cxmlUrl} (To ${it.supplier.to.domain}:${it.supplier.to.identity})</dd>
 <dt>Status</dt><dd>${it.active ? 'active' : 'inactive'}</dd>

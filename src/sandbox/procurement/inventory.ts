@@ -22,13 +22,19 @@
  * cancelled, its purchase order cancelled or rejected, or all of its goods received. A claim
  * whose requisition was never written (the process died in between) is let go after
  * STALE_CLAIM_MS.
+ *
+ * Stop after a refusal. A re-order whose requisition was rejected, or whose purchase order the
+ * supplier rejected or never received, is let go with reorder_hold set (in the same conditional
+ * update, so once): no automatic re-order for the item until a person resumes it (the button on
+ * the item's page, or saving a change to the item). Otherwise a supplier that answers 400 got a
+ * new order every tick.
  */
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../../store/database.js';
 import { Decimal, dec, isCurrencyCode, minorUnits, roundMoney } from '../../protocol/money.js';
 import { defaultSettings, settingsFromForm, type SandboxSettings } from '../settings.js';
 import { newId, recordEvent } from './history.js';
-import { ProcurementError, type InventoryItem, type ProcurementDeps, type Requisition, type RequisitionLine, type SandboxActor } from './model.js';
+import { ProcurementError, type InventoryItem, type ProcurementDeps, type ReorderHold, type Requisition, type RequisitionLine, type SandboxActor } from './model.js';
 import { findPurchaseOrder, poLines } from './purchase-orders.js';
 import { readQuantity, readUnitPrice } from './quantities.js';
 import { createRequisition, submitRequisition } from './requisitions.js';
@@ -56,6 +62,7 @@ type Row = {
   cost_center: string;
   requester_id: string;
   open_requisition_id: string | null;
+  reorder_hold: string | null;
   active: number;
   created_at: string;
   updated_at: string;
@@ -79,6 +86,7 @@ function toItem(r: Row): InventoryItem {
     costCenter: r.cost_center,
     requesterId: r.requester_id,
     openRequisitionId: r.open_requisition_id,
+    reorderHold: r.reorder_hold ? (JSON.parse(r.reorder_hold) as ReorderHold) : null,
     active: Number(r.active) === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -402,6 +410,8 @@ export async function editItem(deps: ProcurementDeps, id: string, input: ItemInp
   const n = normalised(input);
   const at = deps.now();
   const changed = describeChanges(item, n);
+  // Changing the item is a person acting on it (e.g. a fixed supplier URL): re-ordering resumes.
+  const resumes = item.reorderHold !== null && changed.length > 0;
   await deps.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('sandbox_inventory_items')
@@ -420,11 +430,15 @@ export async function editItem(deps: ProcurementDeps, id: string, input: ItemInp
         cost_center: n.costCenter,
         requester_id: n.requesterId,
         active: n.active ? 1 : 0,
+        ...(resumes ? { reorder_hold: null } : {}),
         updated_at: at.toISOString(),
       })
       .where('id', '=', id)
       .execute();
     await recordEvent(trx, { subjectType: 'item', subjectId: id, actor, kind: 'changed', text: changed.length ? `Changed: ${changed.join('; ')}.` : 'Saved without changes.', at });
+    if (resumes) {
+      await recordEvent(trx, { subjectType: 'item', subjectId: id, actor, kind: 'reorder-resumed', text: `Automatic re-ordering resumed by the change (it had stopped because ${item.reorderHold!.reason}).`, at });
+    }
   });
   return (await findItem(deps.db, id))!;
 }
@@ -515,6 +529,19 @@ export async function onOrderFor(db: Store): Promise<Map<string, Decimal>> {
   return onOrderQuantities(await openRequisitionViews(db));
 }
 
+/**
+ * Why an item's open re-order went wrong in a way that must stop automatic re-ordering (a new
+ * one would go the same way), or null (pure). A failed order still counts as on order, but
+ * nobody resends it by itself, so it stops re-ordering too and the item page says so.
+ */
+export function reorderStopReason(r: (OpenRequisitionView & { number: string }) | undefined): string | null {
+  if (!r) return null;
+  if (r.status === 'rejected') return `re-order ${r.number} was rejected`;
+  if (r.poStatus === 'rejected') return `the supplier rejected the purchase order of re-order ${r.number}`;
+  if (r.poStatus === 'failed') return `the purchase order of re-order ${r.number} could not be delivered to the supplier`;
+  return null;
+}
+
 /** Why an item's open re-order no longer blocks a new one, or null while it is still open (pure). */
 export function reorderClosedReason(itemId: string, r: (OpenRequisitionView & { number: string }) | undefined): string | null {
   if (!r) return 'its requisition no longer exists';
@@ -593,8 +620,14 @@ export type ReorderOutcome =
       readonly po?: { readonly id: string; readonly orderId: string; readonly status: string };
       /** Set when the requisition was made but could not be submitted. */
       readonly error?: string;
+      /** Set when it was rejected or not delivered at once: automatic re-ordering stopped. */
+      readonly stopped?: ReorderHold;
     }
-  | { readonly kind: 'failed'; readonly error: string };
+  | { readonly kind: 'failed'; readonly error: string }
+  /** This check stopped automatic re-ordering (once; later checks say `held`). */
+  | { readonly kind: 'stopped'; readonly hold: ReorderHold }
+  /** Re-ordering was stopped earlier and nobody resumed it: nothing was checked or ordered. */
+  | { readonly kind: 'held'; readonly hold: ReorderHold };
 
 export interface StockChange {
   readonly item: InventoryItem;
@@ -740,37 +773,18 @@ export async function checkReorder(deps: ProcurementDeps, itemId: string): Promi
   const { db } = deps;
   let item = await findItem(db, itemId);
   if (!item || !item.active) return { kind: 'none' };
+  if (item.reorderHold) return { kind: 'held', hold: item.reorderHold };
   const openId = item.openRequisitionId;
   if (openId !== null) {
-    let reason: string | null;
-    if (openId.startsWith('claim:')) {
-      reason = isStaleClaim(openId, deps.now()) ? 'an unfinished re-order was abandoned' : null;
-    } else {
-      const [view] = await openRequisitionViews(db, [openId]);
-      reason = reorderClosedReason(itemId, view);
-    }
-    if (reason === null) return { kind: 'open', requisitionId: openId };
-    const at = deps.now();
-    const released = await db.transaction().execute(async (trx) => {
-      const r = await trx
-        .updateTable('sandbox_inventory_items')
-        .set({ open_requisition_id: null, updated_at: at.toISOString() })
-        .where('id', '=', itemId)
-        .where('open_requisition_id', '=', openId)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) return false;
-      await recordEvent(trx, { subjectType: 'item', subjectId: itemId, actor: 'system', kind: 'reorder-closed', text: `Re-order finished: ${reason}.`, at });
-      return true;
-    });
-    if (!released) return { kind: 'none' }; // someone else handled it meanwhile
+    const settled = await settleOpenReorder(deps, itemId, openId);
+    if (settled.kind !== 'released') return settled;
     item = (await findItem(db, itemId))!;
   }
-
   const at = deps.now();
   const claim = `claim:${at.toISOString()}:${randomBytes(6).toString('base64url')}`;
   const shortage = await db.transaction().execute(async (trx) => {
     const current = await findItem(trx, itemId);
-    if (!current || !current.active || current.openRequisitionId !== null) return undefined;
+    if (!current || !current.active || current.openRequisitionId !== null || current.reorderHold !== null) return undefined;
     const onOrder = onOrderQuantities(await openRequisitionViews(trx)).get(itemId) ?? new Decimal(0);
     const stock = dec(current.stock);
     if (!stock.plus(onOrder).lessThan(dec(current.minStock))) return undefined;
@@ -780,6 +794,7 @@ export async function checkReorder(deps: ProcurementDeps, itemId: string): Promi
       .set({ open_requisition_id: claim, updated_at: at.toISOString() })
       .where('id', '=', itemId)
       .where('open_requisition_id', 'is', null)
+      .where('reorder_hold', 'is', null)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return undefined;
     return { item: current, onOrder };
@@ -841,7 +856,95 @@ export async function checkReorder(deps: ProcurementDeps, itemId: string): Promi
   const po = requisition.poId
     ? await db.selectFrom('sandbox_purchase_orders').select(['id', 'order_id', 'status']).where('id', '=', requisition.poId).executeTakeFirst()
     : undefined;
-  return { kind: 'created', requisition, ...(po ? { po: { id: po.id, orderId: po.order_id, status: po.status } } : {}) };
+  // Rejected or undelivered at once: stop now, not at the next check.
+  const settled = await settleOpenReorder(deps, itemId, requisition.id);
+  return {
+    kind: 'created',
+    requisition,
+    ...(po ? { po: { id: po.id, orderId: po.order_id, status: po.status } } : {}),
+    ...(settled.kind === 'stopped' ? { stopped: settled.hold } : {}),
+  };
+}
+
+/**
+ * Looks at the item's open re-order `openId`: still open, finished (let go: `released`), or gone
+ * wrong (let go and re-ordering stopped: `stopped`). The conditional update on
+ * open_requisition_id makes the release, its history entry and the stop happen once.
+ */
+async function settleOpenReorder(
+  deps: ProcurementDeps,
+  itemId: string,
+  openId: string,
+): Promise<{ kind: 'open'; requisitionId: string } | { kind: 'released' } | { kind: 'stopped'; hold: ReorderHold } | { kind: 'none' }> {
+  const { db } = deps;
+  let reason: string | null;
+  let stop: string | null = null;
+  let view: (OpenRequisitionView & { id: string; number: string }) | undefined;
+  if (openId.startsWith('claim:')) {
+    reason = isStaleClaim(openId, deps.now()) ? 'an unfinished re-order was abandoned' : null;
+  } else {
+    [view] = await openRequisitionViews(db, [openId]);
+    stop = reorderStopReason(view);
+    reason = stop ?? reorderClosedReason(itemId, view);
+  }
+  if (reason === null) return { kind: 'open', requisitionId: openId };
+  const at = deps.now();
+  let hold: ReorderHold | undefined;
+  if (stop !== null && view) {
+    const req = await db.selectFrom('sandbox_requisitions').select('po_id').where('id', '=', openId).executeTakeFirst();
+    const po = req?.po_id ? await db.selectFrom('sandbox_purchase_orders').select(['id', 'order_id']).where('id', '=', req.po_id).executeTakeFirst() : undefined;
+    hold = { reason: stop, requisitionId: openId, requisitionNumber: view.number, poId: po?.id ?? null, orderId: po?.order_id ?? null, at: at.toISOString() };
+  }
+  const released = await db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('sandbox_inventory_items')
+      .set({ open_requisition_id: null, ...(hold ? { reorder_hold: JSON.stringify(hold) } : {}), updated_at: at.toISOString() })
+      .where('id', '=', itemId)
+      .where('open_requisition_id', '=', openId)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return false;
+    if (hold) {
+      const what = hold.orderId ? `${hold.requisitionNumber} / ${hold.orderId}` : hold.requisitionNumber;
+      await recordEvent(trx, {
+        subjectType: 'item',
+        subjectId: itemId,
+        actor: 'system',
+        kind: 'reorder-stopped',
+        text: `Automatic re-ordering stopped: ${hold.reason} (${what}). Nothing more is ordered for this item until someone resumes re-ordering on this page or saves a change to the item.`,
+        at,
+      });
+    } else {
+      await recordEvent(trx, { subjectType: 'item', subjectId: itemId, actor: 'system', kind: 'reorder-closed', text: `Re-order finished: ${reason}.`, at });
+    }
+    return true;
+  });
+  if (!released) return { kind: 'none' }; // someone else handled it meanwhile
+  return hold ? { kind: 'stopped', hold } : { kind: 'released' };
+}
+
+/**
+ * A person resumes automatic re-ordering of an item that had stopped (recorded with who), then
+ * the re-order check runs at once and its outcome is returned. Resuming one that runs: `none`.
+ */
+export async function resumeReorder(deps: ProcurementDeps, itemId: string, actor: SandboxActor): Promise<{ resumed: boolean; reorder: ReorderOutcome }> {
+  const item = await findItem(deps.db, itemId);
+  if (!item) throw new ProcurementError('There is no such inventory item.', undefined, 404);
+  if (!item.reorderHold) return { resumed: false, reorder: { kind: 'none' } };
+  const at = deps.now();
+  const hold = item.reorderHold;
+  const resumed = await deps.db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('sandbox_inventory_items')
+      .set({ reorder_hold: null, updated_at: at.toISOString() })
+      .where('id', '=', itemId)
+      .where('reorder_hold', 'is not', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return false;
+    await recordEvent(trx, { subjectType: 'item', subjectId: itemId, actor, kind: 'reorder-resumed', text: `Automatic re-ordering resumed (it had stopped because ${hold.reason}).`, at });
+    return true;
+  });
+  if (!resumed) return { resumed: false, reorder: { kind: 'none' } };
+  return { resumed: true, reorder: await checkReorderSafely(deps, itemId) };
 }
 
 /** The requisitions (and their purchase orders) that ordered this item, newest first. */

@@ -210,9 +210,21 @@ export interface InventoryItem {
   readonly costCenter: string;
   readonly requesterId: string;
   readonly openRequisitionId: string | null;
+  /** Automatic re-ordering stopped by a re-order that went wrong; null while it runs. */
+  readonly reorderHold: ReorderHold | null;
   readonly active: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** Why automatic re-ordering of an item stopped, and which requisition and order it was. */
+export interface ReorderHold {
+  readonly reason: string;
+  readonly requisitionId: string;
+  readonly requisitionNumber: string;
+  readonly poId: string | null;
+  readonly orderId: string | null;
+  readonly at: string;
 }
 
 export interface Schedule {
@@ -225,6 +237,8 @@ export interface Schedule {
   readonly costCenter: string;
   readonly requesterId: string;
   readonly active: boolean;
+  /** Runs claimed so far; "Run now" sends the value it showed, so a double click runs once. */
+  readonly runCount: number;
 }
 
 /** A refusal a person can act on (shown on the page; the form keeps what was typed). */

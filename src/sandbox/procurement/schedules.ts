@@ -30,6 +30,7 @@ type Row = {
   cost_center: string;
   requester_id: string;
   active: number;
+  run_count: number;
 };
 
 function toSchedule(r: Row): Schedule {
@@ -43,6 +44,7 @@ function toSchedule(r: Row): Schedule {
     costCenter: r.cost_center,
     requesterId: r.requester_id,
     active: Number(r.active) === 1,
+    runCount: Number(r.run_count),
   };
 }
 

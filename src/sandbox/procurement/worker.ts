@@ -3,7 +3,7 @@
  * check of every active inventory item, so purchase orders go out without anyone clicking.
  * Ticks never overlap (the next is planned when one ends); an error is logged and the next tick
  * tries again. Several processes may run it at once: schedules and re-orders are claimed in the
- * database.
+ * database. An item whose re-order was rejected stops re-ordering: logged once, then quiet.
  */
 import { checkReorder } from './inventory.js';
 import type { ProcurementDeps } from './model.js';
@@ -47,6 +47,9 @@ export async function procurementTick(deps: ProcurementDeps, log: WorkerLog = co
         if (outcome.error) log.error({ item: id, requisition: outcome.requisition.number, error: outcome.error }, 're-order not submitted');
         else log.info({ item: id, requisition: outcome.requisition.number, order: outcome.po?.orderId }, 're-order placed');
       }
+      // Logged by the check that stopped it; later ticks find it `held` and stay quiet.
+      const stopped = outcome.kind === 'stopped' ? outcome.hold : outcome.kind === 'created' ? outcome.stopped : undefined;
+      if (stopped) log.error({ item: id, requisition: stopped.requisitionNumber, order: stopped.orderId, reason: stopped.reason }, 'automatic re-order stopped until a person resumes it');
     } catch (err) {
       log.error({ err, item: id }, 're-order check failed');
     }

@@ -143,6 +143,35 @@ describe('inventory pages', () => {
   });
 });
 
+describe('a stopped re-order on the pages', () => {
+  test('the supplier rejects: the notice says so, list and item page show why with links, Resume re-ordering', async () => {
+    // A wrong SharedSecret: Koppel's /cxml rejects the OrderRequest with a cXML 4xx.
+    await t.store.db.updateTable('sandbox_inventory_items').set({ supplier: JSON.stringify({ ...defaultSettings(t.baseUrl), protocol: 'cxml', sharedSecret: 'wrong' }) }).where('id', '=', 'inv-coffee').execute();
+    const res = await post('/sandbox/inventory/inv-coffee/consume', { quantity: '3', back: 'item' });
+    assert.equal(res.statusCode, 303);
+    const page = await get(res.headers.location as string);
+    assert.match(page.body, /purchase order SBX-\d{8}-\d+ rejected by the supplier\. Automatic re-ordering of this item is stopped until someone resumes it/);
+    assert.match(page.body, /<strong>Automatic re-order stopped:<\/strong> the supplier rejected the purchase order of re-order REQ-\d{8}-\d+ \(<a href="\/sandbox\/requisitions\/[^"]+">REQ-[^<]+<\/a>, purchase order <a href="\/sandbox\/orders\/[^"]+">SBX-/);
+    assert.match(page.body, /action="\/sandbox\/inventory\/inv-coffee\/resume-reorder"[^>]*><button type="submit" class="button small">Resume re-ordering<\/button>/);
+    const list = await get('/sandbox/inventory');
+    assert.match(list.body, /href="\/sandbox\/inventory\/inv-coffee#reorder-stopped" class="badge error"[^>]*>stopped<\/a> the supplier rejected/);
+    // Taking more says nothing was ordered and why.
+    const more = await get((await post('/sandbox/inventory/inv-coffee/consume', { quantity: '1', back: 'list' })).headers.location as string);
+    assert.match(more.body, /Nothing was re-ordered: automatic re-ordering of this item is stopped because the supplier rejected/);
+    const before = await t.store.db.selectFrom('sandbox_requisitions').select('id').where('lines', 'like', '%inv-coffee%').execute();
+    assert.equal(before.length, 1);
+
+    // Fixed, then resumed: the re-order goes out.
+    await t.store.db.updateTable('sandbox_inventory_items').set({ supplier: JSON.stringify({ ...defaultSettings(t.baseUrl), protocol: 'cxml' }) }).where('id', '=', 'inv-coffee').execute();
+    const resumed = await post('/sandbox/inventory/inv-coffee/resume-reorder', {});
+    assert.equal(resumed.statusCode, 303);
+    const after = await get(resumed.headers.location as string);
+    assert.match(after.body, /Automatic re-ordering of Coffee beans 1 kg resumed\. Re-order REQ-\d{8}-\d+ created; purchase order SBX-\d{8}-\d+ sent\./);
+    assert.doesNotMatch(after.body, /Automatic re-order stopped:/);
+    assert.match(after.body, /Automatic re-ordering resumed \(it had stopped because the supplier rejected/);
+  });
+});
+
 describe('recurring-order pages', () => {
   test('list, add (422 then 303), pause, resume, run now', async () => {
     const list = await get('/sandbox/recurring');

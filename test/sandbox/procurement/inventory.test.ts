@@ -23,13 +23,17 @@ import {
   onOrderFor,
   onOrderQuantities,
   reorderClosedReason,
+  reorderStopReason,
+  resumeReorder,
   stockFromReceipt,
   type ItemInput,
 } from '../../../src/sandbox/procurement/inventory.js';
 import { eventsFor } from '../../../src/sandbox/procurement/history.js';
 import { ProcurementError, type ProcurementDeps } from '../../../src/sandbox/procurement/model.js';
 import { cancelPurchaseOrder, changePurchaseOrder } from '../../../src/sandbox/procurement/purchase-orders.js';
+import { findPerson } from '../../../src/sandbox/procurement/people.js';
 import { recordGoodsReceipt } from '../../../src/sandbox/procurement/receipts.js';
+import { decideStep } from '../../../src/sandbox/procurement/requisitions.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 
 let t: TestApp;
@@ -307,6 +311,73 @@ describe('re-orders', () => {
   });
 });
 
+describe('a re-order that goes wrong stops re-ordering until a person resumes it', () => {
+  // Koppel answers an OrderRequest with a wrong SharedSecret with a cXML 4xx: a supplier that rejects.
+  const rejecting = () => ({ supplier: { ...defaultSettings(t.baseUrl), protocol: 'cxml' as const, sharedSecret: 'not-the-secret' } });
+
+  test('the supplier rejects the order: one re-order, then held (not a new one every check)', async () => {
+    const item = await createItem(deps, input({ stock: '11', ...rejecting() }), 'system');
+    const first = await consume(deps, item.id, '2', 'person:sam');
+    assert.equal(first.reorder.kind, 'created');
+    if (first.reorder.kind !== 'created') return;
+    assert.equal(first.reorder.po?.status, 'rejected');
+    assert.ok(first.reorder.stopped, 'stopped at once');
+    assert.match(first.reorder.stopped!.reason, /supplier rejected/);
+    assert.equal(first.reorder.stopped!.orderId, first.reorder.po!.orderId);
+    for (let i = 0; i < 3; i++) assert.equal((await checkReorder(deps, item.id)).kind, 'held');
+    assert.equal((await consume(deps, item.id, '1', 'person:sam')).reorder.kind, 'held');
+    assert.equal((await requisitionsFor(item.id)).length, 1, 'no second re-order');
+    const fresh = (await findItem(t.store.db, item.id))!;
+    assert.equal(fresh.openRequisitionId, null);
+    assert.equal(fresh.reorderHold?.requisitionId, first.reorder.requisition.id);
+    let events = await eventsFor(t.store.db, [{ type: 'item', id: item.id }]);
+    assert.equal(events.filter((e) => e.kind === 'reorder-stopped').length, 1, events.map((e) => e.text).join('\n'));
+
+    // Resumed with the cause still there: one new try, stopped again.
+    const again = await resumeReorder(deps, item.id, 'person:sam');
+    assert.equal(again.resumed, true);
+    assert.equal(again.reorder.kind, 'created');
+    assert.ok(again.reorder.kind === 'created' && again.reorder.stopped);
+    assert.equal((await checkReorder(deps, item.id)).kind, 'held');
+    assert.equal((await requisitionsFor(item.id)).length, 2);
+
+    // Fixing the supplier (saving the item) resumes; the next check orders and the supplier accepts.
+    const held = (await findItem(t.store.db, item.id))!;
+    const form = itemFromForm(new URLSearchParams({ ...itemFormValues(held, t.baseUrl), sharedSecret: defaultSettings(t.baseUrl).sharedSecret }), t.baseUrl, held);
+    const edited = await editItem(deps, item.id, form.input!, 'person:sam');
+    assert.equal(edited.reorderHold, null);
+    const fixed = await checkReorder(deps, item.id);
+    assert.equal(fixed.kind, 'created');
+    assert.equal(fixed.kind === 'created' && fixed.po?.status, 'open');
+    events = await eventsFor(t.store.db, [{ type: 'item', id: item.id }]);
+    assert.deepEqual(events.filter((e) => e.kind.startsWith('reorder-')).map((e) => [e.kind, e.actor]), [
+      ['reorder-stopped', 'system'],
+      ['reorder-resumed', 'person:sam'],
+      ['reorder-stopped', 'system'],
+      ['reorder-resumed', 'person:sam'],
+    ]);
+  });
+
+  test('an approver rejects the re-order: no new one at the next check', async () => {
+    // 20 × 100 EUR needs the manager: the re-order waits for Maria, who rejects it.
+    const item = await createItem(deps, input({ stock: '9', unitPrice: '100', reorderQuantity: '20' }), 'system');
+    const made = await checkReorder(deps, item.id);
+    assert.equal(made.kind, 'created');
+    if (made.kind !== 'created') return;
+    assert.equal(made.requisition.status, 'pending');
+    await decideStep(deps, made.requisition.id, { decision: 'reject', comment: 'We have enough paper' }, (await findPerson(t.store.db, 'maria'))!);
+    const after = await checkReorder(deps, item.id);
+    assert.equal(after.kind, 'stopped');
+    assert.match(after.kind === 'stopped' ? after.hold.reason : '', new RegExp(`${made.requisition.number} was rejected`));
+    assert.equal((await checkReorder(deps, item.id)).kind, 'held');
+    assert.equal((await requisitionsFor(item.id)).length, 1);
+    // Resuming (a person decided to order after all) makes the next re-order.
+    const resumed = await resumeReorder(deps, item.id, 'person:sam');
+    assert.equal(resumed.reorder.kind, 'created');
+    assert.equal((await resumeReorder(deps, item.id, 'person:sam')).resumed, false, 'nothing to resume');
+  });
+});
+
 describe('on-order rule (pure)', () => {
   const lines = [
     { line: 1, quantity: '20', inventoryItemId: 'a' },
@@ -342,6 +413,15 @@ describe('on-order rule (pure)', () => {
     assert.equal(reorderClosedReason('a', r({ received: [{ lineNumber: 1, quantity: '19' }] })), null);
     assert.match(reorderClosedReason('a', r({ received: [{ lineNumber: 1, quantity: '20' }] }))!, /received/);
     assert.match(reorderClosedReason('a', undefined)!, /no longer exists/);
+  });
+  test('rejected requisitions and rejected or undelivered orders stop re-ordering; cancelled ones do not', () => {
+    const r = (p: object) => ({ number: 'REQ-1', status: 'ordered', lines, poStatus: 'open', received: [], ...p });
+    assert.equal(reorderStopReason(r({})), null);
+    assert.match(reorderStopReason(r({ status: 'rejected', poStatus: null }))!, /REQ-1 was rejected/);
+    assert.match(reorderStopReason(r({ poStatus: 'rejected' }))!, /supplier rejected/);
+    assert.match(reorderStopReason(r({ poStatus: 'failed' }))!, /could not be delivered/);
+    assert.equal(reorderStopReason(r({ poStatus: 'cancelled' })), null);
+    assert.equal(reorderStopReason(r({ status: 'cancelled', poStatus: null })), null);
   });
 });
 

@@ -96,6 +96,22 @@ describe('procurement worker', () => {
     }
   });
 
+  test('a supplier that rejects re-orders: one re-order, stop logged once, no new order on later ticks', async () => {
+    // A wrong SharedSecret: Koppel answers the OrderRequest with a cXML 4xx, as a refusing supplier would.
+    const it = await createItem(deps, item({ stock: '1', supplier: { ...defaultSettings(t.baseUrl), protocol: 'cxml', sharedSecret: 'wrong' } }), 'system');
+    const { log, errors } = collectingLog();
+    for (let i = 0; i < 5; i++) await procurementTick(deps, log);
+    const reqs = await t.store.db.selectFrom('sandbox_requisitions').select(['id', 'po_id']).where('lines', 'like', `%${it.id}%`).execute();
+    assert.equal(reqs.length, 1, 'one re-order in five ticks');
+    const po = await t.store.db.selectFrom('sandbox_purchase_orders').select('status').where('id', '=', reqs[0]!.po_id!).executeTakeFirstOrThrow();
+    assert.equal(po.status, 'rejected');
+    const mine = errors.filter((e) => e.includes(it.id));
+    assert.equal(mine.length, 1, mine.join('\n'));
+    assert.match(mine[0]!, /automatic re-order stopped/);
+    assert.ok((await findItem(t.store.db, it.id))!.reorderHold);
+    await t.store.db.updateTable('sandbox_inventory_items').set({ active: 0 }).where('id', '=', it.id).execute();
+  });
+
   test('stop waits for the running tick and no tick starts afterwards', async () => {
     let calls = 0;
     let sending = 0;

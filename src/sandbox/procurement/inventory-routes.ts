@@ -10,7 +10,7 @@
  *   GET  /sandbox/recurring                 recurring orders + add form
  *   POST /sandbox/recurring                 add one
  *   POST /sandbox/recurring/:id             action=save (edit) | pause | resume
- *   POST /sandbox/recurring/:id/run         run now
+ *   POST /sandbox/recurring/:id/run         run now (form field runs: the run count the page showed)
  * Invalid input → 422 with the form as typed; unknown id → 404; state conflicts → 409.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -40,6 +40,7 @@ import { ProcurementError, type InventoryItem, type ProcurementDeps, type Sandbo
 import { listCostCenters } from './organisation.js';
 import { actingPerson, listPeople } from './people.js';
 import {
+  AlreadyRunError,
   createSchedule,
   editSchedule,
   findSchedule,
@@ -299,7 +300,13 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
       case 'ran':
         return { kind: 'ok', text: `Recurring order "${s.name}" run now.${(await reorderNotice('created', query.req)).replace('Re-order', 'Requisition')}` };
       case 'run-failed':
-        return { kind: 'error', text: `Recurring order "${s.name}" could not be run; see its history.` };
+        return { kind: 'error', text: `Recurring order "${s.name}" could not be run; the reason is shown below and in its history.` };
+      case 'already-ran': {
+        const [latest] = await requisitionsForSchedule(db, s.id, 1);
+        const last = s.lastRunAt ? ` at ${s.lastRunAt.replace('T', ' ').slice(0, 19)} UTC` : '';
+        const made = latest ? ` Latest requisition: ${latest.number} (${latest.status}).` : '';
+        return { kind: 'info', text: `Recurring order "${s.name}" had just been run${last} (a second click, or someone else at the same time), so nothing more was ordered.${made} Click Run now again to order once more.` };
+      }
       default:
         return undefined;
     }
@@ -353,11 +360,13 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
     const { acting, actor } = await who(request);
     const s = ID.test(request.params.id) ? await findSchedule(db, request.params.id) : undefined;
     if (!s) return sendHtml(reply, 404, unknownItemPage(acting, 'recurring order'));
+    const seen = formOf(request).get('runs') ?? '';
     try {
-      const run = await runNow(deps, s.id, actor);
+      const run = await runNow(deps, s.id, actor, /^\d{1,9}$/.test(seen) ? Number(seen) : undefined);
       if (run.error || !run.requisition) return seeOther(reply, `/sandbox/recurring?done=run-failed&s=${encodeURIComponent(s.id)}#s-${s.id}`);
       return seeOther(reply, `/sandbox/recurring?done=ran&s=${encodeURIComponent(s.id)}&req=${encodeURIComponent(run.requisition.id)}#s-${s.id}`);
     } catch (err) {
+      if (err instanceof AlreadyRunError) return seeOther(reply, `/sandbox/recurring?done=already-ran&s=${encodeURIComponent(s.id)}#s-${s.id}`);
       if (!(err instanceof ProcurementError)) throw err;
       return sendHtml(reply, err.status, await recurringView(acting, { notice: { kind: 'error', text: err.message } }));
     }

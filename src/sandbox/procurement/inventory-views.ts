@@ -383,8 +383,11 @@ function scheduleCard(r: ScheduleRow, items: readonly InventoryItem[], c: Choice
   const path = `/sandbox/recurring/${encodeURIComponent(s.id)}`;
   const name = (id: string) => items.find((i) => i.id === id)?.name ?? id;
   const form = r.form ?? { values: scheduleFormValues(s), problems: [] };
+  // The last run's outcome; a failure stays visible until a run succeeds.
+  const lastRun = [...r.events].reverse().find((e) => e.kind === 'run' || e.kind === 'run-failed');
   return html`<article class="card" id="s-${s.id}">
 <h2>${s.name} ${s.active ? html`<span class="badge ok">active</span>` : html`<span class="badge muted">paused</span>`}</h2>
+${lastRun?.kind === 'run-failed' ? html`<div class="notice error" role="alert"><p><strong>Last run failed</strong> (${when(lastRun.createdAt)} UTC): ${lastRun.text}</p></div>` : ''}
 <dl class="kv">
 <dt>Every</dt><dd>${s.everyDays} day(s)</dd>
 <dt>Next run</dt><dd>${when(s.nextRunAt)} UTC${s.active ? '' : ' (paused: will not run)'}</dd>
@@ -393,7 +396,7 @@ function scheduleCard(r: ScheduleRow, items: readonly InventoryItem[], c: Choice
 <dt>Charged to</dt><dd>cost center ${s.costCenter}, requested for ${s.requesterId}</dd>
 </dl>
 <div class="actions">
-<form method="post" action="${path}/run" class="inline"><button type="submit" class="button small">Run now</button></form>
+<form method="post" action="${path}/run" class="inline"><input type="hidden" name="runs" value="${String(s.runCount)}"><button type="submit" class="button small">Run now</button></form>
 <form method="post" action="${path}" class="inline"><input type="hidden" name="action" value="${s.active ? 'pause' : 'resume'}"><button type="submit" class="button small secondary${s.active ? ' danger' : ''}">${s.active ? 'Pause' : 'Resume'}</button></form>
 </div>
 ${r.requisitions.length

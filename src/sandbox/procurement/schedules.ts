@@ -9,6 +9,12 @@
  * next_run_at moves on by every_days; runs missed while no worker was running are not made up
  * (it moves on until it lies in the future), so a long stop does not fire a burst of orders.
  * A run that fails is recorded in the schedule's history; "Run now" repeats it.
+ *
+ * Every run claims itself by raising run_count; "Run now" only where it still holds the value the
+ * page showed (the form sends it), so a double click or two people at once run it once and the
+ * second gets a 409 "just ran". Each run checks its items again (they may have been changed,
+ * deactivated or moved to another supplier or currency since the schedule was saved) and fails,
+ * with the reasons in the history, instead of ordering a mix.
  */
 import type { Store } from '../../store/database.js';
 import { Decimal, dec, minorUnits, roundMoney, tryDec } from '../../protocol/money.js';
@@ -139,21 +145,27 @@ async function checkSchedule(db: Store, input: ScheduleInput): Promise<{ problem
     else items.push(item);
     if (!q || !q.isPositive() || q.isZero()) problems.push({ field: `qty_${l.itemId}`, message: `Quantity: must be above 0, got "${l.quantity}".` });
   }
-  const first = items[0];
-  if (first) {
-    for (const it of items.slice(1)) {
-      if (it.supplier.cxmlUrl !== first.supplier.cxmlUrl || it.supplier.to.identity !== first.supplier.to.identity) {
-        problems.push({ field: `qty_${it.id}`, message: `${it.name} comes from another supplier than ${first.name}: one recurring order goes to one supplier.` });
-      } else if (it.currency !== first.currency) {
-        problems.push({ field: `qty_${it.id}`, message: `${it.name} is priced in ${it.currency}, ${first.name} in ${first.currency}: one recurring order has one currency.` });
-      }
-    }
-  }
+  problems.push(...mixProblems(items));
   const cc = await db.selectFrom('sandbox_cost_centers').select('code').where('code', '=', input.costCenter).executeTakeFirst();
   if (!cc) problems.push({ field: 'costCenter', message: `Cost center: "${input.costCenter}" is not a cost center of the sandbox.` });
   const person = await db.selectFrom('sandbox_people').select('id').where('id', '=', input.requesterId).executeTakeFirst();
   if (!person) problems.push({ field: 'requesterId', message: `Requester: "${input.requesterId}" is not a person of the sandbox.` });
   return { problems, items };
+}
+
+/** Items of one order must share one supplier and one currency (pure). */
+function mixProblems(items: readonly InventoryItem[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const first = items[0];
+  if (!first) return problems;
+  for (const it of items.slice(1)) {
+    if (it.supplier.cxmlUrl !== first.supplier.cxmlUrl || it.supplier.to.identity !== first.supplier.to.identity) {
+      problems.push({ field: `qty_${it.id}`, message: `${it.name} comes from another supplier than ${first.name}: one recurring order goes to one supplier.` });
+    } else if (it.currency !== first.currency) {
+      problems.push({ field: `qty_${it.id}`, message: `${it.name} is priced in ${it.currency}, ${first.name} in ${first.currency}: one recurring order has one currency.` });
+    }
+  }
+  return problems;
 }
 
 export async function createSchedule(deps: ProcurementDeps, input: ScheduleInput, actor: SandboxActor, options: { skipChecks?: boolean } = {}): Promise<Schedule> {
@@ -261,9 +273,13 @@ async function runClaimed(deps: ProcurementDeps, s: Schedule, actor: SandboxActo
   try {
     const items: InventoryItem[] = [];
     const lines: RequisitionLine[] = [];
+    // The items as they are now: leaving one out or mixing currencies would order something else than planned.
+    const problems: string[] = [];
     for (const l of s.lines) {
       const item = await findItem(db, l.itemId);
-      if (!item || !item.active) continue; // a removed or deactivated item is left out
+      if (!item) problems.push(`Item ${l.itemId} no longer exists.`);
+      else if (!item.active) problems.push(`${item.name} is inactive.`);
+      if (!item || !item.active) continue;
       items.push(item);
       const q = dec(l.quantity);
       lines.push({
@@ -280,8 +296,11 @@ async function runClaimed(deps: ProcurementDeps, s: Schedule, actor: SandboxActo
         inventoryItemId: item.id,
       });
     }
+    problems.push(...mixProblems(items).map((p) => p.message));
     const first = items[0];
-    if (!first) throw new ProcurementError('None of its items exists or is active any more.');
+    if (problems.length > 0 || !first) {
+      throw new ProcurementError(`Nothing was ordered. ${problems.join(' ')} Change the items or this recurring order, then run it again.`);
+    }
     const total = lines.reduce((sum, l) => sum.plus(dec(l.lineTotal)), new Decimal(0));
     let requisition = await createRequisition(
       deps,
@@ -327,7 +346,7 @@ export async function runDueSchedules(deps: ProcurementDeps): Promise<ScheduleRu
     const next = nextRunAfter(s.nextRunAt, s.everyDays, now);
     const claimed = await deps.db
       .updateTable('sandbox_schedules')
-      .set({ next_run_at: next, last_run_at: now.toISOString(), updated_at: now.toISOString() })
+      .set((eb) => ({ next_run_at: next, last_run_at: now.toISOString(), run_count: eb('run_count', '+', 1), updated_at: now.toISOString() }))
       .where('id', '=', s.id)
       .where('next_run_at', '=', s.nextRunAt)
       .where('active', '=', 1)
@@ -338,16 +357,33 @@ export async function runDueSchedules(deps: ProcurementDeps): Promise<ScheduleRu
   return runs;
 }
 
-/** Runs a schedule at once (also when paused); its next_run_at stays. Two clicks at once run it once. */
-export async function runNow(deps: ProcurementDeps, id: string, actor: SandboxActor): Promise<ScheduleRun> {
+/**
+ * Runs a schedule at once (also when paused); its next_run_at stays. `seenRunCount` is the
+ * run_count the person's page showed: the claim raises it only from that value in one UPDATE,
+ * so of two clicks (or two people) only one runs and the other gets a 409 saying it just ran.
+ * Without it the value read here is used (callers without a page).
+ */
+export async function runNow(deps: ProcurementDeps, id: string, actor: SandboxActor, seenRunCount?: number): Promise<ScheduleRun> {
   const s = await findSchedule(deps.db, id);
   if (!s) throw new ProcurementError('There is no such recurring order.', undefined, 404);
+  const expected = seenRunCount ?? s.runCount;
   const now = deps.now().toISOString();
-  let q = deps.db.updateTable('sandbox_schedules').set({ last_run_at: now, updated_at: now }).where('id', '=', id);
-  q = s.lastRunAt === null ? q.where('last_run_at', 'is', null) : q.where('last_run_at', '=', s.lastRunAt);
-  const claimed = await q.executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) throw new ProcurementError('This recurring order was just run by someone else; see its history.', undefined, 409);
-  return runClaimed(deps, s, actor, 'Run now');
+  const claimed = await deps.db
+    .updateTable('sandbox_schedules')
+    .set((eb) => ({ last_run_at: now, run_count: eb('run_count', '+', 1), updated_at: now }))
+    .where('id', '=', id)
+    .where('run_count', '=', expected)
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) throw new AlreadyRunError(s.name);
+  return runClaimed(deps, { ...s, runCount: expected + 1 }, actor, 'Run now');
+}
+
+/** "Run now" found the schedule run since the page was shown (a double click, another person, the worker). */
+export class AlreadyRunError extends ProcurementError {
+  constructor(name: string) {
+    super(`Recurring order "${name}" has just been run (a second click, or someone else at the same time); nothing more was ordered. Its latest requisition is listed below; click Run now again to order once more.`, undefined, 409);
+    this.name = 'AlreadyRunError';
+  }
 }
 
 /** The requisitions a schedule made, newest first. */

@@ -204,6 +204,37 @@ describe('recurring-order pages', () => {
     const reqs = await t.store.db.selectFrom('sandbox_requisitions').select(['source', 'status']).where('schedule_id', '=', s.id).execute();
     assert.deepEqual(reqs, [{ source: 'recurring', status: 'ordered' }]);
 
+    // A double click: two POSTs with the run count the page showed order once; the second says it just ran.
+    const shown = /name="runs" value="(\d+)"/.exec((await get('/sandbox/recurring')).body.slice((await get('/sandbox/recurring')).body.indexOf(`id="s-${s.id}"`)))![1]!;
+    assert.equal(shown, '1');
+    const clicks = await Promise.all([post(`/sandbox/recurring/${s.id}/run`, { runs: shown }), post(`/sandbox/recurring/${s.id}/run`, { runs: shown })]);
+    assert.deepEqual(clicks.map((c) => c.statusCode), [303, 303]);
+    const where = clicks.map((c) => /done=([a-z-]+)/.exec(c.headers.location as string)![1]).sort();
+    assert.deepEqual(where, ['already-ran', 'ran']);
+    assert.equal((await t.store.db.selectFrom('sandbox_requisitions').select('id').where('schedule_id', '=', s.id).execute()).length, 2);
+    const second = await get(clicks.find((c) => /already-ran/.test(c.headers.location as string))!.headers.location as string);
+    assert.equal(second.statusCode, 200);
+    assert.match(second.body, /Recurring order &quot;Monthly paper&quot; had just been run at [0-9-]+ [0-9:]+ UTC \(a second click, or someone else at the same time\), so nothing more was ordered\. Latest requisition: REQ-/);
+
+    // An item moved to another currency: the run fails and the card says why.
+    await t.store.db.updateTable('sandbox_inventory_items').set({ currency: 'JPY' }).where('id', '=', 'inv-paper').execute();
+    await post('/sandbox/recurring', { name: 'Paper and coffee', everyDays: '30', nextRun: '2030-01-01', 'qty_inv-paper': '1', 'qty_inv-coffee': '1', costCenter: '1000', requesterId: 'sam', active: '1' }).then((r) => assert.equal(r.statusCode, 422, 'refused when saved'));
+    await t.store.db.updateTable('sandbox_inventory_items').set({ currency: 'EUR' }).where('id', '=', 'inv-paper').execute();
+    const mixed = await post('/sandbox/recurring', { name: 'Paper and coffee', everyDays: '30', nextRun: '2030-01-01', 'qty_inv-paper': '1', 'qty_inv-coffee': '1', costCenter: '1000', requesterId: 'sam', active: '1' });
+    assert.equal(mixed.statusCode, 303);
+    const m = await t.store.db.selectFrom('sandbox_schedules').selectAll().where('name', '=', 'Paper and coffee').executeTakeFirstOrThrow();
+    await t.store.db.updateTable('sandbox_inventory_items').set({ currency: 'JPY' }).where('id', '=', 'inv-paper').execute();
+    try {
+      const failed = await post(`/sandbox/recurring/${m.id}/run`, { runs: '0' });
+      assert.match(failed.headers.location as string, /done=run-failed/);
+      const card = await get(failed.headers.location as string);
+      assert.match(card.body, /could not be run; the reason is shown below/);
+      assert.match(card.body, /<strong>Last run failed<\/strong> \([^)]*UTC\): Run now failed: Nothing was ordered\. (Copy paper A4 \(ream\)|Coffee beans 1 kg) is priced in (JPY|EUR), .* in (EUR|JPY): one recurring order has one currency\./);
+      assert.equal((await t.store.db.selectFrom('sandbox_requisitions').select('id').where('schedule_id', '=', m.id).execute()).length, 0);
+    } finally {
+      await t.store.db.updateTable('sandbox_inventory_items').set({ currency: 'EUR' }).where('id', '=', 'inv-paper').execute();
+    }
+
     const badEdit = await post(`/sandbox/recurring/${s.id}`, { action: 'save', name: '', everyDays: '30', nextRun: '2030-01-01', 'qty_inv-paper': '4', costCenter: '1000', requesterId: 'sam' });
     assert.equal(badEdit.statusCode, 422);
     assert.match(badEdit.body, /id="name-problem"/);

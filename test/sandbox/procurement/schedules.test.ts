@@ -8,10 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { seedDemo } from '../../../src/app/demo-seed.js';
 import { defaultSettings } from '../../../src/sandbox/settings.js';
-import { createItem } from '../../../src/sandbox/procurement/inventory.js';
+import { createItem, editItem, findItem, itemFormValues, itemFromForm } from '../../../src/sandbox/procurement/inventory.js';
 import { eventsFor } from '../../../src/sandbox/procurement/history.js';
 import type { InventoryItem, ProcurementDeps } from '../../../src/sandbox/procurement/model.js';
 import {
+  AlreadyRunError,
   createSchedule,
   editSchedule,
   findSchedule,
@@ -113,10 +114,87 @@ describe('recurring orders', () => {
   test('a schedule not yet due does not run; run now does, once for two clicks at once', async () => {
     const s = await createSchedule(deps, schedule({ nextRunAt: new Date(clock + DAY).toISOString() }), 'person:sam');
     assert.equal((await runDueSchedules(deps)).filter((r) => r.scheduleId === s.id).length, 0);
+    await Promise.all([1, 2, 3, 4].map(() => sql`select 1`.execute(t.store.db)));
     const results = await Promise.allSettled([runNow(deps, s.id, 'person:sam'), runNow(deps, s.id, 'person:sam')]);
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    assert.ok(refused.reason instanceof AlreadyRunError, String(refused.reason));
+    assert.equal(refused.reason.status, 409);
     assert.equal((await requisitionsOf(s.id)).length, 1);
-    assert.equal((await findSchedule(t.store.db, s.id))!.nextRunAt, s.nextRunAt, 'run now keeps the plan');
+    const after = (await findSchedule(t.store.db, s.id))!;
+    assert.equal(after.nextRunAt, s.nextRunAt, 'run now keeps the plan');
+    assert.equal(after.runCount, s.runCount + 1);
+  });
+
+  test('run now with the run count the page showed: two clicks at once or one after the other order once', async () => {
+    const s = await createSchedule(deps, schedule({ nextRunAt: new Date(clock + DAY).toISOString() }), 'person:sam');
+    await Promise.all([1, 2, 3, 4].map(() => sql`select 1`.execute(t.store.db)));
+    const both = await Promise.allSettled([1, 2, 3].map(() => runNow(deps, s.id, 'person:sam', s.runCount)));
+    assert.equal(both.filter((r) => r.status === 'fulfilled').length, 1);
+    assert.ok(both.every((r) => r.status === 'fulfilled' || r.reason instanceof AlreadyRunError));
+    // The second click arrives after the first run has finished: still the page's count, still refused.
+    await assert.rejects(runNow(deps, s.id, 'person:alex', s.runCount), AlreadyRunError);
+    assert.equal((await requisitionsOf(s.id)).length, 1);
+    // From the fresh page (count 1) it runs again.
+    const fresh = (await findSchedule(t.store.db, s.id))!;
+    assert.equal(fresh.runCount, 1);
+    assert.equal((await runNow(deps, s.id, 'person:sam', fresh.runCount)).error, undefined);
+    assert.equal((await requisitionsOf(s.id)).length, 2);
+    // A due run counts too: a page from before it gets "just ran".
+    clock += 2 * DAY;
+    try {
+      assert.equal((await runDueSchedules(deps)).filter((r) => r.scheduleId === s.id).length, 1);
+    } finally {
+      clock -= 2 * DAY;
+    }
+    await assert.rejects(runNow(deps, s.id, 'person:sam', fresh.runCount + 1), AlreadyRunError);
+    assert.equal((await requisitionsOf(s.id)).length, 3);
+  });
+
+  test('each run checks its items again: another currency, another supplier or an inactive item fails the run, nothing is ordered', async () => {
+    const supplier = { ...defaultSettings(t.baseUrl), protocol: 'cxml' as const };
+    const base = { auxID: null, currency: 'EUR', classification: null, supplier, stock: '100', minStock: '0', reorderQuantity: '1', costCenter: '1000', requesterId: 'sam', active: true, unit: 'EA' };
+    const a = await createItem(deps, { ...base, name: 'Item A', supplierPartID: 'KP-10208', description: 'A', unitPrice: '100' }, 'system');
+    const b = await createItem(deps, { ...base, name: 'Item B', supplierPartID: 'KP-10035', description: 'B', unitPrice: '500' }, 'system');
+    const s = await createSchedule(deps, schedule({ lines: [{ itemId: a.id, quantity: '1' }, { itemId: b.id, quantity: '1' }], nextRunAt: new Date(clock + DAY).toISOString() }), 'person:sam');
+    const change = async (id: string, fields: Record<string, string>) => {
+      const it = (await findItem(t.store.db, id))!;
+      const form = itemFromForm(new URLSearchParams({ ...itemFormValues(it, t.baseUrl), ...fields }), t.baseUrl, it);
+      assert.deepEqual(form.problems, []);
+      await editItem(deps, id, form.input!, 'person:sam');
+    };
+    const lastEvent = async () => (await eventsFor(t.store.db, [{ type: 'schedule', id: s.id }])).at(-1)!;
+
+    await change(b.id, { currency: 'JPY', unitPrice: '500000' });
+    let run = await runNow(deps, s.id, 'person:sam');
+    assert.match(run.error ?? '', /Item B is priced in JPY, Item A in EUR/);
+    assert.equal((await requisitionsOf(s.id)).length, 0, 'no requisition adding EUR and JPY');
+    assert.equal((await lastEvent()).kind, 'run-failed');
+    assert.match((await lastEvent()).text, /Run now failed: Nothing was ordered\. Item B is priced in JPY/);
+    // The due run is checked the same way.
+    clock += 2 * DAY;
+    try {
+      const due = (await runDueSchedules(deps)).filter((r) => r.scheduleId === s.id);
+      assert.equal(due.length, 1);
+      assert.match(due[0]!.error ?? '', /priced in JPY/);
+    } finally {
+      clock -= 2 * DAY;
+    }
+
+    await change(b.id, { currency: 'EUR', unitPrice: '500', cxmlUrl: 'https://other.example/cxml' });
+    run = await runNow(deps, s.id, 'person:sam');
+    assert.match(run.error ?? '', /Item B comes from another supplier than Item A/);
+
+    await change(b.id, { cxmlUrl: supplier.cxmlUrl, active: '0' });
+    run = await runNow(deps, s.id, 'person:sam');
+    assert.match(run.error ?? '', /Item B is inactive/);
+    assert.equal((await requisitionsOf(s.id)).length, 0);
+
+    await change(b.id, { active: '1' });
+    run = await runNow(deps, s.id, 'person:sam');
+    assert.equal(run.error, undefined);
+    assert.equal(run.requisition!.total, '600.00');
+    assert.equal(run.requisition!.currency, 'EUR');
   });
 
   test('validation: items of one supplier, existing cost center, quantities above 0', async () => {

@@ -147,7 +147,7 @@ describe('procurement worker', () => {
     const { log, errors } = collectingLog();
     await procurementTick(deps, log);
     assert.equal(errors.length, 1);
-    assert.match(errors[0]!, /recurring order failed.*None of its items/);
+    assert.match(errors[0]!, /recurring order failed.*Nothing was ordered.*is inactive/);
     // A store that fails: logged too.
     const broken: ProcurementDeps = { ...deps, db: new Proxy(deps.db, { get: (target, prop) => (prop === 'selectFrom' ? () => { throw new Error('store down'); } : Reflect.get(target, prop)) }) };
     const second = collectingLog();

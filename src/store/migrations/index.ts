@@ -10,7 +10,7 @@ import * as outbox from './0004-outbox.js';
 import * as orderLifecycle from './0005-order-lifecycle.js';
 import * as orderDocumentState from './0006-order-document-state.js';
 import * as sandboxProcurement from './0007-sandbox-procurement.js';
-import * as reorderHold from './0009-reorder-hold.js';
+import * as reorderHold from './0008-reorder-hold.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -25,7 +25,7 @@ const STEPS: readonly [string, Step][] = [
   ['0005_order_lifecycle', orderLifecycle],
   ['0006_order_document_state', orderDocumentState],
   ['0007_sandbox_procurement', sandboxProcurement],
-  ['0009_reorder_hold', reorderHold],
+  ['0008_reorder_hold', reorderHold],
 ];
 
 class InCodeMigrations implements MigrationProvider {

@@ -424,12 +424,14 @@ export async function placePurchaseOrder(deps: ProcurementDeps, requisition: Req
   const iso = at.toISOString();
   const total = amountText(built.total.amount, built.total.currency);
   const placed = await inTransaction(db, async (trx) => {
-    // The guard: only the first caller links the requisition to an order.
+    // The guard: only the first caller links the requisition to an order, and only while it is
+    // still approved (a cancellation between approval and this claim wins; nothing is sent).
     const linked = await trx
       .updateTable('sandbox_requisitions')
       .set({ po_id: poId, status: 'ordered', updated_at: iso })
       .where('id', '=', requisition.id)
       .where('po_id', 'is', null)
+      .where('status', '=', 'approved')
       .executeTakeFirst();
     if (Number(linked.numUpdatedRows) !== 1) return false;
     await trx
@@ -461,10 +463,24 @@ export async function placePurchaseOrder(deps: ProcurementDeps, requisition: Req
   if (!placed) {
     const other = await existingOrderOf(db, requisition.id);
     if (other) return other;
-    throw new ProcurementError('The requisition already has a purchase order.');
+    throw notApproved(requisition, await requisitionStatus(db, requisition.id));
   }
   await send(deps, { poId, messageId, type: 'new', xml: written.xml, payloadID, actor });
   return (await findPurchaseOrder(db, poId))!;
+}
+
+async function requisitionStatus(db: Store, id: string): Promise<string | undefined> {
+  const row = await db.selectFrom('sandbox_requisitions').select('status').where('id', '=', id).executeTakeFirst();
+  return row?.status;
+}
+
+/** Thrown when the requisition is no longer approved (cancelled meanwhile): no order is placed. */
+export class RequisitionNotApproved extends ProcurementError {}
+
+function notApproved(requisition: Requisition, status: string | undefined): RequisitionNotApproved {
+  return new RequisitionNotApproved(
+    `Requisition ${requisition.number} is ${status ?? 'gone'}, no longer approved: no purchase order was placed and nothing was sent to the supplier.`,
+  );
 }
 
 async function existingOrderOf(db: Store, requisitionId: string): Promise<PurchaseOrder | undefined> {

@@ -29,7 +29,7 @@ import {
   type SandboxRole,
 } from './model.js';
 import { DEFAULT_PERSON_ID, findPerson, hasRole, listPeople } from './people.js';
-import { placePurchaseOrder } from './purchase-orders.js';
+import { placePurchaseOrder, RequisitionNotApproved } from './purchase-orders.js';
 
 export interface NewRequisition {
   readonly source: RequisitionSource;
@@ -567,7 +567,9 @@ async function orderApproved(deps: ProcurementDeps, req: Requisition, actor: San
     await deps.db.updateTable('sandbox_requisitions').set({ status: 'ordered' }).where('id', '=', req.id).where('status', '=', 'approved').where('po_id', '=', po.id).execute();
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    await recordEvent(deps.db, { subjectType: 'requisition', subjectId: req.id, actor, kind: 'order failed', text: `The purchase order could not be placed: ${message}. Place it again from this page.`, at: deps.now() });
+    // Cancelled meanwhile: there is nothing to place again.
+    const text = e instanceof RequisitionNotApproved ? message : `The purchase order could not be placed: ${message}. Place it again from this page.`;
+    await recordEvent(deps.db, { subjectType: 'requisition', subjectId: req.id, actor, kind: 'order failed', text, at: deps.now() });
   }
 }
 

@@ -25,7 +25,8 @@ import {
   poLines,
   resendMessage,
 } from '../../../src/sandbox/procurement/purchase-orders.js';
-import { createRequisition, findRequisition, submitRequisition } from '../../../src/sandbox/procurement/requisitions.js';
+import { findPerson } from '../../../src/sandbox/procurement/people.js';
+import { cancelRequisition, createRequisition, findRequisition, submitRequisition } from '../../../src/sandbox/procurement/requisitions.js';
 import { defaultSettings, type SandboxSettings } from '../../../src/sandbox/settings.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { assertDtdValid } from '../../helpers/dtd.js';
@@ -142,14 +143,37 @@ describe('placing', () => {
     ]);
   });
 
+  /** A requisition as the final approval leaves it just before it places the order: approved, no order yet. */
+  async function approvedWithoutOrder(title: string): Promise<Requisition> {
+    const draft = await createRequisition(deps(), { source: 'reorder', title, requesterId: 'sam', costCenter: '1000', lines: [line(1, '1')], currency: 'EUR', supplier: defaultSettings(t.baseUrl) }, 'system');
+    await t.store.db.updateTable('sandbox_requisitions').set({ status: 'approved' }).where('id', '=', draft.id).execute();
+    return (await findRequisition(t.store.db, draft.id))!;
+  }
+
   test('placing twice (a double press) sends one order', async () => {
-    const draft = await createRequisition(deps(), { source: 'reorder', title: 'Twice', requesterId: 'sam', costCenter: '1000', lines: [line(1, '1')], currency: 'EUR', supplier: defaultSettings(t.baseUrl) }, 'system');
-    const req = (await findRequisition(t.store.db, draft.id))!;
+    const req = await approvedWithoutOrder('Twice');
     posted = [];
     const [a, b] = await Promise.all([placePurchaseOrder(deps(), req, 'system'), placePurchaseOrder(deps(), req, 'system')]);
     assert.equal(a.id, b.id);
     assert.equal(posted.length, 1);
     assert.equal((await t.store.db.selectFrom('sandbox_purchase_orders').select('id').where('requisition_id', '=', req.id).execute()).length, 1);
+  });
+
+  test('a requisition cancelled between approval and placing gets no order: nothing is sent, it stays cancelled', async () => {
+    const approved = await approvedWithoutOrder('Cancelled meanwhile');
+    // The racy order: approval read the requisition, then it was cancelled, then the order is placed.
+    await cancelRequisition(deps(), approved.id, (await findPerson(t.store.db, 'sam'))!, 'not needed after all');
+    posted = [];
+    await assert.rejects(placePurchaseOrder(deps(), approved, 'system'), (e: ProcurementError) => {
+      assert.equal(e.status, 409);
+      assert.match(e.message, new RegExp(`Requisition ${approved.number} is cancelled, no longer approved: no purchase order was placed and nothing was sent`));
+      return true;
+    });
+    assert.equal(posted.length, 0);
+    const after = (await findRequisition(t.store.db, approved.id))!;
+    assert.equal(after.status, 'cancelled');
+    assert.equal(after.poId, null);
+    assert.equal((await t.store.db.selectFrom('sandbox_purchase_orders').select('id').where('requisition_id', '=', approved.id).execute()).length, 0);
   });
 
   test('a 4xx answer makes the order rejected, for good', async () => {

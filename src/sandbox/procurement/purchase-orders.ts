@@ -19,6 +19,7 @@ import { Decimal, isCurrencyCode, minorUnits } from '../../protocol/money.js';
 import type { Store } from '../../store/database.js';
 import type { SandboxPoMessageTable, SandboxPurchaseOrderTable } from '../../store/schema.js';
 import { DEMO_BILL_TO, DEMO_END_USER, DEMO_SHIP_TO, DEMO_USER } from '../buyer.js';
+import { documentsForPurchaseOrder, voidedInvoices } from '../documents.js';
 import { OrderBuildError, orderItemsFromCxml, orderItemsFromOci, orderTotal, UNKNOWN_UNSPSC } from '../order-request.js';
 import { findPunchout, type SupplierExchange } from '../punchout-record.js';
 import { cxmlHeader, shownCxmlHeader, type SandboxSettings } from '../settings.js';
@@ -26,6 +27,7 @@ import { exchangeOf, postCxmlDocument, type CxmlExchangeResult } from '../suppli
 import { listRules, stepsFor, type PlannedStep } from './approval-rules.js';
 import { inTransaction, recommitForOrder } from './budgets.js';
 import { datedNumber, newId, nextNumber, recordEvent } from './history.js';
+import { threeWayMatch, type LineMatch } from './match.js';
 import {
   ProcurementError,
   type PoLine,
@@ -39,6 +41,7 @@ import {
   type SandboxActor,
   type ApprovalStep,
 } from './model.js';
+import { receiptsFor } from './receipts.js';
 import { findRequisition, stepsOf } from './requisitions.js';
 
 const LANG = 'en-US';
@@ -238,6 +241,66 @@ export function changedOrder(
     header: { ...previous.header, type: change.type, orderVersion: change.orderVersion, documentReference: change.previousPayloadID, total },
     items,
   };
+}
+
+/** What an order has had so far: per line received (net of returns) and invoiced (net of credits), and its invoices that count. */
+export interface Delivered {
+  readonly lines: readonly Pick<LineMatch, 'lineNumber' | 'unit' | 'ordered' | 'received' | 'invoiced'>[];
+  /** Invoice numbers of accepted invoices not deleted (credit memos not included). */
+  readonly invoices: readonly string[];
+}
+
+/**
+ * Why the order cannot be cancelled, or undefined — pure. Goods kept or an invoice accepted make
+ * the order real: cancelling it would release the budget for spend that happened. Shipped but not
+ * received does not block (the supplier decides whether it accepts the cancellation).
+ */
+export function whyNotCancellable(orderId: string, delivered: Delivered): string | undefined {
+  const parts = delivered.lines
+    .filter((l) => new Decimal(l.received).gt(0))
+    .map((l) => `line ${l.lineNumber}: ${l.received}${l.unit ? ` ${l.unit}` : ''} received`);
+  if (delivered.invoices.length > 0) parts.push(`invoice ${delivered.invoices.join(', ')} accepted`);
+  if (parts.length === 0) return undefined;
+  return (
+    `Purchase order ${orderId} cannot be cancelled: ${parts.join('; ')}. ` +
+    'To stop what is still open, lower the quantities with a change order (not below what was received or invoiced). ' +
+    'To cancel it all, first send the goods back (a goods receipt with a negative quantity) and have the supplier delete its invoices.'
+  );
+}
+
+/**
+ * The first line a change lowers below what was received or invoiced on it (removing it counts as
+ * 0), as a 409 naming the line, or undefined — pure. Lines the change leaves as they were are not
+ * checked (an over-invoiced line must not block a change elsewhere).
+ */
+export function changeBelowDelivered(next: OrderRequestInput, delivered: Delivered): ProcurementError | undefined {
+  const quantities = new Map(next.items.map((it, i) => [it.lineNumber ?? i + 1, it.quantity]));
+  for (const l of delivered.lines) {
+    const received = new Decimal(l.received);
+    const invoiced = new Decimal(l.invoiced);
+    const floor = Decimal.max(received, invoiced);
+    const q = quantities.get(l.lineNumber) ?? new Decimal(0);
+    if (!floor.gt(0) || !q.lt(l.ordered) || !q.lt(floor)) continue;
+    const unit = l.unit ? ` ${l.unit}` : '';
+    const had = [received.gt(0) ? `${received.toFixed()}${unit} received` : '', invoiced.gt(0) ? `${invoiced.toFixed()}${unit} invoiced` : ''].filter((x) => x !== '').join(' and ');
+    const what = q.isZero() ? 'cannot be removed' : `cannot be lowered to ${q.toFixed()}${unit}`;
+    const fix = [received.gt(0) ? 'record goods sent back (a negative goods receipt)' : '', invoiced.gt(0) ? 'have the supplier credit or delete the invoice' : ''].filter((x) => x !== '').join(' and ');
+    return new ProcurementError(`Line ${l.lineNumber} ${what}: ${had} already; it can go down to ${floor.toFixed()}${unit}. To go lower, first ${fix}.`, `qty-${l.lineNumber}`, 409);
+  }
+  return undefined;
+}
+
+/** What the order has had so far (see Delivered), read with `db` — inside the caller's transaction, after its claim. */
+async function deliveredSoFar(db: Store, po: PurchaseOrder): Promise<Delivered> {
+  const documents = await documentsForPurchaseOrder(db, po.id);
+  const match = threeWayMatch({ lines: poLines(po), receipts: await receiptsFor(db, po.id), documents });
+  const voided = voidedInvoices(documents);
+  const invoices = documents.flatMap((d) => {
+    const c = d.summary.content;
+    const counts = d.status === 'accepted' && c?.kind === 'InvoiceDetailRequest' && c.operation !== 'delete' && !voided.has(d.id) && !c.purpose.toLowerCase().includes('credit');
+    return counts ? [c.invoiceID] : [];
+  });
+  return { lines: match.lines, invoices };
 }
 
 /** The document input as JSON, Decimals and Dates kept exactly, so a resend writes the same bytes. */
@@ -603,6 +666,16 @@ async function changeOrCancel(
       .where('status', '=', 'open')
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) throw new ProcurementError('The order was changed meanwhile; look at it again.');
+    // After the claim (PostgreSQL: the row is locked, so a receipt or invoice waits for this
+    // transaction), what was received or invoiced meanwhile is seen; refusing rolls it all back.
+    const delivered = await deliveredSoFar(trx, po);
+    if (change.type === 'delete') {
+      const why = whyNotCancellable(po.orderId, delivered);
+      if (why) throw new ProcurementError(why);
+    } else {
+      const below = changeBelowDelivered(input, delivered);
+      if (below) throw below;
+    }
     // May refuse (budget): the whole change rolls back and nothing is sent.
     if (change.type === 'update') await recommitForOrder(trx, { poId, total, currency: po.currency, at, reason: `Change of ${po.orderId} to version ${version}` });
     await trx
@@ -743,6 +816,9 @@ async function cancelUndelivered(deps: ProcurementDeps, po: PurchaseOrder, actor
     if (Number(touched.numUpdatedRows) !== 1 || Number(cancelled.numUpdatedRows) !== 1) {
       throw new ProcurementError('The order was sent again or changed meanwhile; look at it again.');
     }
+    // The supplier may have billed an order whose answer never came back.
+    const why = whyNotCancellable(po.orderId, await deliveredSoFar(trx, po));
+    if (why) throw new ProcurementError(why);
     await recommitForOrder(trx, { poId: po.id, total: '0', currency: po.currency, at, reason: `Order ${po.orderId} cancelled before the supplier received it` });
     const text = `Purchase order ${po.orderId} cancelled${reason ? `: ${reason}` : ''}. Nothing was sent to the supplier: it never accepted the order (not delivered), so there is no order there to cancel.`;
     await recordEvent(trx, { subjectType: 'po', subjectId: po.id, actor, kind: 'cancelled', text, at });
@@ -787,6 +863,11 @@ export async function resendMessage(deps: ProcurementDeps, poId: string, actor: 
     throw new ProcurementError('There is nothing to send again: the latest document was delivered.');
   }
   if (po.status === 'cancelled') throw new ProcurementError(`Purchase order ${po.orderId} is cancelled; nothing is sent for it any more.`);
+  if (row.type === 'delete') {
+    // Goods received or an invoice accepted since the cancellation failed: it must not go now.
+    const why = whyNotCancellable(po.orderId, await deliveredSoFar(db, po));
+    if (why) throw new ProcurementError(why);
+  }
   const rebuild = parseExchange(row.exchange).rebuild;
   if (!rebuild) throw new ProcurementError('This order was placed before the sandbox kept what it needs to resend it; place a new order instead.');
   const doc = decodeDocument(rebuild);

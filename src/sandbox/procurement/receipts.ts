@@ -115,6 +115,12 @@ export async function recordGoodsReceipt(deps: ProcurementDeps, poId: string, in
       problems.push(new ProcurementError(`Purchase order ${po.orderId} is ${po.status}: goods can be received only for an open order.`, undefined, 409));
       throw new ReceiptRefused(problems);
     }
+    // A cancellation on its way was allowed because nothing was received; a receipt now would be lost with it.
+    const cancelling = await trx.selectFrom('sandbox_po_messages').select('id').where('po_id', '=', poId).where('type', '=', 'delete').where('status', '=', 'sending').executeTakeFirst();
+    if (cancelling) {
+      problems.push(new ProcurementError(`A cancellation of purchase order ${po.orderId} is being sent to the supplier; reload the page in a moment and record the receipt if the order is still open.`, undefined, 409));
+      throw new ReceiptRefused(problems);
+    }
 
     const lines = new Map<number, PoLine>(poLines(po).map((l) => [l.lineNumber, l]));
     const before = receivedPerLine(await receiptsFor(trx, poId));

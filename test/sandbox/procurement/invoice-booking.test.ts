@@ -16,8 +16,8 @@ import type { WriteContext } from '../../../src/protocol/cxml/writer.js';
 import { documentsForPurchaseOrder, orderedLines, orderProgress, planInvoice } from '../../../src/sandbox/documents.js';
 import { requisitionLedger } from '../../../src/sandbox/procurement/budgets.js';
 import { threeWayMatch } from '../../../src/sandbox/procurement/match.js';
-import type { ProcurementDeps, PurchaseOrder, Requisition } from '../../../src/sandbox/procurement/model.js';
-import { cancelPurchaseOrder, findPurchaseOrder, messagesFor, poLines } from '../../../src/sandbox/procurement/purchase-orders.js';
+import type { ProcurementError, ProcurementDeps, PurchaseOrder, Requisition } from '../../../src/sandbox/procurement/model.js';
+import { cancelPurchaseOrder, changePurchaseOrder, findPurchaseOrder, messagesFor, poLines } from '../../../src/sandbox/procurement/purchase-orders.js';
 import { createRequisition, submitRequisition } from '../../../src/sandbox/procurement/requisitions.js';
 import { defaultSettings } from '../../../src/sandbox/settings.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
@@ -53,12 +53,12 @@ after(async () => {
 });
 
 /** A re-order of `quantities` (one line each product), approved, committed and ordered. */
-async function ordered(quantities: string[]): Promise<{ req: Requisition; po: PurchaseOrder }> {
+async function ordered(quantities: string[], supplier = defaultSettings(t.baseUrl)): Promise<{ req: Requisition; po: PurchaseOrder }> {
   const lines = quantities.map((quantity, i) => {
     const p = products[i]!;
     return { line: i + 1, supplierPartID: p.sku, description: p.name, quantity, unit: p.unit, unitPrice: p.price, lineTotal: new Decimal(p.price).times(quantity).toDecimalPlaces(2).toFixed(2), currency: 'EUR' };
   });
-  const draft = await createRequisition(deps(), { source: 'reorder', title: 'Invoice booking', requesterId: 'sam', costCenter: '1000', lines, currency: 'EUR', supplier: defaultSettings(t.baseUrl) }, 'system');
+  const draft = await createRequisition(deps(), { source: 'reorder', title: 'Invoice booking', requesterId: 'sam', costCenter: '1000', lines, currency: 'EUR', supplier }, 'system');
   const req = await submitRequisition(deps(), draft.id, 'system');
   assert.ok(req.poId, req.status);
   return { req, po: (await findPurchaseOrder(t.store.db, req.poId))! };
@@ -200,6 +200,28 @@ describe('invoices against the budget', () => {
     assert.match((await budgetEvents(req)).join('\n'), /not booked: invoice for a cancelled order/);
     const page = await (await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`)).text();
     assert.match(page, /invoice for a cancelled order/);
+  });
+
+  test('an order with an accepted invoice cannot be cancelled, nor lowered below it; once the invoice is deleted it can', async () => {
+    const { req, po } = await ordered(['2']);
+    assert.equal((await post(await invoiceXml(po, 'INV-KEEP', { quantity: '1' }))).code, 200);
+    await assert.rejects(cancelPurchaseOrder(deps(), po.id, 'person:sam', 'too late'), (e: ProcurementError) => e.status === 409 && /cannot be cancelled: invoice INV-KEEP accepted/.test(e.message));
+    assert.deepEqual((await messagesFor(t.store.db, po.id)).map((m) => m.type), ['new'], 'no delete sent');
+    assert.equal((await findPurchaseOrder(t.store.db, po.id))!.status, 'open');
+    await assert.rejects(changePurchaseOrder(deps(), po.id, new Map([[1, '0.5']]), 'person:sam'), (e: ProcurementError) => e.field === 'qty-1' && /1 \S+ invoiced already/.test(e.message));
+    // A later invoice is still booked: the spend stays on the budget.
+    assert.equal(await spent(po), new Decimal(poLines(po)[0]!.unitPrice).toFixed(2));
+    assert.equal((await post(await invoiceXml(po, 'INV-KEEP', { quantity: '1', operation: 'delete' }))).code, 200);
+    assert.equal((await cancelPurchaseOrder(deps(), po.id, 'person:sam', 'invoice withdrawn')).status, 'cancelled');
+    assert.equal((await requisitionLedger(t.store.db, req.id))!.committed.toFixed(), '0');
+  });
+
+  test('an order the supplier never answered but invoiced is not cancelled locally either', async () => {
+    const { po } = await ordered(['1'], { ...defaultSettings(t.baseUrl), cxmlUrl: 'http://127.0.0.1:1/cxml' });
+    assert.equal(po.status, 'failed');
+    assert.equal((await post(await invoiceXml(po, 'INV-LOST'))).code, 200);
+    await assert.rejects(cancelPurchaseOrder(deps(), po.id, 'person:sam', 'supplier gone'), (e: ProcurementError) => e.status === 409 && /invoice INV-LOST accepted/.test(e.message));
+    assert.equal((await findPurchaseOrder(t.store.db, po.id))!.status, 'failed');
   });
 
   test('an invoice whose lines are in different currencies is not booked (pure plan)', async () => {

@@ -16,13 +16,17 @@ import { ProcurementError, type ApprovalStep, type ProcurementDeps, type Purchas
 import {
   cancelPurchaseOrder,
   cartDisagreement,
+  changeBelowDelivered,
   changePurchaseOrder,
   findPurchaseOrder,
   messagesFor,
   missingApprovals,
   parseChangeQuantity,
   resendMessage,
+  whyNotCancellable,
+  type Delivered,
 } from '../../../src/sandbox/procurement/purchase-orders.js';
+import { recordGoodsReceipt } from '../../../src/sandbox/procurement/receipts.js';
 import { createRequisition, findRequisition, submitRequisition } from '../../../src/sandbox/procurement/requisitions.js';
 import { findPunchout } from '../../../src/sandbox/punchout-record.js';
 import { defaultSettings, type SandboxSettings } from '../../../src/sandbox/settings.js';
@@ -314,5 +318,71 @@ describe('the order sent is the cart that was approved', () => {
     assert.equal((await t.store.db.selectFrom('sandbox_purchase_orders').select('id').execute()).length, ordersBefore, 'no purchase order');
     const events = await eventsFor(t.store.db, [{ type: 'requisition', id: reqId }]);
     assert.ok(events.some((e) => /the cart changed since approval \(line 1: unit price \d/i.test(e.text) && /nothing was sent/.test(e.text)), JSON.stringify(events.map((e) => e.text)));
+  });
+});
+
+describe('what was received or invoiced stays on the order', () => {
+  const delivered = (lines: { n: number; ordered: string; received?: string; invoiced?: string }[], invoices: string[] = []): Delivered => ({
+    lines: lines.map((l) => ({ lineNumber: l.n, unit: 'EA', ordered: l.ordered, received: l.received ?? '0', invoiced: l.invoiced ?? '0' })),
+    invoices,
+  });
+  const next = (quantities: Record<number, string>) =>
+    ({ header: {}, items: Object.entries(quantities).map(([n, q]) => ({ lineNumber: Number(n), quantity: new Decimal(q) })) }) as unknown as Parameters<typeof changeBelowDelivered>[0];
+
+  test('whyNotCancellable: goods kept or an invoice accepted block; returned in full or nothing yet does not', () => {
+    assert.equal(whyNotCancellable('SBX-1', delivered([{ n: 1, ordered: '2' }])), undefined);
+    assert.equal(whyNotCancellable('SBX-1', delivered([{ n: 1, ordered: '2', received: '0' }])), undefined);
+    assert.match(whyNotCancellable('SBX-1', delivered([{ n: 1, ordered: '2', received: '1' }]))!, /SBX-1 cannot be cancelled: line 1: 1 EA received\. .*change order/);
+    assert.match(whyNotCancellable('SBX-1', delivered([{ n: 1, ordered: '2', invoiced: '2' }], ['INV-1']))!, /invoice INV-1 accepted/);
+  });
+
+  test('changeBelowDelivered: a line lowered below received or invoiced, or removed with receipts, is named; other lines are not checked', () => {
+    const d = delivered([
+      { n: 1, ordered: '2', received: '1' },
+      { n: 2, ordered: '3', invoiced: '5' },
+    ]);
+    const low = changeBelowDelivered(next({ 1: '0.5', 2: '3' }), d)!;
+    assert.equal(low.field, 'qty-1');
+    assert.equal(low.status, 409);
+    assert.match(low.message, /Line 1 cannot be lowered to 0\.5 EA: 1 EA received already; it can go down to 1 EA\..*negative goods receipt/);
+    assert.match(changeBelowDelivered(next({ 2: '3' }), d)!.message, /Line 1 cannot be removed: 1 EA received/);
+    assert.equal(changeBelowDelivered(next({ 1: '1', 2: '3' }), d), undefined, 'down to what was received is fine; the over-invoiced line 2 is unchanged');
+    assert.match(changeBelowDelivered(next({ 1: '2', 2: '2' }), d)!.message, /Line 2 cannot be lowered to 2 EA: 5 EA invoiced already.*credit or delete the invoice/);
+  });
+
+  test('cancelling after a goods receipt is refused (409, the page says what to do, nothing sent); a change may not go below the receipt', async () => {
+    const { req, po } = await orderedReorder('2');
+    await recordGoodsReceipt(deps(), po.id, { lines: [{ lineNumber: 1, quantity: '1' }] }, 'person:sam');
+    const committed = (await requisitionLedger(t.store.db, req.id))!.committed.toFixed();
+    posted = [];
+    const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: 'reason=too+late' });
+    assert.equal(res.status, 409);
+    const page = await res.text();
+    assert.match(page, new RegExp(`Purchase order ${po.orderId} cannot be cancelled: line 1: 1 \\S+ received`));
+    assert.match(page, /lower the quantities with a change order/);
+    assert.equal(posted.length, 0, 'no delete sent');
+    assert.deepEqual((await messagesFor(t.store.db, po.id)).map((m) => m.type), ['new']);
+    assert.equal((await findPurchaseOrder(t.store.db, po.id))!.status, 'open');
+    assert.equal((await findRequisition(t.store.db, req.id))!.status, 'ordered');
+    assert.equal((await requisitionLedger(t.store.db, req.id))!.committed.toFixed(), committed, 'the commitment stays');
+
+    await assert.rejects(changePurchaseOrder(deps(), po.id, new Map([[1, '0.5']]), 'person:sam'), (e: ProcurementError) => e.status === 409 && e.field === 'qty-1' && /Line 1 cannot be lowered to 0\.5/.test(e.message));
+    assert.equal(posted.length, 0);
+    assert.equal((await findPurchaseOrder(t.store.db, po.id))!.version, 1, 'the refused change rolled back');
+    // Down to what was received is allowed; after the goods went back, the order can be cancelled.
+    assert.equal((await changePurchaseOrder(deps(), po.id, new Map([[1, '1']]), 'person:sam')).version, 2);
+    await recordGoodsReceipt(deps(), po.id, { lines: [{ lineNumber: 1, quantity: '-1' }] }, 'person:sam');
+    assert.equal((await cancelPurchaseOrder(deps(), po.id, 'person:sam', 'sent back')).status, 'cancelled');
+  });
+
+  test('no goods receipt while a cancellation is being sent (it was allowed because nothing was received)', async () => {
+    const { po } = await orderedReorder('2');
+    const at = new Date().toISOString();
+    // The state cancelPurchaseOrder leaves while the supplier has not answered yet.
+    await t.store.db
+      .insertInto('sandbox_po_messages')
+      .values({ id: newId('pm'), po_id: po.id, type: 'delete', version: 2, payload_id: `cancel-${po.id}@test`, xml: '<cXML/>', status: 'sending', attempts: 1, exchange: null, created_at: at, updated_at: at })
+      .execute();
+    await assert.rejects(recordGoodsReceipt(deps(), po.id, { lines: [{ lineNumber: 1, quantity: '1' }] }, 'person:sam'), (e: ProcurementError) => e.status === 409 && /A cancellation of purchase order .* is being sent/.test(e.message));
   });
 });

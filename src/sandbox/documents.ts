@@ -305,9 +305,12 @@ export async function receiveSupplierDocument(db: Store, body: Buffer | string, 
 
   const lines = orderedLines(po);
   const unknown = unknownLines(doc, po, lines);
+  const negative = doc.kind === 'InvoiceDetailRequest' ? negativeCharge(doc) : undefined;
   const outcome: Refusal = unknown
     ? { code: 417, detail: unknown }
-    : { code: 200, detail: `${LABEL[doc.kind]} ${documentNumber(content)} accepted for purchase order ${orderId ?? ''}.`.replace(/ +\./, '.') };
+    : negative
+      ? { code: 400, detail: negative }
+      : { code: 200, detail: `${LABEL[doc.kind]} ${documentNumber(content)} accepted for purchase order ${orderId ?? ''}.`.replace(/ +\./, '.') };
   warnings.push(...contentNotes(doc, po, lines));
   // An accepted invoice, credit memo or invoice delete: decided against the order's earlier
   // invoices and the ledger inside the storing transaction (see planInvoice).
@@ -405,6 +408,39 @@ export function invoiceSpend(doc: InvoiceDetailRequest, orderCurrency: string): 
   let total = sum(amounts.map((m) => m.amount));
   if (doc.purpose.toLowerCase().includes('credit')) total = total.abs().negated();
   return { amount: total.toFixed(), currency };
+}
+
+/**
+ * The first negative figure of an invoice that charges (purpose standard, debitMemo or
+ * lineLevelDebitMemo), named by its element, or undefined — pure. Booked as it came, a negative
+ * standard invoice would lower spent past any credit-memo cap; money goes back only by a credit
+ * memo. Credit memos (either sign) and deletes (their figures are not booked) are not checked.
+ */
+export function negativeCharge(doc: InvoiceDetailRequest): string | undefined {
+  if (doc.operation === 'delete' || isCredit(doc.purpose)) return undefined;
+  const found: string[] = [];
+  const check = (where: string, value: Decimal | undefined) => {
+    if (value !== undefined && value.isNegative()) found.push(`${where} is ${value.toFixed()}`);
+  };
+  for (const o of doc.orders) {
+    for (const l of o.lines) {
+      const at = `InvoiceDetailItem invoiceLineNumber="${l.invoiceLineNumber}"`;
+      check(`${at} quantity`, l.quantity);
+      check(`${at} UnitPrice`, l.unitPrice?.amount);
+      check(`${at} SubtotalAmount`, l.subtotal?.amount);
+    }
+    check('InvoiceDetailOrderSummary SubtotalAmount', o.summary?.subtotal?.amount);
+  }
+  const sums = doc.summary;
+  check('InvoiceDetailSummary SubtotalAmount', sums.subtotal?.amount);
+  check('InvoiceDetailSummary GrossAmount', sums.gross?.amount);
+  check('InvoiceDetailSummary NetAmount', sums.net?.amount);
+  check('InvoiceDetailSummary DueAmount', sums.due?.amount);
+  if (found.length === 0) return undefined;
+  return (
+    `A ${doc.purpose} invoice charges; its amounts cannot be negative: ${found[0]}${found.length > 1 ? ` (and ${found.length - 1} more)` : ''}. ` +
+    'To give money back, send a credit memo (purpose="lineLevelCreditMemo" or "creditMemo") naming the invoice it credits in InvoiceIDInfo.'
+  );
 }
 
 // ---- invoices against earlier invoices and the budget ------------------------------------------------

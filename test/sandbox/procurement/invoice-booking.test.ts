@@ -9,11 +9,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Decimal } from 'decimal.js';
+import { parseXml, type XMLElement } from 'libxmljs';
 import { writeInvoiceDetailRequest, type InvoiceInput } from '../../../src/protocol/cxml/invoice.js';
 import type { Header, InvoiceDetailRequest } from '../../../src/protocol/cxml/model.js';
 import { readCxml } from '../../../src/protocol/cxml/reader.js';
 import type { WriteContext } from '../../../src/protocol/cxml/writer.js';
-import { documentsForPurchaseOrder, orderedLines, orderProgress, planInvoice } from '../../../src/sandbox/documents.js';
+import { documentsForPurchaseOrder, negativeCharge, orderedLines, orderProgress, planInvoice } from '../../../src/sandbox/documents.js';
 import { requisitionLedger } from '../../../src/sandbox/procurement/budgets.js';
 import { threeWayMatch } from '../../../src/sandbox/procurement/match.js';
 import type { ProcurementError, ProcurementDeps, PurchaseOrder, Requisition } from '../../../src/sandbox/procurement/model.js';
@@ -93,6 +94,16 @@ async function invoiceXml(po: PurchaseOrder, invoiceID: string, o: { purpose?: '
   return writeInvoiceDetailRequest(wctx(), supplierHeader(), input);
 }
 
+/**
+ * The invoice as a supplier might send it with every amount negative ("credit" sent as a standard
+ * invoice), or with every line's quantity set — edited through the DOM (the writer refuses both).
+ */
+function tampered(xml: string, o: { negateMoney?: boolean; quantity?: string }): string {
+  const doc = parseXml(xml);
+  if (o.negateMoney) for (const m of doc.find('//InvoiceDetailRequest//Money') as XMLElement[]) m.text(new Decimal(m.text()).negated().toFixed());
+  if (o.quantity !== undefined) for (const item of doc.find('//InvoiceDetailItem') as XMLElement[]) item.attr({ quantity: o.quantity });
+  return doc.toString();
+}
 
 async function post(xml: string): Promise<{ code: number; text: string }> {
   const res = await fetch(`${t.baseUrl}/sandbox/cxml`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8' }, body: xml });
@@ -222,6 +233,42 @@ describe('invoices against the budget', () => {
     assert.equal((await post(await invoiceXml(po, 'INV-LOST'))).code, 200);
     await assert.rejects(cancelPurchaseOrder(deps(), po.id, 'person:sam', 'supplier gone'), (e: ProcurementError) => e.status === 409 && /invoice INV-LOST accepted/.test(e.message));
     assert.equal((await findPurchaseOrder(t.store.db, po.id))!.status, 'failed');
+  });
+
+  test('a standard invoice with negative amounts is refused (400 naming the field) and books nothing', async () => {
+    const { req, po } = await ordered(['2']);
+    const before = (await requisitionLedger(t.store.db, req.id))!;
+    const negative = await post(tampered(await invoiceXml(po, 'INV-NEG'), { negateMoney: true }));
+    assert.equal(negative.code, 400, negative.text);
+    assert.match(negative.text, /A standard invoice charges; its amounts cannot be negative: InvoiceDetailItem invoiceLineNumber=\\"1\\" UnitPrice is -\d/);
+    assert.match(negative.text, /send a credit memo/);
+    const byQuantity = await post(tampered(await invoiceXml(po, 'INV-NEG-Q'), { quantity: '-2' }));
+    assert.equal(byQuantity.code, 400, byQuantity.text);
+    // (The reader refuses a negative quantity already.)
+    assert.match(byQuantity.text, /quantity.*-2/);
+    assert.equal(await spent(po), '0.00');
+    assert.equal((await requisitionLedger(t.store.db, req.id))!.committed.toFixed(), before.committed.toFixed());
+    const docs = await documentsForPurchaseOrder(t.store.db, po.id);
+    assert.deepEqual(docs.map((d) => [d.summary.content?.kind === 'InvoiceDetailRequest' ? d.summary.content.invoiceID : '', d.status]), [['INV-NEG', 'refused']]);
+    // The refused number is free: the real invoice is accepted and booked.
+    assert.equal((await post(await invoiceXml(po, 'INV-NEG'))).code, 200);
+    assert.equal(await spent(po), net(po));
+  });
+
+  test('negativeCharge: standard and debit memos must not be negative; credit memos and deletes are not checked (pure)', async () => {
+    const { po } = await ordered(['1']);
+    const negative = readCxml(tampered(await invoiceXml(po, 'INV-N'), { negateMoney: true })).envelope.payload as InvoiceDetailRequest;
+    assert.match(negativeCharge(negative)!, /UnitPrice is -\d.* \(and \d+ more\)/);
+    assert.match(negativeCharge({ ...negative, purpose: 'debitMemo' })!, /A debitMemo invoice charges/);
+    assert.match(negativeCharge({ ...negative, purpose: 'lineLevelDebitMemo' })!, /A lineLevelDebitMemo invoice charges/);
+    assert.equal(negativeCharge({ ...negative, purpose: 'lineLevelCreditMemo' }), undefined);
+    assert.equal(negativeCharge({ ...negative, purpose: 'creditMemo' }), undefined);
+    assert.equal(negativeCharge({ ...negative, operation: 'delete' }), undefined);
+    const plain = readCxml(await invoiceXml(po, 'INV-P')).envelope.payload as InvoiceDetailRequest;
+    assert.equal(negativeCharge(plain), undefined);
+    // Only the header total negative (lines fine) is named too.
+    const due = { ...plain, summary: { ...plain.summary, due: { amount: new Decimal('-5.00'), currency: 'EUR', raw: '-5.00' } } } as InvoiceDetailRequest;
+    assert.match(negativeCharge(due)!, /InvoiceDetailSummary DueAmount is -5/);
   });
 
   test('an invoice whose lines are in different currencies is not booked (pure plan)', async () => {

@@ -463,6 +463,11 @@ function isCredit(purpose: string): boolean {
   return purpose.toLowerCase().includes('credit');
 }
 
+/** An invoice number as an AP system compares it: "INV-1", "inv-1" and " INV-1 " are the same invoice. */
+function sameNumber(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
 function invoiceLabel(c: { purpose: string; invoiceID: string }): string {
   return `${isCredit(c.purpose) ? 'Credit memo' : 'Invoice'} ${c.invoiceID}`;
 }
@@ -498,7 +503,7 @@ function liveInvoices(docs: readonly SandboxDocument[]): { doc: SandboxDocument;
 export function planInvoice(doc: InvoiceDetailRequest, po: Pick<PurchaseOrder, 'id' | 'orderId' | 'status' | 'currency'>, earlier: readonly SandboxDocument[], bookings: ReadonlyMap<string, Decimal>): InvoicePlan {
   const label = invoiceLabel(doc);
   const purpose = doc.purpose.toLowerCase();
-  const same = (c: InvoiceSummaryView) => c.invoiceID === doc.invoiceID && c.purpose.toLowerCase() === purpose;
+  const same = (c: InvoiceSummaryView) => sameNumber(c.invoiceID, doc.invoiceID) && c.purpose.toLowerCase() === purpose;
   const live = liveInvoices(earlier);
   const enc = encodeURIComponent;
 
@@ -517,7 +522,7 @@ export function planInvoice(doc: InvoiceDetailRequest, po: Pick<PurchaseOrder, '
       warnings: [],
       refusal: {
         code: 409,
-        detail: `${label} was already received for purchase order ${po.orderId ?? ''} on ${dup.doc.receivedAt} (payloadID ${dup.doc.payloadId ?? ''}); a duplicate invoice number is refused. To replace it, delete it first (operation="delete").`,
+        detail: `${label} was already received${dup.c.invoiceID === doc.invoiceID ? '' : ` as "${dup.c.invoiceID}"`} for purchase order ${po.orderId ?? ''} on ${dup.doc.receivedAt} (payloadID ${dup.doc.payloadId ?? ''}); a duplicate invoice number is refused (case and surrounding spaces do not make another number). To replace it, delete it first (operation="delete").`,
       },
     };
   }
@@ -548,7 +553,7 @@ export function planInvoice(doc: InvoiceDetailRequest, po: Pick<PurchaseOrder, '
   if (original === undefined || original === '') {
     return notBooked('it names no original invoice (InvoiceIDInfo)', 'The credit memo names no original invoice (InvoiceIDInfo): not booked on the budget.');
   }
-  const target = live.find((x) => x.c.invoiceID === original && !isCredit(x.c.purpose));
+  const target = live.find((x) => sameNumber(x.c.invoiceID, original) && !isCredit(x.c.purpose));
   if (!target) {
     return notBooked(`it names invoice ${original}, which this order has not received or which was deleted`, `The credit memo names invoice ${original}, which this order has not received (or which was deleted): not booked on the budget.`);
   }
@@ -556,10 +561,19 @@ export function planInvoice(doc: InvoiceDetailRequest, po: Pick<PurchaseOrder, '
   if (!booked || booked.lte(0)) {
     return notBooked(`invoice ${original} booked nothing on the budget`, `Invoice ${original} booked nothing on the budget, so neither does this credit memo.`);
   }
-  // Credits (and reversed credits) against the same invoice so far, negative.
-  const prefixes = [`actual:${po.id}:credit:${enc(original)}:`, `void:${po.id}:credit:${enc(original)}:`];
+  // Credits (and reversed credits) against the same invoice so far, negative — whichever way
+  // each memo spelt its number (the key holds it as the memo wrote it).
+  const creditsOriginal = (k: string) =>
+    [`actual:${po.id}:credit:`, `void:${po.id}:credit:`].some((head) => {
+      if (!k.startsWith(head)) return false;
+      try {
+        return sameNumber(decodeURIComponent(k.slice(head.length).split(':')[0]!), original);
+      } catch {
+        return false;
+      }
+    });
   let credited = new Dec(0);
-  for (const [k, v] of bookings) if (prefixes.some((p) => k.startsWith(p))) credited = credited.plus(v);
+  for (const [k, v] of bookings) if (creditsOriginal(k)) credited = credited.plus(v);
   const left = booked.plus(credited);
   if (left.lte(0)) {
     return notBooked(`invoice ${original} is credited in full already`, `Invoice ${original} is credited in full already: not booked on the budget.`);

@@ -145,6 +145,35 @@ describe('invoices against the budget', () => {
     assert.deepEqual(docs.map((d) => d.status), ['accepted', 'refused']);
   });
 
+  test('an invoice number differing only in case or surrounding spaces is the same invoice: refused, booked once; its delete voids it', async () => {
+    const { po } = await ordered(['2']);
+    assert.equal((await post(await invoiceXml(po, 'INV-Case'))).code, 200);
+    for (const other of ['inv-case', ' INV-CASE ']) {
+      const again = await post(await invoiceXml(po, other));
+      assert.equal(again.code, 409, `${JSON.stringify(other)}: ${again.text}`);
+      assert.match(again.text, /as \\"INV-Case\\"/);
+    }
+    assert.equal(await spent(po), net(po));
+    // The original text is kept as it came.
+    const docs = await documentsForPurchaseOrder(t.store.db, po.id);
+    assert.deepEqual(docs.map((d) => (d.summary.content?.kind === 'InvoiceDetailRequest' ? d.summary.content.invoiceID.trim() : '')), ['INV-Case', 'inv-case', 'INV-CASE']);
+    assert.equal((await post(await invoiceXml(po, 'inv-case', { operation: 'delete' }))).code, 200);
+    assert.equal(await spent(po), '0.00');
+    // Re-issued after the delete, in yet another spelling: booked once more.
+    assert.equal((await post(await invoiceXml(po, 'INV-CASE'))).code, 200);
+    assert.equal(await spent(po), net(po));
+  });
+
+  test('credit memos naming the invoice in another case find it, and together never credit more than it booked', async () => {
+    const { po } = await ordered(['2']);
+    assert.equal((await post(await invoiceXml(po, 'INV-CM'))).code, 200);
+    assert.equal((await post(await invoiceXml(po, 'CM-A', { purpose: 'creditMemo', original: 'inv-cm', quantity: '1000' }))).code, 200);
+    assert.equal(await spent(po), '0.00', 'credited in full against INV-CM');
+    assert.equal((await post(await invoiceXml(po, 'CM-B', { purpose: 'creditMemo', original: 'INV-CM', quantity: '1000' }))).code, 200);
+    assert.equal(await spent(po), '0.00', 'a second memo spelt otherwise gets nothing more');
+    assert.match((await warningsOf(po, 'CM-B')).join(' '), /credited in full already/);
+  });
+
   test('a delete voids the invoice: match and progress no longer count it, the budget reverses it once; an unknown delete books nothing', async () => {
     const { req, po } = await ordered(['2']);
     const before = (await requisitionLedger(t.store.db, req.id))!;

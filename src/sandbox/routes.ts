@@ -54,7 +54,19 @@ import {
 } from './punchout-record.js';
 import { cxmlHeader, defaultSettings, isHttpUrl, settingsFromForm, shownCxmlHeader } from './settings.js';
 import { exchangeOf, postCxmlDocument } from './supplier-client.js';
-import { framedShopPage, ociCallPage, punchoutPage, punchoutPath, startPage, topRedirectPage, unknownPunchoutPage, type PunchoutPageView } from './views.js';
+import { shownStatusOf } from './procurement/po-routes.js';
+import {
+  framedShopPage,
+  ociCallPage,
+  punchoutPage,
+  punchoutPath,
+  startPage,
+  topRedirectPage,
+  unknownPunchoutPage,
+  type ActingAs,
+  type PunchoutOutcome,
+  type PunchoutPageView,
+} from './views.js';
 
 export interface SandboxDeps {
   db: Store;
@@ -128,14 +140,17 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     // Everything but the secrets: anyone who can open the sandbox sees the recent punchouts and
     // so this link; a password or SharedSecret typed for a real supplier is never shown again.
     const settings = earlier ? { ...earlier.info.settings, ociPassword: defaults.ociPassword, sharedSecret: defaults.sharedSecret } : defaults;
-    return sendHtml(reply, 200, startPage({ settings, recent: await recentPunchouts(db), documentUrl: documentUrl(), unmatched: await unmatchedDocuments(db) }));
+    const recent = await recentPunchouts(db);
+    const outcomes = new Map<string, PunchoutOutcome>();
+    for (const p of recent) outcomes.set(p.id, await outcomeOf(p));
+    return sendHtml(reply, 200, startPage({ settings, recent, outcomes, documentUrl: documentUrl(), unmatched: await unmatchedDocuments(db), ...(await actingOf(request)) }));
   });
 
   app.post('/sandbox/punchouts', async (request, reply) => {
     const form = new URLSearchParams(pairsFromUrlencoded(bodyText(request.body)));
     const { settings, problems } = settingsFromForm(form, config.baseUrl);
     if (problems.length > 0) {
-      return sendHtml(reply, 400, startPage({ settings, recent: await recentPunchouts(db), problems, documentUrl: documentUrl(), unmatched: await unmatchedDocuments(db) }));
+      return sendHtml(reply, 400, startPage({ settings, recent: await recentPunchouts(db), problems, documentUrl: documentUrl(), unmatched: await unmatchedDocuments(db), ...(await actingOf(request)) }));
     }
     const origin = sandboxOrigin(request, config);
     const id = randomToken(18);
@@ -151,7 +166,8 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
       const info: PunchoutRequestInfo = { settings, origin, returnUrl, returns: 0, cartWarnings: [], ...(starter ? { startedBy: starter.id } : {}) };
       await insertPunchout(db, { id, protocol: 'oci', supplierUrl: settings.ociUrl, buyerCookie: null, framed: settings.framed, info, now: at });
       const p = (await findPunchout(db, id))!;
-      return sendHtml(reply, 200, settings.framed ? framedShopPage(p, `${punchoutPath(id)}/oci-call`) : ociCallPage(p, ociCallForm(settings, returnUrl)));
+      const acting = (await actingOf(request)).acting;
+      return sendHtml(reply, 200, settings.framed ? framedShopPage(p, `${punchoutPath(id)}/oci-call`, acting) : ociCallPage(p, ociCallForm(settings, returnUrl), acting));
     }
 
     // cXML: the setup request goes server to server; only the StartPage reaches the browser.
@@ -175,7 +191,7 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     } catch (e) {
       if (!(e instanceof CxmlWriteError)) throw e;
       const problem = { field: 'cxmlVersion', message: `The setup request could not be written: ${e.message}` };
-      return sendHtml(reply, 400, startPage({ settings, recent: await recentPunchouts(db), problems: [problem] }));
+      return sendHtml(reply, 400, startPage({ settings, recent: await recentPunchouts(db), problems: [problem], ...(await actingOf(request)) }));
     }
     const base: PunchoutRequestInfo = {
       settings,
@@ -204,40 +220,41 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     };
     await saveSetupOutcome(db, id, error ? 'failed' : 'started', info, now());
     const p = (await findPunchout(db, id))!;
-    if (error) return sendHtml(reply, 502, punchoutPage({ punchout: p, notice: { kind: 'error', text: 'The supplier did not open a punchout; the setup request and the answer are below.' } }));
-    if (settings.framed) return sendHtml(reply, 200, framedShopPage(p, startPageUrl!));
+    if (error) return sendHtml(reply, 502, punchoutPage({ punchout: p, notice: { kind: 'error', text: 'The supplier did not open a punchout; the setup request and the answer are below.' }, ...(await actingOf(request)) }));
+    if (settings.framed) return sendHtml(reply, 200, framedShopPage(p, startPageUrl!, (await actingOf(request)).acting));
     return reply.code(303).header('Location', startPageUrl!).header('Cache-Control', 'no-store').send();
   });
 
   app.get<IdParams>('/sandbox/punchouts/:id', async (request, reply) => {
     const p = await load(request, reply);
     if (!p) return reply;
-    return sendHtml(reply, 200, await pageOf(p));
+    return sendHtml(reply, 200, await pageOf(p, request));
   });
 
   app.get<IdParams>('/sandbox/punchouts/:id/shop', async (request, reply) => {
     const p = await load(request, reply);
     if (!p) return reply;
     if (p.protocol === 'oci') {
-      return sendHtml(reply, 200, p.framed ? framedShopPage(p, `${punchoutPath(p.id)}/oci-call`) : ociCallPage(p, ociCallForm(p.info.settings, p.info.returnUrl)));
+      const acting = (await actingOf(request)).acting;
+      return sendHtml(reply, 200, p.framed ? framedShopPage(p, `${punchoutPath(p.id)}/oci-call`, acting) : ociCallPage(p, ociCallForm(p.info.settings, p.info.returnUrl), acting));
     }
     const start = p.info.setup?.startPageUrl;
-    if (!start) return sendHtml(reply, 409, punchoutPage({ punchout: p, notice: { kind: 'error', text: 'This punchout has no start page: the setup request did not succeed. Start another punchout.' } }));
-    if (p.framed) return sendHtml(reply, 200, framedShopPage(p, start));
+    if (!start) return sendHtml(reply, 409, punchoutPage({ punchout: p, notice: { kind: 'error', text: 'This punchout has no start page: the setup request did not succeed. Start another punchout.' }, ...(await actingOf(request)) }));
+    if (p.framed) return sendHtml(reply, 200, framedShopPage(p, start, (await actingOf(request)).acting));
     return reply.code(303).header('Location', start).send();
   });
 
   app.get<IdParams>('/sandbox/punchouts/:id/oci-call', async (request, reply) => {
     const p = await load(request, reply);
     if (!p) return reply;
-    if (p.protocol !== 'oci') return sendHtml(reply, 409, punchoutPage({ punchout: p, notice: { kind: 'error', text: 'This is a cXML punchout; it has no OCI call.' } }));
-    return sendHtml(reply, 200, ociCallPage(p, ociCallForm(p.info.settings, p.info.returnUrl)));
+    if (p.protocol !== 'oci') return sendHtml(reply, 409, punchoutPage({ punchout: p, notice: { kind: 'error', text: 'This is a cXML punchout; it has no OCI call.' }, ...(await actingOf(request)) }));
+    return sendHtml(reply, 200, ociCallPage(p, ociCallForm(p.info.settings, p.info.returnUrl), (await actingOf(request)).acting));
   });
 
   app.post<IdParams>('/sandbox/punchouts/:id/oci-return', async (request, reply) => {
     const p = await load(request, reply);
     if (!p) return reply;
-    const refused = refuseReturn(p, 'oci', await requisitionRowOf(p.id));
+    const refused = refuseReturn(p, 'oci', await requisitionRowOf(p.id), (await actingOf(request)).acting);
     if (refused) return sendHtml(reply, 409, refused);
     const wrongType = notUrlencoded(request);
     if (wrongType) {
@@ -256,7 +273,7 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
   app.post<IdParams>('/sandbox/punchouts/:id/cxml-return', async (request, reply) => {
     const p = await load(request, reply);
     if (!p) return reply;
-    const refused = refuseReturn(p, 'cxml', await requisitionRowOf(p.id));
+    const refused = refuseReturn(p, 'cxml', await requisitionRowOf(p.id), (await actingOf(request)).acting);
     if (refused) return sendHtml(reply, 409, refused);
     const body = bodyText(request.body);
     const wrongType = notUrlencoded(request);
@@ -305,7 +322,7 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     // Idempotent from the browser's view: a submitted requisition is only shown again.
     if (earlier && earlier.status !== 'draft') return seeOther(reply, requisitionPath(earlier.id));
     if (!p.cartLines || p.cartLines.length === 0 || p.cartRaw === null || p.status !== 'returned') {
-      return sendHtml(reply, 409, await pageOf(p, { kind: 'error', text: 'There is no cart to order yet: finish the punchout in the supplier shop first.' }));
+      return sendHtml(reply, 409, await pageOf(p, request, { kind: 'error', text: 'There is no cart to order yet: finish the punchout in the supplier shop first.' }));
     }
     const actor = await actorOf(request);
     try {
@@ -317,17 +334,17 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
       const now = await requisitionRowOf(p.id);
       // A second press that lost the race: the first one submitted it.
       if (now && now.status !== 'draft') return seeOther(reply, requisitionPath(now.id));
-      return sendHtml(reply, e.status, await pageOf(p, { kind: 'error', text: e.message }));
+      return sendHtml(reply, e.status, await pageOf(p, request, { kind: 'error', text: e.message }));
     }
   });
 
   /** A cart may not replace one that already became an order: the page would no longer match it. */
-  function refuseReturn(p: SandboxPunchout, protocol: 'oci' | 'cxml', submitted: { status: string } | undefined): Html | undefined {
+  function refuseReturn(p: SandboxPunchout, protocol: 'oci' | 'cxml', submitted: { status: string } | undefined, acting: ActingAs | undefined): Html | undefined {
     if (p.protocol !== protocol) {
-      return punchoutPage({ punchout: p, notice: { kind: 'error', text: `A ${protocol === 'oci' ? 'OCI' : 'cXML'} cart arrived for a ${p.protocol === 'oci' ? 'OCI' : 'cXML'} punchout; it was not stored. Check the return URL the supplier posts to.` } });
+      return punchoutPage({ punchout: p, ...(acting ? { acting } : {}), notice: { kind: 'error', text: `A ${protocol === 'oci' ? 'OCI' : 'cXML'} cart arrived for a ${p.protocol === 'oci' ? 'OCI' : 'cXML'} punchout; it was not stored. Check the return URL the supplier posts to.` } });
     }
     if (p.orderStatus !== null || (submitted !== undefined && submitted.status !== 'draft')) {
-      return punchoutPage({ punchout: p, notice: { kind: 'error', text: 'A cart arrived for a punchout whose requisition was already submitted; it was not stored. Start another punchout to order again.' } });
+      return punchoutPage({ punchout: p, ...(acting ? { acting } : {}), notice: { kind: 'error', text: 'A cart arrived for a punchout whose requisition was already submitted; it was not stored. Start another punchout to order again.' } });
     }
     return undefined;
   }
@@ -413,17 +430,39 @@ export async function registerSandbox(app: FastifyInstance, deps: SandboxDeps): 
     return `person:${(await actingPerson(db, request)).id}`;
   }
 
-  /** The punchout page with its requisition and purchase order. */
-  async function pageOf(p: SandboxPunchout, notice?: PunchoutPageView['notice']): Promise<Html> {
+  /**
+   * The person acting, for the page header ("Acting as …"); none when the sandbox has no people
+   * yet (the header then offers to choose).
+   */
+  async function actingOf(request: FastifyRequest): Promise<{ acting?: ActingAs }> {
+    try {
+      const person = await actingPerson(db, request);
+      return { acting: { name: person.name, roles: person.roles } };
+    } catch (e) {
+      if (e instanceof ProcurementError) return {};
+      throw e;
+    }
+  }
+
+  /** What the punchout's cart became: its requisition and purchase order (in the state the order's page shows). */
+  async function outcomeOf(p: SandboxPunchout): Promise<PunchoutOutcome> {
     const r = await requisitionRowOf(p.id);
     const poRow = r?.po_id
       ? await db.selectFrom('sandbox_purchase_orders').select(['id', 'order_id', 'status']).where('id', '=', r.po_id).executeTakeFirst()
       : await db.selectFrom('sandbox_purchase_orders').select(['id', 'order_id', 'status']).where('punchout_id', '=', p.id).orderBy('created_at', 'desc').executeTakeFirst();
+    return {
+      ...(r ? { requisition: { id: r.id, number: r.number, status: r.status } } : {}),
+      ...(poRow ? { purchaseOrder: { id: poRow.id, orderId: poRow.order_id, status: (await shownStatusOf(db, poRow.id)) ?? poRow.status } } : {}),
+    };
+  }
+
+  /** The punchout page with its requisition and purchase order. */
+  async function pageOf(p: SandboxPunchout, request: FastifyRequest, notice?: PunchoutPageView['notice']): Promise<Html> {
     return punchoutPage({
       punchout: p,
       ...(notice ? { notice } : {}),
-      ...(r ? { requisition: { id: r.id, number: r.number, status: r.status } } : {}),
-      ...(poRow ? { purchaseOrder: { id: poRow.id, orderId: poRow.order_id, status: poRow.status } } : {}),
+      ...(await outcomeOf(p)),
+      ...(await actingOf(request)),
     });
   }
 }

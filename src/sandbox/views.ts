@@ -45,12 +45,26 @@ const ORDER_LABEL: Record<OrderStatus, string> = {
 };
 
 
-function sandboxPage(title: string, body: Html, subtitle?: string): Html {
-  return sandboxFrame({ title, section: 'punchouts', ...(subtitle ? { subtitle } : {}) }, body);
+/** The person the browser acts as, shown top right on every sandbox page. */
+export type ActingAs = { readonly name: string; readonly roles: readonly string[] };
+
+function sandboxPage(title: string, body: Html, acting?: ActingAs): Html {
+  return sandboxFrame({ title, section: 'punchouts', ...(acting ? { acting } : {}) }, body);
+}
+
+/** What became of a punchout's cart: its requisition and purchase order (for links). */
+export interface PunchoutOutcome {
+  readonly requisition?: { readonly id: string; readonly number: string; readonly status: string };
+  readonly purchaseOrder?: { readonly id: string; readonly orderId: string; readonly status: string };
 }
 
 function badge(status: PunchoutStatus): Html {
   return html`<span class="badge status-${status}">${STATUS_LABEL[status] ?? status}</span>`;
+}
+
+/** `2026-12-04T10:56:31.000Z` → `2026-12-04 10:56:31`, as the sandbox's tables show times (UTC). */
+function when(iso: string): string {
+  return iso.replace('T', ' ').slice(0, 19);
 }
 
 function shortId(id: string): string {
@@ -67,6 +81,9 @@ export interface StartPageView {
   readonly documentUrl?: string;
   /** Recent documents that matched no order of the sandbox, so a supplier's misconfiguration shows. */
   readonly unmatched?: readonly SandboxDocument[];
+  readonly acting?: ActingAs;
+  /** Per punchout id: the requisition and purchase order its cart became. */
+  readonly outcomes?: ReadonlyMap<string, PunchoutOutcome>;
 }
 
 function textField(name: string, label: string, value: string, type = 'text'): Html {
@@ -121,24 +138,42 @@ ${textField('cxmlVersion', 'cXML DTD version', s.cxmlVersion)}
 ${view.documentUrl ? documentUrlCard(view.documentUrl, view.unmatched ?? []) : ''}
 <section class="card">
 <h2>Recent punchouts</h2>
-${view.recent.length === 0 ? html`<p class="muted">None yet.</p>` : recentTable(view.recent)}
+${view.recent.length === 0 ? html`<p class="muted">None yet.</p>` : recentTable(view.recent, view.outcomes)}
 </section>`,
+    view.acting,
   );
 }
 
-function recentTable(rows: readonly SandboxPunchout[]): Html {
+/** The requisition and purchase order numbers as links; before there is a requisition, the old order column. */
+function outcomeCell(p: SandboxPunchout, o: PunchoutOutcome | undefined): Html | string {
+  if (o?.requisition || o?.purchaseOrder) {
+    return html`${o.requisition ? html`<a class="code" href="/sandbox/requisitions/${encodeURIComponent(o.requisition.id)}">${o.requisition.number}</a>` : ''}${
+      o.requisition && o.purchaseOrder ? html`<br>` : ''
+    }${o.purchaseOrder ? html`<a class="code" href="/sandbox/orders/${encodeURIComponent(o.purchaseOrder.id)}">${o.purchaseOrder.orderId}</a> ${orderBadge(o.purchaseOrder.status)}` : ''}`;
+  }
+  return p.orderStatus ? `${p.info.order?.orderID ?? ''} ${ORDER_LABEL[p.orderStatus] ?? p.orderStatus}` : '';
+}
+
+/** A purchase order's state as its own page shows it (`complete` comes from the routes). */
+function orderBadge(status: string): Html {
+  return status === 'complete' ? html`<span class="badge ok">Complete</span>` : html`<span class="badge status-${status}">${PO_LABEL[status] ?? status}</span>`;
+}
+
+const PO_LABEL: Record<string, string> = { open: 'Open', cancelled: 'Cancelled', rejected: 'Rejected by the supplier', failed: 'Not delivered' };
+
+function recentTable(rows: readonly SandboxPunchout[], outcomes?: ReadonlyMap<string, PunchoutOutcome>): Html {
   return html`<table class="table">
-<thead><tr><th>Started (UTC)</th><th>Protocol</th><th>Supplier</th><th>Status</th><th class="num">Lines</th><th class="num">Total</th><th>Order</th></tr></thead>
+<thead><tr><th>Started (UTC)</th><th>Protocol</th><th>Supplier</th><th>Status</th><th class="num">Lines</th><th class="num">Total</th><th>Requisition / order</th></tr></thead>
 <tbody>
 ${rows.map(
   (p) => html`<tr>
-<td><a href="${punchoutPath(p.id)}">${p.createdAt.replace('T', ' ').slice(0, 19)}</a></td>
+<td class="nowrap"><a href="${punchoutPath(p.id)}">${p.createdAt.replace('T', ' ').slice(0, 19)}</a></td>
 <td>${p.protocol === 'oci' ? 'OCI' : 'cXML'}</td>
 <td class="code">${p.supplierUrl}</td>
 <td>${badge(p.status)}</td>
 <td class="num">${p.cartLines ? p.cartLines.length : ''}</td>
 <td class="num">${p.cartTotal !== null ? `${p.cartTotal} ${p.currency ?? ''}` : ''}</td>
-<td>${p.orderStatus ? `${p.info.order?.orderID ?? ''} ${ORDER_LABEL[p.orderStatus] ?? p.orderStatus}` : ''}</td>
+<td class="nowrap">${outcomeCell(p, outcomes?.get(p.id))}</td>
 </tr>`,
 )}
 </tbody>
@@ -151,7 +186,7 @@ ${rows.map(
  * The auto-submitting OCI call. Outside a frame it replaces the sandbox page; inside the
  * sandbox's iframe it loads the shop into that frame.
  */
-export function ociCallPage(p: SandboxPunchout, form: OciCallForm): Html {
+export function ociCallPage(p: SandboxPunchout, form: OciCallForm, acting?: ActingAs): Html {
   return sandboxPage(
     'Opening the supplier shop',
     html`<section class="card transfer">
@@ -167,11 +202,12 @@ ${form.fields.map(([n, v]) => html`<input type="hidden" name="${n}" value="${v}"
 <p class="muted"><a href="${punchoutPath(p.id)}" target="_top">Punchout details</a></p>
 </section>
 <script>document.getElementById('oci-call').submit();</script>`,
+    acting,
   );
 }
 
 /** The procurement page with the supplier's shop framed in it, as SAP SRM shows catalogs. */
-export function framedShopPage(p: SandboxPunchout, src: string): Html {
+export function framedShopPage(p: SandboxPunchout, src: string, acting?: ActingAs): Html {
   return sandboxPage(
     'Supplier shop',
     html`<section class="card">
@@ -179,6 +215,7 @@ export function framedShopPage(p: SandboxPunchout, src: string): Html {
 <p class="muted">The shop below runs inside an iframe of the sandbox page; the cart returns to <span class="code">${p.info.returnUrl}</span>. <a href="${punchoutPath(p.id)}">Punchout details</a></p>
 </section>
 <iframe name="shop" class="shop-frame" title="Supplier shop" src="${src}" style="width:100%;height:80vh;border:1px solid #ccc"></iframe>`,
+    acting,
   );
 }
 
@@ -214,6 +251,7 @@ function jsString(text: string): Html {
 
 export interface PunchoutPageView {
   readonly punchout: SandboxPunchout;
+  readonly acting?: ActingAs;
   /** A message at the top, e.g. why the order could not be built. */
   readonly notice?: { readonly kind: 'error' | 'warning' | 'ok' | 'info'; readonly text: string };
   /** The requisition made from the cart, when there is one. */
@@ -236,7 +274,7 @@ ${view.notice ? html`<div class="notice ${view.notice.kind}" role="${view.notice
 <dt>Shop</dt><dd>${p.framed ? 'inside an iframe' : 'full window'}</dd>
 <dt>Return URL</dt><dd class="code">${p.info.returnUrl}</dd>
 ${p.buyerCookie !== null ? html`<dt>BuyerCookie</dt><dd class="code">${p.buyerCookie}</dd>` : ''}
-<dt>Started</dt><dd>${p.createdAt}</dd>
+<dt>Started</dt><dd>${when(p.createdAt)} UTC</dd>
 </dl>
 ${p.status === 'started' ? html`<p class="notice info">No cart has come back yet. ${reopenLink(p)}</p>` : ''}
 </section>
@@ -244,6 +282,7 @@ ${p.info.setup ? setupSection(p) : ''}
 ${cartSection(p)}
 ${orderSection(p, view)}
 <p class="actions"><a class="button" href="${SANDBOX_HOME}">Start another punchout</a> <a href="${SANDBOX_HOME}?like=${p.id}">Start another punchout with these settings</a></p>`,
+    view.acting,
   );
 }
 
@@ -359,7 +398,7 @@ function orderSection(p: SandboxPunchout, view: PunchoutPageView): Html | string
 <h2>Requisition and purchase order</h2>
 <dl class="kv">
 <dt>Requisition</dt><dd>${r ? html`<a href="/sandbox/requisitions/${encodeURIComponent(r.id)}">${r.number}</a> <span class="badge status-${r.status}">${r.status}</span>` : html`<span class="muted">none yet</span>`}</dd>
-<dt>Purchase order</dt><dd>${po ? html`<a href="/sandbox/orders/${encodeURIComponent(po.id)}">${po.orderId}</a> <span class="badge status-${po.status}">${po.status}</span>` : html`<span class="muted">none yet</span>`}</dd>
+<dt>Purchase order</dt><dd>${po ? html`<a href="/sandbox/orders/${encodeURIComponent(po.id)}">${po.orderId}</a> ${orderBadge(po.status)}` : html`<span class="muted">none yet</span>`}</dd>
 </dl>
 ${po ? html`<p class="muted">The OrderRequests sent, the supplier's confirmations, ship notices and invoices, goods receipts and the match are on the <a href="/sandbox/orders/${encodeURIComponent(po.id)}">purchase order page</a>.</p>` : ''}
 ${!po && (!r || r.status === 'draft') && hasCart ? submit : ''}

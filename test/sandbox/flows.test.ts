@@ -550,6 +550,31 @@ describe('cXML punchout', () => {
     assert.equal(ordersReceived().length, 1);
   });
 
+  it('the start page and the punchout page say who is acting; the recent punchouts link the requisition and order', async () => {
+    const { id, setup } = await startCxml();
+    await post(`/sandbox/punchouts/${id}/cxml-return`, [['cXML-base64', Buffer.from(poomXml(setup.buyerCookie)).toString('base64')]]);
+    await post(`/sandbox/punchouts/${id}/order`, '');
+    const asSam = { host: SANDBOX_HOST, cookie: 'koppel_sandbox_person=sam' };
+    const home = await sandbox.inject({ method: 'GET', url: '/sandbox', headers: asSam });
+    assert.match(home.body, /Acting as <strong>Sam Okafor<\/strong>/);
+    assert.doesNotMatch(home.body, /Choose who you are acting as/);
+    const punchout = await sandbox.inject({ method: 'GET', url: `/sandbox/punchouts/${id}`, headers: asSam });
+    assert.match(punchout.body, /Acting as <strong>Sam Okafor<\/strong>/);
+    // "Started" as the other pages show times, not raw ISO text.
+    assert.match(punchout.body, /<dt>Started<\/dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/dd>/);
+    // The row of this punchout links its requisition and purchase order, as the punchout page does.
+    const req = /href="(\/sandbox\/requisitions\/[^"]+)">(REQ-\d{8}-\d+)<\/a>/.exec(punchout.body);
+    const po = /href="(\/sandbox\/orders\/[^"]+)">(SBX-\d{8}-\d+)<\/a>/.exec(punchout.body);
+    assert.ok(req && po, 'the punchout page links both');
+    const row = home.body.slice(home.body.indexOf(`/sandbox/punchouts/${id}`));
+    const rowEnd = row.indexOf('</tr>');
+    assert.ok(row.slice(0, rowEnd).includes(`<a class="code" href="${req[1]}">${req[2]}</a>`), 'requisition link in the row');
+    assert.ok(row.slice(0, rowEnd).includes(`<a class="code" href="${po[1]}">${po[2]}</a>`), 'order link in the row');
+    // The framed shop page says it too.
+    const shop = await sandbox.inject({ method: 'GET', url: `/sandbox/punchouts/${id}/shop`, headers: asSam });
+    if (shop.statusCode === 200) assert.match(shop.body, /Acting as <strong>Sam Okafor<\/strong>/);
+  });
+
   it('lists punchouts on the start page and prefills "with these settings"', async () => {
     const { id } = await startCxml('&fromIdentity=OTHER-BUYER');
     const home = await get('/sandbox');

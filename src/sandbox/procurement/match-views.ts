@@ -4,7 +4,8 @@
  */
 import { Decimal, formatMoney, tryDec } from '../../protocol/money.js';
 import { html, type Html } from '../../web/html.js';
-import type { GoodsReceipt, PoLine, PurchaseOrder } from './model.js';
+import type { GoodsReceipt, PoLine, PurchaseOrder, SandboxPerson } from './model.js';
+import { actorName } from './requisition-views.js';
 import { receivedPerLine, type LineMatch, type MatchResult } from './match.js';
 
 export interface ReceiptForm {
@@ -16,9 +17,9 @@ export function receiptPath(poId: string): string {
   return `/sandbox/orders/${encodeURIComponent(poId)}/receipts`;
 }
 
-/** `person:sam` → `sam`; other actors as recorded. */
-function who(actor: string): string {
-  return actor.startsWith('person:') ? actor.slice('person:'.length) : actor;
+/** `person:sam` → Sam Okafor (the id when the person is unknown); other actors as recorded. */
+function who(actor: string, people: readonly SandboxPerson[]): string {
+  return actor.startsWith('person:') || actor.startsWith('rule:') ? actorName(people, actor) : actor;
 }
 
 function qty(value: string | Decimal, unit: string): string {
@@ -26,7 +27,15 @@ function qty(value: string | Decimal, unit: string): string {
   return unit ? `${text} ${unit}` : text;
 }
 
-export function receiptSection(po: PurchaseOrder, lines: readonly PoLine[], receipts: readonly GoodsReceipt[], form?: ReceiptForm): Html {
+export function receiptSection(
+  po: PurchaseOrder,
+  lines: readonly PoLine[],
+  receipts: readonly GoodsReceipt[],
+  form?: ReceiptForm,
+  opts: { readonly people?: readonly SandboxPerson[]; /** The number of the receipt just recorded (after the redirect). */ readonly recorded?: string } = {},
+): Html {
+  const people = opts.people ?? [];
+  const recorded = opts.recorded ? receipts.find((r) => r.number === opts.recorded) : undefined;
   const byLine = new Map(lines.map((l) => [l.lineNumber, l]));
   const received = receivedPerLine(receipts);
   const table =
@@ -39,7 +48,7 @@ ${receipts.map(
   (r) => html`<tr>
 <td class="nowrap"><code class="token">${r.number}</code></td>
 <td class="nowrap">${r.receivedOn}</td>
-<td>${who(r.receivedBy)}</td>
+<td>${who(r.receivedBy, people)}</td>
 <td>${r.lines.map((l, i) => {
     const unit = byLine.get(l.lineNumber)?.unit ?? '';
     const back = l.quantity.startsWith('-');
@@ -52,6 +61,7 @@ ${receipts.map(
 </table></div>`;
   return html`<section class="card" id="receipts">
 <h2>Goods receipts</h2>
+${recorded ? html`<div class="notice ok" role="status"><p>Goods receipt <code class="token">${recorded.number}</code> recorded.</p></div>` : ''}
 ${table}
 ${po.status === 'open'
     ? receiptFormHtml(po, lines, received, form)
@@ -93,7 +103,7 @@ ${lines.map((l) => {
 <td>${l.description}<br><span class="code muted small">${l.supplierPartID}</span></td>
 <td class="num nowrap">${qty(l.quantity, l.unit)}${new Decimal(l.quantity).isZero() ? html`<br><span class="muted small">removed</span>` : ''}</td>
 <td class="num nowrap">${qty(received.get(l.lineNumber) ?? new Decimal(0), l.unit)}</td>
-<td class="num"><label><span class="muted small">${l.unit}</span> <input name="${field}" value="${value(field, outstanding(l).toFixed())}" inputmode="decimal" size="8" aria-label="Line ${l.lineNumber} received"${invalid(field)}></label>${shown(field)}</td>
+<td class="num nowrap"><label><input name="${field}" value="${value(field, outstanding(l).toFixed())}" inputmode="decimal" size="8" aria-label="Line ${l.lineNumber} received"${invalid(field)}> <span class="muted small">${l.unit}</span></label>${shown(field)}</td>
 </tr>`;
   })}
 </tbody>

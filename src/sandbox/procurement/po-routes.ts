@@ -16,8 +16,9 @@ import { eventsFor, type SubjectType } from './history.js';
 import { matchSection, receiptSection } from './match-views.js';
 import { threeWayMatch } from './match.js';
 import { ProcurementError, type ProcurementDeps, type SandboxActor } from './model.js';
-import { actingPerson } from './people.js';
-import { orderPath, ordersListPage, purchaseOrderPage, type FormState, type OrderListRow } from './po-views.js';
+import { actingPerson, listPeople } from './people.js';
+import { orderPath, ordersListPage, purchaseOrderPage, shownOrderStatus, type FormState, type OrderListRow } from './po-views.js';
+import type { Store } from '../../store/database.js';
 import { cancelPurchaseOrder, changePurchaseOrder, findPurchaseOrder, listPurchaseOrders, messagesFor, poLines, resendMessage } from './purchase-orders.js';
 import { receiptsFor } from './receipts.js';
 
@@ -31,6 +32,18 @@ function documentUrl(deps: ProcurementDeps): string {
 
 function unknownOrderPage(): Html {
   return errorPage('Unknown purchase order', 'The sandbox has no purchase order with this id.', 'Open the list of purchase orders at /sandbox/orders.');
+}
+
+/**
+ * The state an order's own page shows (`complete` for an open order whose match is clean, else its
+ * status), for the pages that link the order: list, punchout, requisition. Undefined: no such order.
+ */
+export async function shownStatusOf(db: Store, poId: string): Promise<string | undefined> {
+  const po = await findPurchaseOrder(db, poId);
+  if (!po) return undefined;
+  if (po.status !== 'open') return po.status;
+  const match = threeWayMatch({ lines: poLines(po), receipts: await receiptsFor(db, po.id), documents: await documentsForPurchaseOrder(db, po.id) });
+  return shownOrderStatus(po.status, match.status);
 }
 
 export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: ProcurementDeps): Promise<void> {
@@ -53,8 +66,10 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
     return sendHtml(reply, 200, ordersListPage({ rows, acting: person }));
   });
 
-  app.get<IdParams>('/sandbox/orders/:id', async (request, reply) => {
-    const page = await purchaseOrderPageFor(deps, request, request.params.id);
+  app.get<IdParams & { Querystring: { received?: string } }>('/sandbox/orders/:id', async (request, reply) => {
+    const received = request.query.received;
+    const recorded = typeof received === 'string' && /^[A-Za-z0-9-]{1,40}$/.test(received) ? received : undefined;
+    const page = await orderPage(deps, request, request.params.id, recorded ? { recorded } : {});
     return page ? sendHtml(reply, 200, page) : sendHtml(reply, 404, unknownOrderPage());
   });
 
@@ -144,6 +159,8 @@ async function orderPage(
     notice?: { readonly kind: 'ok' | 'error' | 'warning' | 'info'; readonly text: string };
     changeForm?: FormState;
     cancelForm?: FormState;
+    /** The goods receipt just recorded (`?received=<number>`): confirmed in its section. */
+    recorded?: string;
   },
 ): Promise<Html | undefined> {
   const { db } = deps;
@@ -151,6 +168,7 @@ async function orderPage(
   const po = await findPurchaseOrder(db, poId);
   if (!po) return undefined;
   const person = await actingPerson(db, request);
+  const people = await listPeople(db);
   const lines = poLines(po);
   const [documents, messages, receipts] = [await documentsForPurchaseOrder(db, po.id), await messagesFor(db, po.id), await receiptsFor(db, po.id)];
   const req = po.requisitionId ? await db.selectFrom('sandbox_requisitions').select(['id', 'number', 'status']).where('id', '=', po.requisitionId).executeTakeFirst() : undefined;
@@ -165,9 +183,10 @@ async function orderPage(
     messages,
     documents,
     events: await eventsFor(db, subjects),
+    people,
     ...(req ? { requisition: req } : {}),
     documentUrl: documentUrl(deps),
-    receipts: receiptSection(po, lines, receipts, extra.receiptForm),
+    receipts: receiptSection(po, lines, receipts, extra.receiptForm, { people, ...(extra.recorded ? { recorded: extra.recorded } : {}) }),
     match: matchSection(match, po.status),
     matchStatus: match.status,
     ...(extra.notice ? { notice: extra.notice } : {}),

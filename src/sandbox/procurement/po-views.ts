@@ -12,6 +12,7 @@ import { prettyXml } from '../pretty-xml.js';
 import { isHttpUrl } from '../settings.js';
 import { DOC_TITLE, exchangeFacts, looksLikeXml, rawAnswer } from '../views.js';
 import type { SandboxEvent } from './history.js';
+import { actorName } from './requisition-views.js';
 import type { MatchResult } from './match.js';
 import type { PoLine, PoMessage, PurchaseOrder, SandboxPerson } from './model.js';
 
@@ -44,6 +45,20 @@ function acting(person: SandboxPerson): { name: string; roles: readonly string[]
 
 function badge(status: string): Html {
   return html`<span class="badge status-${status}">${STATUS_LABEL[status] ?? status}</span>`;
+}
+
+/**
+ * The order's state as every page shows it: an open order whose three-way match is clean has
+ * nothing left to do and shows as Complete (the data still says open).
+ */
+export function shownOrderStatus(status: string, matchStatus: MatchResult['status'] | string | undefined): string {
+  return status === 'open' && matchStatus === 'clean' ? 'complete' : status;
+}
+
+/** The badge of an order's shown state (see shownOrderStatus). */
+export function orderBadge(status: string, matchStatus?: MatchResult['status'] | string): Html {
+  const shown = shownOrderStatus(status, matchStatus);
+  return shown === 'complete' ? html`<span class="badge ok">Complete</span>` : badge(shown);
 }
 
 /** `407` → `407.00 EUR`: every amount with at least the currency's minor units. */
@@ -79,10 +94,10 @@ ${
 <thead><tr><th>Number</th><th>Supplier</th><th>Requisition</th><th>Status</th><th class="num">Version</th><th class="num">Total</th><th class="num">Documents</th><th>Match</th><th>Created (UTC)</th></tr></thead>
 <tbody>${view.rows.map(
         (r) => html`<tr>
-<td><a href="${orderPath(r.po.id)}">${r.po.orderId}</a></td>
+<td class="nowrap"><a href="${orderPath(r.po.id)}">${r.po.orderId}</a></td>
 <td class="code">${r.po.supplier.to?.identity ?? ''} <span class="muted small">${r.po.supplier.cxmlUrl ?? ''}</span></td>
-<td>${r.requisition ? html`<a href="/sandbox/requisitions/${encodeURIComponent(r.requisition.id)}">${r.requisition.number}</a>` : '—'}</td>
-<td>${badge(r.po.status)}</td>
+<td class="nowrap">${r.requisition ? html`<a href="/sandbox/requisitions/${encodeURIComponent(r.requisition.id)}">${r.requisition.number}</a>` : '—'}</td>
+<td>${orderBadge(r.po.status, r.match)}</td>
 <td class="num">${r.po.version}</td>
 <td class="num price">${money(r.po.total, r.po.currency)}</td>
 <td class="num">${r.documents}</td>
@@ -112,6 +127,8 @@ export interface PurchaseOrderPageView {
   readonly messages: readonly PoMessage[];
   readonly documents: readonly SandboxDocument[];
   readonly events: readonly SandboxEvent[];
+  /** For names in the history (`person:maria` → Maria Schulz). */
+  readonly people?: readonly SandboxPerson[];
   readonly requisition?: { readonly id: string; readonly number: string; readonly status: string };
   /** Where suppliers post their documents. */
   readonly documentUrl: string;
@@ -135,11 +152,11 @@ export function purchaseOrderPage(view: PurchaseOrderPageView): Html {
   const busy = view.messages.some((m) => m.status === 'sending' || m.status === 'failed');
   const open = po.status === 'open' && !busy;
   // Everything received and invoiced, matching: nothing is left to do (the data still says open).
-  const complete = po.status === 'open' && view.matchStatus === 'clean';
+  const complete = shownOrderStatus(po.status, view.matchStatus) === 'complete';
   return sandboxFrame(
     { title: `Purchase order ${po.orderId}`, section: 'orders', acting: acting(view.acting) },
     html`<section class="card">
-<h1>Purchase order ${po.orderId} ${complete ? html`<span class="badge ok">Complete</span>` : badge(po.status)}</h1>
+<h1>Purchase order ${po.orderId} ${orderBadge(po.status, view.matchStatus)}</h1>
 ${view.notice ? html`<div class="notice ${view.notice.kind}" role="${view.notice.kind === 'error' ? 'alert' : 'status'}"><p>${view.notice.text}</p></div>` : ''}
 <dl class="kv">
 <dt>Supplier</dt><dd><span class="code">${s.cxmlUrl}</span> · To ${s.to.domain}/${s.to.identity}</dd>
@@ -157,7 +174,7 @@ ${messagesSection(view)}
 ${documentsSection(view)}
 ${view.receipts}
 ${view.match}
-${historySection(view.events)}
+${historySection(view.events, view.people ?? [])}
 <p class="actions"><a class="button" href="/sandbox/orders">All purchase orders</a></p>`,
   );
 }
@@ -271,13 +288,13 @@ ${view.documents.map((d, i) => documentCard(d, i + 1))}
 </section>`;
 }
 
-function historySection(events: readonly SandboxEvent[]): Html {
+function historySection(events: readonly SandboxEvent[], people: readonly SandboxPerson[]): Html {
   return html`<section class="card" id="history">
 <h2>History</h2>
 ${
   events.length === 0
     ? html`<p class="muted">Nothing recorded yet.</p>`
-    : html`<ol class="history">${events.map((e) => html`<li><span class="muted small">${when(e.createdAt)} UTC · ${e.actor}</span> <strong>${e.kind}</strong> ${e.text}</li>`)}</ol>`
+    : html`<ol class="history">${events.map((e) => html`<li><span class="muted small">${when(e.createdAt)} UTC · ${actorName(people, e.actor)}</span> <strong>${e.kind}</strong> ${e.text}</li>`)}</ol>`
 }
 </section>`;
 }

@@ -28,8 +28,9 @@ export async function registerReceiptRoutes(app: FastifyInstance, deps: Procurem
       const m = QTY_FIELD.exec(name);
       if (m) lines.push({ lineNumber: Number(m[1]), quantity: value });
     }
+    let recorded: string;
     try {
-      await recordGoodsReceipt(deps, poId, { lines, receivedOn: form.get('receivedOn') ?? '', note: form.get('note') ?? '' }, `person:${person.id}`);
+      recorded = (await recordGoodsReceipt(deps, poId, { lines, receivedOn: form.get('receivedOn') ?? '', note: form.get('note') ?? '' }, `person:${person.id}`)).number;
     } catch (e) {
       if (!(e instanceof ProcurementError)) throw e;
       if (e.status === 404) return unknownOrder(reply, person);
@@ -40,7 +41,7 @@ export async function registerReceiptRoutes(app: FastifyInstance, deps: Procurem
       if (!page) return unknownOrder(reply, person);
       return sendHtml(reply, e.status === 409 ? 409 : 422, page);
     }
-    return seeOther(reply, `/sandbox/orders/${encodeURIComponent(poId)}#receipts`);
+    return seeOther(reply, `/sandbox/orders/${encodeURIComponent(poId)}?received=${encodeURIComponent(recorded)}#receipts`);
   });
 }
 

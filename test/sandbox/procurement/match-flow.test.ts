@@ -107,6 +107,10 @@ describe('three-way match of a real order', () => {
     const complete = await page();
     assert.match(complete, /<h1>Purchase order [^<]+ <span class="badge ok">Complete<\/span><\/h1>/);
     assert.match(complete, /<details><summary>Change or cancel anyway<\/summary><form method="post" action="[^"]+\/change">/);
+    // The list says the same as the order's own page (not "Open" next to a clean match).
+    const list = await (await fetch(`${t.baseUrl}/sandbox/orders`)).text();
+    const row = list.slice(list.indexOf(`/sandbox/orders/${po.id}`));
+    assert.match(row.slice(0, row.indexOf('</tr>')), /<span class="badge ok">Complete<\/span>[\s\S]*<td>clean<\/td>/);
 
     const number = (await t.store.db.selectFrom('order_documents').select('number').where('order_id', '=', orderRowId).where('kind', '=', 'invoice').executeTakeFirstOrThrow()).number;
     const memo = await createCreditMemo(t.ctx, orderRowId, { invoiceNumber: number, amount: '0.01', reason: 'Late delivery' }, actor);

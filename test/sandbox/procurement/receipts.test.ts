@@ -292,9 +292,13 @@ describe('POST /sandbox/orders/:id/receipts', () => {
     const po = await order([{ qty: '10', price: '1.95' }, { qty: '4', price: '12.50' }]);
     const res = await post(po.id, { 'qty-1': '8', 'qty-2': '0', receivedOn: '', note: 'first delivery' });
     assert.equal(res.status, 303, await res.text());
-    assert.equal(res.headers.get('location'), `/sandbox/orders/${po.id}#receipts`);
     const [r] = await receiptsFor(t.store.db, po.id);
+    assert.equal(res.headers.get('location'), `/sandbox/orders/${po.id}?received=${r!.number}#receipts`);
     assert.deepEqual([r!.receivedBy, r!.receivedOn, r!.note, r!.lines], ['person:sam', '2026-12-03', 'first delivery', [{ lineNumber: 1, quantity: '8' }]]);
+    // The order page confirms it in the receipts section, and names who received it.
+    const shown = await (await fetch(`${t.baseUrl}${res.headers.get('location')!.split('#')[0]}`, { headers: { cookie: 'koppel_sandbox_person=sam' } })).text();
+    assert.ok(shown.includes(`Goods receipt <code class="token">${r!.number}</code> recorded.`), 'confirmation notice');
+    assert.match(shown, /<td>Sam Okafor<\/td>/);
   });
 
   test('problems: 422, the order page with the typed values and each problem at its field', async () => {

@@ -8,7 +8,7 @@
  *   POST /sandbox/requisitions/:id/cancel    reason
  *   POST /sandbox/requisitions/:id/order     place the order again (approved, none placed)
  *   GET  /sandbox/approvals                  steps waiting for the acting person's roles
- *   GET  /sandbox/budgets (?edit=<id>)       standing per cost center and period; add/edit form
+ *   GET  /sandbox/budgets (?edit=<id>, ?bookings=<id>)   standing per cost center and period; add/edit form; one budget's bookings
  *   POST /sandbox/budgets, /sandbox/budgets/:id
  *   GET  /sandbox/setup (?rule=<id>, ?person=<id>)   acting as, people, cost centers, rules
  *   POST /sandbox/setup/acting, /sandbox/setup/people(/:id), /sandbox/setup/cost-centers,
@@ -42,6 +42,7 @@ import {
 } from './requisitions.js';
 import { approvalsPage, budgetsPage, REQUISITION_STATUSES, requisitionListPage, requisitionPage, type Notice, type RequisitionPageView } from './requisition-views.js';
 import { setupPage, type SetupView } from './setup-views.js';
+import { shownStatusOf } from './po-routes.js';
 
 type IdParams = { Params: { id: string } };
 const ID = /^[A-Za-z0-9_.-]{1,80}$/;
@@ -139,7 +140,8 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
       standing: budget ? await budgetStanding(db, budget) : null,
       steps: await stepsOf(db, id),
       events: await eventsFor(db, [{ type: 'requisition', id }, ...(requisition.poId ? [{ type: 'po' as const, id: requisition.poId }] : [])]),
-      ...(po ? { orderNumber: po.order_id, orderStatus: po.status } : {}),
+      // The order's state as its own page shows it (complete once received, invoiced and matching).
+      ...(po ? { orderNumber: po.order_id, orderStatus: (await shownStatusOf(db, requisition.poId!)) ?? po.status } : {}),
       ...(doneNotice(request) && code === 200 ? { notice: doneNotice(request)! } : {}),
       ...extra,
     };
@@ -237,7 +239,11 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
     const values: BudgetForm = form?.values ?? (editing ? { costCenter: editing.costCenter, periodStart: editing.periodStart, periodEnd: editing.periodEnd, amount: editing.amount, currency: editing.currency } : { costCenter: '', periodStart: `${year}-01-01`, periodEnd: `${year}-12-31`, amount: '', currency: 'EUR' });
     const notice = form?.notice ?? (code === 200 ? doneNotice(request) : undefined);
     const history = editing ? { history: await eventsFor(db, [{ type: 'budget', id: editing.id }]), people: await listPeople(db) } : {};
-    return sendHtml(reply, code, budgetsPage({ acting, standings, costCenters: await listCostCenters(db), today, form: values, ...(form ? { problems: form.problems } : {}), ...(editing ? { editing } : {}), ...(notice ? { notice } : {}), ...history }));
+    // ?bookings=<id>: one budget's bookings (commitments, spend, releases) under the table.
+    const bookingsId = form ? '' : query(request, 'bookings');
+    const booked = bookingsId ? standings.find((s) => s.id === bookingsId) : undefined;
+    const bookings = booked ? { bookings: { budget: booked, events: await eventsFor(db, [{ type: 'budget', id: booked.id }]) }, people: await listPeople(db) } : {};
+    return sendHtml(reply, code, budgetsPage({ acting, standings, costCenters: await listCostCenters(db), today, form: values, ...(form ? { problems: form.problems } : {}), ...(editing ? { editing } : {}), ...(notice ? { notice } : {}), ...history, ...bookings }));
   }
 
   app.get('/sandbox/budgets', async (request, reply) => showBudgets(request, reply, 200));

@@ -149,7 +149,7 @@ ${
   v.requisitions.length === 0
     ? html`<p class="muted">No requisitions${Object.values(f).some(Boolean) ? ' match these filters' : ' yet: start a punchout and bring a cart back'}.</p>`
     : html`<table class="table"><thead><tr><th>Number</th><th>Title</th><th>Status</th><th>Source</th><th>Requester</th><th>Cost center</th><th class="num">Total</th><th>Created</th></tr></thead><tbody>${v.requisitions.map(
-        (r) => html`<tr><td><a href="/sandbox/requisitions/${r.id}" class="code">${r.number}</a></td><td>${r.title}</td><td>${statusBadge(r.status)}${r.status === 'ordered' && v.orderStatuses?.get(r.id) && v.orderStatuses.get(r.id) !== 'open' ? html` <span class="muted small">order ${v.orderStatuses.get(r.id)}</span>` : ''}</td><td>${r.source}</td><td>${personName(v.people, r.requesterId)}</td><td>${r.costCenter}</td><td class="num">${amount(r.total, r.currency)}</td><td>${when(r.createdAt)}</td></tr>`,
+        (r) => html`<tr><td><a href="/sandbox/requisitions/${r.id}" class="code">${r.number}</a></td><td>${r.title}</td><td>${statusBadge(r.status)}${r.status === 'ordered' && v.orderStatuses?.get(r.id) && v.orderStatuses.get(r.id) !== 'open' ? html` <span class="muted small">order ${v.orderStatuses.get(r.id)}</span>` : ''}</td><td>${r.source}</td><td>${personName(v.people, r.requesterId)}</td><td>${r.costCenter}</td><td class="num">${amount(r.total, r.currency)}</td><td class="nowrap">${when(r.createdAt)}</td></tr>`,
       )}</tbody></table>`
 }
 </section>`,
@@ -226,7 +226,7 @@ function stepsSection(v: RequisitionPageView, open: ApprovalStep | undefined): H
   if (v.steps.length === 0) return html`<section class="card"><h2>Approval</h2><p class="muted">${v.requisition.status === 'draft' ? 'Not submitted yet: the steps are decided by the approval rules when it is submitted.' : 'No approval steps.'}</p></section>`;
   return html`<section class="card" id="approval"><h2>Approval</h2>
 <table class="table"><thead><tr><th>#</th><th>Step</th><th>Who</th><th>Status</th><th>Decided by</th><th>When</th><th>Comment</th></tr></thead><tbody>${v.steps.map(
-    (s) => html`<tr${s === open ? html` aria-current="step"` : ''}><td>${s.position}</td><td>${s.ruleName}</td><td>${s.approverRole ?? 'automatic'}</td><td>${statusBadge(s.status)}</td><td>${s.decidedBy ? (s.decidedBy.includes(':') ? actorName(v.people, s.decidedBy) : personName(v.people, s.decidedBy)) : ''}</td><td>${when(s.decidedAt)}</td><td>${s.comment}</td></tr>`,
+    (s) => html`<tr${s === open ? html` aria-current="step"` : ''}><td>${s.position}</td><td>${s.ruleName}</td><td>${s.approverRole ?? 'automatic'}</td><td>${statusBadge(s.status)}</td><td>${s.decidedBy ? (s.decidedBy.includes(':') ? actorName(v.people, s.decidedBy) : personName(v.people, s.decidedBy)) : ''}</td><td class="nowrap">${when(s.decidedAt)}</td><td>${s.comment}</td></tr>`,
   )}</tbody></table>
 ${decideForm(v, open)}
 </section>`;
@@ -346,6 +346,8 @@ export interface BudgetsView {
   readonly editing?: BudgetStanding;
   /** The history of the budget being edited. */
   readonly history?: readonly SandboxEvent[];
+  /** One budget's bookings (its history), shown under the table (`?bookings=<id>`). */
+  readonly bookings?: { readonly budget: BudgetStanding; readonly events: readonly SandboxEvent[] };
   readonly people?: readonly SandboxPerson[];
 }
 
@@ -366,11 +368,20 @@ ${
   v.standings.length === 0
     ? html`<p>No budgets yet.</p>`
     : html`<table class="table"><thead><tr><th>Cost center</th><th>Period</th><th class="num">Budget</th><th class="num">Committed</th><th class="num">Spent</th><th class="num">Available</th><th></th></tr></thead><tbody>${v.standings.map(
-        (s) => html`<tr${s.periodStart <= v.today && s.periodEnd >= v.today ? html` aria-current="true"` : ''}><td>${s.costCenter} ${ccName(s.costCenter)}</td><td>${s.periodStart} – ${s.periodEnd}</td><td class="num">${amount(s.amount, s.currency)}</td><td class="num">${amount(s.committed, s.currency)}</td><td class="num">${amount(s.spent, s.currency)}</td><td class="num"><strong>${amount(s.available, s.currency)}</strong></td><td><a href="/sandbox/budgets?edit=${s.id}#budget-form">Edit</a> · <a href="/sandbox/requisitions?costCenter=${encodeURIComponent(s.costCenter)}">Requisitions</a></td></tr>`,
+        (s) => html`<tr${s.periodStart <= v.today && s.periodEnd >= v.today ? html` aria-current="true"` : ''}><td>${s.costCenter} ${ccName(s.costCenter)}</td><td>${s.periodStart} – ${s.periodEnd}</td><td class="num">${amount(s.amount, s.currency)}</td><td class="num">${amount(s.committed, s.currency)}</td><td class="num">${amount(s.spent, s.currency)}</td><td class="num"><strong>${amount(s.available, s.currency)}</strong></td><td class="nowrap"><a href="/sandbox/budgets?bookings=${s.id}#bookings">Bookings</a> · <a href="/sandbox/budgets?edit=${s.id}#budget-form">Edit</a> · <a href="/sandbox/requisitions?costCenter=${encodeURIComponent(s.costCenter)}">Requisitions</a></td></tr>`,
       )}</tbody></table>`
 }
 ${without.length > 0 ? html`<p class="muted">No budget for today (${v.today}): ${without.map((c) => `${c.code} ${c.name}`).join(', ')} — requisitions there are not checked.</p>` : ''}
 </section>
+${
+  v.bookings
+    ? html`<section class="card" id="bookings">
+<h2>Bookings of ${v.bookings.budget.costCenter} ${ccName(v.bookings.budget.costCenter)}, ${v.bookings.budget.periodStart} – ${v.bookings.budget.periodEnd}</h2>
+<p class="muted">Every commitment, spend, release and change of this budget, oldest first. <a href="/sandbox/budgets">Close</a></p>
+${historyList(v.bookings.events, v.people ?? [])}
+</section>`
+    : ''
+}
 <section class="card" id="budget-form">
 <h2>${v.editing ? html`Edit the budget of ${v.editing.costCenter}, ${v.editing.periodStart} – ${v.editing.periodEnd}` : 'Add a budget'}</h2>
 ${problemsSummary(p)}

@@ -534,8 +534,9 @@ async function approveStep(
         .where('status', '=', 'pending')
         .executeTakeFirst();
       if (Number(s.numUpdatedRows) !== 1) throw new ProcurementError('That step was decided already.');
-      const who = person ? `${person.name} (${step.approverRole})` : 'automatically';
-      await recordEvent(db, { subjectType: 'requisition', subjectId: id, actor, kind: status === 'auto' ? 'approved automatically' : 'step approved', text: `"${step.ruleName}" approved ${who}${comment && person ? `: ${comment}` : ''}.`, at });
+      // Worded like the rejection: who decided, then the rule's step.
+      const who = person ? `by ${person.name} (${step.approverRole})` : 'automatically';
+      await recordEvent(db, { subjectType: 'requisition', subjectId: id, actor, kind: status === 'auto' ? 'approved automatically' : 'step approved', text: `Approved ${who} at "${step.ruleName}"${comment && person ? `: ${comment}` : '.'}`, at });
       const open = await db.selectFrom('sandbox_approval_steps').select('id').where('requisition_id', '=', id).where('status', '=', 'pending').executeTakeFirst();
       if (open) return undefined;
       const req = (await findRequisition(db, id))!;

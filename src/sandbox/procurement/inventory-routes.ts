@@ -14,7 +14,7 @@
  * Invalid input → 422 with the form as typed; unknown id → 404; state conflicts → 409.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Html } from '../../web/html.js';
+import { html, type Html } from '../../web/html.js';
 import { formOf, seeOther, sendHtml } from '../http.js';
 import { eventsFor } from './history.js';
 import {
@@ -73,8 +73,8 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
     return ID.test(id) ? findItem(db, id) : undefined;
   }
 
-  /** What a re-order did, in words, from the ids carried in the redirect. */
-  async function reorderNotice(kind: string | undefined, reqId: string | undefined, item?: InventoryItem): Promise<string> {
+  /** What a re-order did, in words, from the ids carried in the redirect; the requisition and order numbers link to them. */
+  async function reorderNotice(kind: string | undefined, reqId: string | undefined, item?: InventoryItem, what = 'Re-order'): Promise<Html | string> {
     if (kind === 'failed') return " The re-order check failed; see the item's history.";
     const hold = item?.reorderHold;
     if ((kind === 'held' || kind === 'stopped') && hold) {
@@ -86,13 +86,14 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
     if (!reqId || !ID.test(reqId) || (kind !== 'created' && kind !== 'open')) return '';
     const req = await db.selectFrom('sandbox_requisitions').select(['number', 'status', 'po_id']).where('id', '=', reqId).executeTakeFirst();
     if (!req) return '';
-    if (kind === 'open') return ` Re-order ${req.number} is already open; nothing more was ordered.`;
-    const po = req.po_id ? await db.selectFrom('sandbox_purchase_orders').select(['order_id', 'status']).where('id', '=', req.po_id).executeTakeFirst() : undefined;
+    const reqLink = html`<a class="code" href="/sandbox/requisitions/${encodeURIComponent(reqId)}">${req.number}</a>`;
+    if (kind === 'open') return html` ${what} ${reqLink} is already open; nothing more was ordered.`;
+    const po = req.po_id ? await db.selectFrom('sandbox_purchase_orders').select(['id', 'order_id', 'status']).where('id', '=', req.po_id).executeTakeFirst() : undefined;
     if (po) {
       const sent = po.status === 'open' ? 'sent' : po.status === 'rejected' ? 'rejected by the supplier' : po.status === 'failed' ? 'could not be delivered (it can be sent again from the order)' : po.status;
-      return ` Re-order ${req.number} created; purchase order ${po.order_id} ${sent}.${stopped}`;
+      return html` ${what} ${reqLink} created; purchase order <a class="code" href="/sandbox/orders/${encodeURIComponent(po.id)}">${po.order_id}</a> ${sent}.${stopped}`;
     }
-    return ` Re-order ${req.number} created (${req.status}).${stopped}`;
+    return html` ${what} ${reqLink} created (${req.status}).${stopped}`;
   }
 
   function redirectQuery(base: Record<string, string>, outcome: ReorderOutcome): string {
@@ -111,19 +112,19 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
       const qty = /^[0-9.]{1,30}$/.test(query.qty ?? '') ? query.qty : '';
       const extra = await reorderNotice(query.reorder, query.req, item);
       const bad = query.reorder === 'failed' || query.reorder === 'held' || query.reorder === 'stopped' || (query.reorder === 'created' && item.reorderHold !== null);
-      return { kind: bad ? 'error' : 'ok', text: `Took ${qty} ${item.unit} of ${item.name} from stock; ${item.stock} left.${extra}` };
+      return { kind: bad ? 'error' : 'ok', text: html`Took ${qty} ${item.unit} of ${item.name} from stock; ${item.stock} left.${extra}` };
     }
     if (query.counted && ID.test(query.counted)) {
       const item = await findItem(db, query.counted);
       if (!item) return undefined;
-      return { kind: 'ok', text: `Stock of ${item.name} set to ${item.stock} ${item.unit}.${await reorderNotice(query.reorder, query.req, item)}` };
+      return { kind: 'ok', text: html`Stock of ${item.name} set to ${item.stock} ${item.unit}.${await reorderNotice(query.reorder, query.req, item)}` };
     }
     if (query.resumed && ID.test(query.resumed)) {
       const item = await findItem(db, query.resumed);
       if (!item) return undefined;
       if (query.reorder === 'none' && query.was === '0') return { kind: 'info', text: 'Automatic re-ordering was already running; nothing changed.' };
       const extra = query.reorder === 'none' ? ' Stock plus what is on order is not below the minimum: nothing was ordered now.' : await reorderNotice(query.reorder, query.req, item);
-      return { kind: item.reorderHold || query.reorder === 'failed' ? 'error' : 'ok', text: `Automatic re-ordering of ${item.name} resumed.${extra}` };
+      return { kind: item.reorderHold || query.reorder === 'failed' ? 'error' : 'ok', text: html`Automatic re-ordering of ${item.name} resumed.${extra}` };
     }
     if (query.created === '1') return { kind: 'ok', text: 'Item added.' };
     if (query.saved === '1') return { kind: 'ok', text: query.resumed === '1' ? 'Changes saved; automatic re-ordering resumed (the next check orders if stock is still short).' : 'Changes saved.' };
@@ -298,7 +299,7 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
       case 'resumed':
         return { kind: 'ok', text: `Recurring order "${s.name}" resumed.` };
       case 'ran':
-        return { kind: 'ok', text: `Recurring order "${s.name}" run now.${(await reorderNotice('created', query.req)).replace('Re-order', 'Requisition')}` };
+        return { kind: 'ok', text: html`Recurring order "${s.name}" run now.${await reorderNotice('created', query.req, undefined, 'Requisition')}` };
       case 'run-failed':
         return { kind: 'error', text: `Recurring order "${s.name}" could not be run; the reason is shown below and in its history.` };
       case 'already-ran': {

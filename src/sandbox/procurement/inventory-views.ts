@@ -6,6 +6,7 @@
 import { html, type Html } from '../../web/html.js';
 import { sandboxFrame } from '../layout.js';
 import { money } from './po-views.js';
+import { actorName } from './requisition-views.js';
 import type { SandboxEvent } from './history.js';
 import type { FieldProblem, ItemRequisition, StockMovement } from './inventory.js';
 import type { InventoryItem, ReorderHold, Schedule, SandboxPerson } from './model.js';
@@ -14,7 +15,8 @@ export type Acting = { readonly name: string; readonly roles: readonly string[] 
 
 export interface Notice {
   readonly kind: 'ok' | 'error' | 'info';
-  readonly text: string;
+  /** Plain text, or Html when it links the requisition and order it names. */
+  readonly text: string | Html;
 }
 
 export interface FormState {
@@ -92,10 +94,10 @@ function badge(status: string): Html {
   return html`<span class="badge ${kind}">${status}</span>`;
 }
 
-function history(events: readonly SandboxEvent[]): Html {
+function history(events: readonly SandboxEvent[], people: readonly SandboxPerson[]): Html {
   if (events.length === 0) return html`<p class="muted">Nothing yet.</p>`;
   return html`<ol class="history">${events.map(
-    (e) => html`<li><span class="muted">${when(e.createdAt)} UTC · ${e.actor}</span> — ${e.text}</li>`,
+    (e) => html`<li><span class="muted">${when(e.createdAt)} UTC · ${actorName(people, e.actor)}</span> — ${e.text}</li>`,
   )}</ol>`;
 }
 
@@ -254,7 +256,7 @@ ${holdBox(it)}
 <dt>Stock</dt><dd><strong>${it.stock} ${it.unit}</strong> (minimum ${it.minStock}, on order ${v.onOrder}, re-order ${it.reorderQuantity})</dd>
 <dt>Open re-order</dt><dd>${it.reorderHold ? html`none: automatic re-ordering stopped (see above)` : v.openRequisition ? html`<a href="/sandbox/requisitions/${encodeURIComponent(v.openRequisition.id)}">${v.openRequisition.number}</a>` : it.openRequisitionId ? 'being made…' : 'none'}</dd>
 <dt>Charged to</dt><dd>cost center ${it.costCenter}, requested for ${it.requesterId}</dd>
-<dt>Supplier</dt><dd class="code">${it.supplier.cxmlUrl} (To ${it.supplier.to.domain}:${it.supplier.to.identity})</dd>
+<dt>Supplier</dt><dd class="code">${it.supplier.cxmlUrl} (To ${it.supplier.to.domain}/${it.supplier.to.identity})</dd>
 <dt>Status</dt><dd>${it.active ? 'active' : 'inactive'}</dd>
 </dl>
 <h2>Take from stock</h2>
@@ -272,7 +274,7 @@ ${countProblems.length ? html`<span class="field-problem" id="counted-problem">$
 ${v.requisitions.length === 0
   ? html`<p class="muted">None yet.</p>`
   : html`<table class="table"><thead><tr><th>Requisition</th><th>Source</th><th>Status</th><th class="num">Quantity</th><th>Purchase order</th><th>Created (UTC)</th></tr></thead><tbody>${v.requisitions.map(
-      (r) => html`<tr><td><a href="/sandbox/requisitions/${encodeURIComponent(r.id)}">${r.number}</a></td><td>${r.source}</td><td>${badge(r.status)}</td><td class="num">${r.quantity}</td><td>${r.po ? html`<a href="/sandbox/orders/${encodeURIComponent(r.po.id)}">${r.po.orderId}</a> ${badge(r.po.status)}` : ''}</td><td>${when(r.createdAt)}</td></tr>`,
+      (r) => html`<tr><td class="nowrap"><a href="/sandbox/requisitions/${encodeURIComponent(r.id)}">${r.number}</a></td><td>${r.source}</td><td>${badge(r.status)}</td><td class="num">${r.quantity}</td><td class="nowrap">${r.po ? html`<a href="/sandbox/orders/${encodeURIComponent(r.po.id)}">${r.po.orderId}</a> ${badge(r.po.status)}` : ''}</td><td class="nowrap">${when(r.createdAt)}</td></tr>`,
     )}</tbody></table>`}
 </section>
 <section class="card">
@@ -280,7 +282,7 @@ ${v.requisitions.length === 0
 ${v.movements.length === 0
   ? html`<p class="muted">None yet.</p>`
   : html`<table class="table"><thead><tr><th>When (UTC)</th><th>Kind</th><th class="num">Quantity</th><th class="num">Stock after</th><th>Reference</th><th>By</th></tr></thead><tbody>${v.movements.map(
-      (m) => html`<tr><td>${when(m.createdAt)}</td><td>${m.kind}</td><td class="num">${m.quantity}</td><td class="num">${m.stockAfter}</td><td>${m.reference}</td><td>${m.actor}</td></tr>`,
+      (m) => html`<tr><td class="nowrap">${when(m.createdAt)}</td><td>${m.kind}</td><td class="num">${m.quantity}</td><td class="num">${m.stockAfter}</td><td>${m.reference}</td><td>${actorName(v.choices.people, m.actor)}</td></tr>`,
     )}</tbody></table>`}
 </section>
 <section class="card">
@@ -293,7 +295,7 @@ ${itemFields(v.form, v.choices, false, true)}
 </section>
 <section class="card">
 <h2>History</h2>
-${history(v.events)}
+${history(v.events, v.choices.people)}
 </section>`,
   );
 }
@@ -410,6 +412,6 @@ ${scheduleFields(form, items, c)}
 <div class="actions"><button type="submit" class="button primary">Save</button></div>
 </form>
 </details>
-<details><summary>History</summary>${history(r.events)}</details>
+<details><summary>History</summary>${history(r.events, c.people)}</details>
 </article>`;
 }

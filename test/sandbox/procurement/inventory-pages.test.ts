@@ -75,8 +75,9 @@ describe('inventory pages', () => {
     assert.match(location, /reorder=created&req=/);
     const page = await get(location);
     assert.equal(page.statusCode, 200);
-    assert.match(page.body, /Took 1 RM of Copy paper A4 \(ream\) from stock; 9 left\. Re-order REQ-\d{8}-\d+ created; purchase order SBX-\d{8}-\d+ sent\./);
-    const po = /purchase order (SBX-\d{8}-\d+) sent/.exec(page.body)![1]!;
+    // The re-order and its purchase order are named and linked, as the approval notice links them.
+    assert.match(page.body, /Took 1 RM of Copy paper A4 \(ream\) from stock; 9 left\. Re-order <a class="code" href="\/sandbox\/requisitions\/[^"]+">REQ-\d{8}-\d+<\/a> created; purchase order <a class="code" href="\/sandbox\/orders\/[^"]+">SBX-\d{8}-\d+<\/a> sent\./);
+    const po = /purchase order <a class="code" href="[^"]+">(SBX-\d{8}-\d+)<\/a> sent/.exec(page.body)![1]!;
     const stored = await t.store.db.selectFrom('orders').select('order_id').where('order_id', '=', po).execute();
     assert.equal(stored.length, 1, 'Koppel stored the order');
     // The list links the open re-order; the item page shows it with its purchase order.
@@ -200,7 +201,7 @@ describe('recurring-order pages', () => {
     const run = await post(`/sandbox/recurring/${s.id}/run`, {});
     assert.equal(run.statusCode, 303);
     const after = await get(run.headers.location as string);
-    assert.match(after.body, /run now\. Requisition REQ-\d{8}-\d+ created; purchase order SBX-\d{8}-\d+ sent\./);
+    assert.match(after.body, /run now\. Requisition <a class="code" href="\/sandbox\/requisitions\/[^"]+">REQ-\d{8}-\d+<\/a> created; purchase order <a class="code" href="\/sandbox\/orders\/[^"]+">SBX-\d{8}-\d+<\/a> sent\./);
     const reqs = await t.store.db.selectFrom('sandbox_requisitions').select(['source', 'status']).where('schedule_id', '=', s.id).execute();
     assert.deepEqual(reqs, [{ source: 'recurring', status: 'ordered' }]);
 

@@ -513,7 +513,7 @@ function headerSection(v: OrderDetailView): Html {
 <dt>Buyer's orderID</dt><dd><code>${o.orderId}</code>${o.orderVersion !== null ? ` (version ${o.orderVersion})` : ''}</dd>
 <dt>Type</dt><dd>${o.orderType}${str(h.orderType) ? html` · <span class="muted">${str(h.orderType)}</span>` : ''}</dd>
 <dt>Status</dt><dd>${orderStatusBadge(o.status)}</dd>
-<dt>Order date</dt><dd>${o.orderDate}</dd>
+<dt>Order date</dt><dd>${cxmlDateTime(o.orderDate)}</dd>
 ${str(h.requestedDeliveryDate) ? html`<dt>Requested delivery</dt><dd>${str(h.requestedDeliveryDate)}</dd>` : ''}
 <dt>Received / updated (UTC)</dt><dd>${when(o.receivedAt)} / ${when(o.updatedAt)}</dd>
 <dt>Deployment mode</dt><dd>${o.deploymentMode}</dd>
@@ -751,4 +751,14 @@ ${linesSection(v)}
 ${documentsSection(v)}
 ${actions}
 ${timelineSection(v)}`;
+}
+
+/**
+ * A cXML date-time as the rest of the page shows times: `2026-12-04T10:56:31.000Z` →
+ * `2026-12-04 10:56:31 UTC`, an offset kept (`… +01:00`); anything else as sent.
+ */
+export function cxmlDateTime(text: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d(?::\d\d)?)(?:\.\d+)?(Z|[+-]\d\d:?\d\d)?$/.exec(text.trim());
+  if (!m) return text;
+  return `${m[1]} ${m[2]}${m[3] === undefined ? '' : m[3] === 'Z' ? ' UTC' : ` ${m[3]}`}`;
 }

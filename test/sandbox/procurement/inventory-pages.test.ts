@@ -151,7 +151,7 @@ describe('a stopped re-order on the pages', () => {
     const res = await post('/sandbox/inventory/inv-coffee/consume', { quantity: '3', back: 'item' });
     assert.equal(res.statusCode, 303);
     const page = await get(res.headers.location as string);
-    assert.match(page.body, /purchase order SBX-\d{8}-\d+ rejected by the supplier\. Automatic re-ordering of this item is stopped until someone resumes it/);
+    assert.match(page.body, /purchase order <a class="code" href="\/sandbox\/orders\/po-[\w-]+">SBX-\d{8}-\d+<\/a> rejected by the supplier\. Automatic re-ordering of this item is stopped until someone resumes it/);
     assert.match(page.body, /<strong>Automatic re-order stopped:<\/strong> the supplier rejected the purchase order of re-order REQ-\d{8}-\d+ \(<a href="\/sandbox\/requisitions\/[^"]+">REQ-[^<]+<\/a>, purchase order <a href="\/sandbox\/orders\/[^"]+">SBX-/);
     assert.match(page.body, /action="\/sandbox\/inventory\/inv-coffee\/resume-reorder"[^>]*><button type="submit" class="button small">Resume re-ordering<\/button>/);
     const list = await get('/sandbox/inventory');
@@ -167,7 +167,7 @@ describe('a stopped re-order on the pages', () => {
     const resumed = await post('/sandbox/inventory/inv-coffee/resume-reorder', {});
     assert.equal(resumed.statusCode, 303);
     const after = await get(resumed.headers.location as string);
-    assert.match(after.body, /Automatic re-ordering of Coffee beans 1 kg resumed\. Re-order REQ-\d{8}-\d+ created; purchase order SBX-\d{8}-\d+ sent\./);
+    assert.match(after.body, /Automatic re-ordering of Coffee beans 1 kg resumed\. Re-order <a class="code" href="\/sandbox\/requisitions\/req-[\w-]+">REQ-\d{8}-\d+<\/a> created; purchase order <a class="code" href="\/sandbox\/orders\/po-[\w-]+">SBX-\d{8}-\d+<\/a> sent\./);
     assert.doesNotMatch(after.body, /Automatic re-order stopped:/);
     assert.match(after.body, /Automatic re-ordering resumed \(it had stopped because the supplier rejected/);
   });

@@ -19,7 +19,7 @@ import { ProcurementError, type ProcurementDeps, type SandboxActor } from './mod
 import { actingPerson, listPeople } from './people.js';
 import { orderPath, ordersListPage, purchaseOrderPage, shownOrderStatus, type FormState, type OrderListRow } from './po-views.js';
 import type { Store } from '../../store/database.js';
-import { cancelPurchaseOrder, changePurchaseOrder, findPurchaseOrder, listPurchaseOrders, messagesFor, poLines, resendMessage } from './purchase-orders.js';
+import { cancelPurchaseOrder, cancelRefusal, changePurchaseOrder, findPurchaseOrder, listPurchaseOrders, messagesFor, poLines, resendMessage } from './purchase-orders.js';
 import { receiptsFor } from './receipts.js';
 
 type IdParams = { Params: { id: string } };
@@ -192,5 +192,6 @@ async function orderPage(
     ...(extra.notice ? { notice: extra.notice } : {}),
     ...(extra.changeForm ? { changeForm: extra.changeForm } : {}),
     ...(extra.cancelForm ? { cancelForm: extra.cancelForm } : {}),
+    ...(po.status === 'open' ? { cancelBlocked: await cancelRefusal(db, po) } : {}),
   });
 }

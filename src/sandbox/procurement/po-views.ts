@@ -139,6 +139,8 @@ export interface PurchaseOrderPageView {
   readonly notice?: { readonly kind: 'ok' | 'error' | 'warning' | 'info'; readonly text: string };
   readonly changeForm?: FormState;
   readonly cancelForm?: FormState;
+  /** Why the order cannot be cancelled (goods received, invoice accepted): said instead of the cancel form. */
+  readonly cancelBlocked?: string | undefined;
 }
 
 function problemFor(form: FormState | undefined, field: string): Html | string {
@@ -222,12 +224,16 @@ ${problemFor(f, 'form')}
 </table></div>
 <p class="actions"><button type="submit" class="button primary">Send the change</button></p>
 </form>
-<form method="post" action="${orderPath(po.id)}/cancel">
+${
+    view.cancelBlocked && !c
+      ? html`<p class="muted" id="cancel-blocked">${view.cancelBlocked}</p>`
+      : html`<form method="post" action="${orderPath(po.id)}/cancel">
 <p class="muted">A cancellation goes as an OrderRequest of type delete; once the supplier accepts it the order is cancelled and its budget released.</p>
 ${problemFor(c, 'form')}
 <label class="field"><span>Reason (required; the supplier sees it)</span> <input type="text" name="reason" value="${c?.values.reason ?? ''}" size="40" required> ${problemFor(c, 'reason')}</label>
 <p class="actions"><button type="submit" class="button secondary danger">Cancel the order</button></p>
-</form>`;
+</form>`
+  }`;
   // A complete order is rarely changed: the forms stay reachable, folded away (open when a form came back with problems).
   return html`<section class="card" id="change">
 <h2>Change or cancel</h2>

@@ -290,6 +290,11 @@ export function changeBelowDelivered(next: OrderRequestInput, delivered: Deliver
   return undefined;
 }
 
+/** Why the order cannot be cancelled now (goods received or an invoice accepted), or undefined: for the order page, which then offers no cancel form. */
+export async function cancelRefusal(db: Store, po: PurchaseOrder): Promise<string | undefined> {
+  return whyNotCancellable(po.orderId, await deliveredSoFar(db, po));
+}
+
 /** What the order has had so far (see Delivered), read with `db` — inside the caller's transaction, after its claim. */
 async function deliveredSoFar(db: Store, po: PurchaseOrder): Promise<Delivered> {
   const documents = await documentsForPurchaseOrder(db, po.id);

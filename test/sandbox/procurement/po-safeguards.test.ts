@@ -352,7 +352,12 @@ describe('what was received or invoiced stays on the order', () => {
 
   test('cancelling after a goods receipt is refused (409, the page says what to do, nothing sent); a change may not go below the receipt', async () => {
     const { req, po } = await orderedReorder('2');
+    const before = await (await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`)).text();
+    assert.match(before, /action="[^"]*\/cancel"/, 'an order with nothing received offers the cancel form');
     await recordGoodsReceipt(deps(), po.id, { lines: [{ lineNumber: 1, quantity: '1' }] }, 'person:sam');
+    const after = await (await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`)).text();
+    assert.doesNotMatch(after, /action="[^"]*\/cancel"/, 'no cancel form once goods were received');
+    assert.match(after, /id="cancel-blocked">Purchase order \S+ cannot be cancelled: line 1: 1 \S+ received/);
     const committed = (await requisitionLedger(t.store.db, req.id))!.committed.toFixed();
     posted = [];
     const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: 'reason=too+late' });

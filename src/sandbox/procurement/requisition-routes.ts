@@ -115,7 +115,8 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
     const orderStatuses = new Map<string, string>();
     for (const r of requisitions) {
       const po = pos.find((p) => p.id === r.poId);
-      if (po) orderStatuses.set(r.id, po.status);
+      // An open order whose match is clean shows as complete, as on its own page.
+      if (po) orderStatuses.set(r.id, po.status === 'open' ? ((await shownStatusOf(db, po.id)) ?? po.status) : po.status);
     }
     return sendHtml(reply, 200, requisitionListPage({ acting, requisitions, people, costCenters, filters, orderStatuses }));
   });

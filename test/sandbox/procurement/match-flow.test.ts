@@ -111,6 +111,9 @@ describe('three-way match of a real order', () => {
     const list = await (await fetch(`${t.baseUrl}/sandbox/orders`)).text();
     const row = list.slice(list.indexOf(`/sandbox/orders/${po.id}`));
     assert.match(row.slice(0, row.indexOf('</tr>')), /<span class="badge ok">Complete<\/span>[\s\S]*<td>clean<\/td>/);
+    // So does the requisition list's note on the order.
+    const reqs = await (await fetch(`${t.baseUrl}/sandbox/requisitions`)).text();
+    assert.match(reqs, /<span class="muted small">order complete<\/span>/);
 
     const number = (await t.store.db.selectFrom('order_documents').select('number').where('order_id', '=', orderRowId).where('kind', '=', 'invoice').executeTakeFirstOrThrow()).number;
     const memo = await createCreditMemo(t.ctx, orderRowId, { invoiceNumber: number, amount: '0.01', reason: 'Late delivery' }, actor);

@@ -203,7 +203,7 @@ ${v.rows.length === 0
 <td>${r.item.reorderHold
       ? html`<a href="${itemPath(r.item.id)}#reorder-stopped" class="badge error" title="${r.item.reorderHold.reason}">stopped</a> ${r.item.reorderHold.reason} (${holdLinks(r.item.reorderHold)})`
       : r.openRequisition
-        ? html`<a class="nowrap" href="/sandbox/requisitions/${encodeURIComponent(r.openRequisition.id)}">${r.openRequisition.number}</a>`
+        ? html`<span class="nowrap"><a href="/sandbox/requisitions/${encodeURIComponent(r.openRequisition.id)}">${r.openRequisition.number}</a></span>`
         : r.item.openRequisitionId
           ? 'being made…'
           : ''}</td>

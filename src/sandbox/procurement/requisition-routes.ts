@@ -36,6 +36,7 @@ import {
   pendingApprovalsFor,
   personActor,
   placeOrderAgain,
+  preparersOf,
   stepsOf,
   submitRequisition,
   type DraftEdit,
@@ -141,6 +142,7 @@ export async function registerRequisitionRoutes(app: FastifyInstance, deps: Proc
       standing: budget ? await budgetStanding(db, budget) : null,
       steps: await stepsOf(db, id),
       events: await eventsFor(db, [{ type: 'requisition', id }, ...(requisition.poId ? [{ type: 'po' as const, id: requisition.poId }] : [])]),
+      preparedBy: await preparersOf(db, id),
       // The order's state as its own page shows it (complete once received, invoiced and matching).
       ...(po ? { orderNumber: po.order_id, orderStatus: (await shownStatusOf(db, requisition.poId!)) ?? po.status } : {}),
       ...(doneNotice(request) && code === 200 ? { notice: doneNotice(request)! } : {}),

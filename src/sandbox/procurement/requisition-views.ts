@@ -18,7 +18,7 @@ import {
   type SandboxPerson,
 } from './model.js';
 import type { CostCenter } from './organisation.js';
-import { ownPart, preparersFrom, type DraftEdit, type Preparer, type RequisitionFilters } from './requisitions.js';
+import { ownPart, type DraftEdit, type Preparer, type RequisitionFilters } from './requisitions.js';
 
 export const REQUISITION_STATUSES: readonly RequisitionStatus[] = ['draft', 'pending', 'approved', 'ordered', 'rejected', 'cancelled'];
 
@@ -166,6 +166,8 @@ export interface RequisitionPageView {
   readonly standing: BudgetStanding | null;
   readonly steps: readonly ApprovalStep[];
   readonly events: readonly SandboxEvent[];
+  /** Who created, submitted or set up the requisition (four eyes; see preparersOf). */
+  readonly preparedBy: readonly Preparer[];
   /** The purchase order's SBX number, when there is one. */
   readonly orderNumber?: string;
   /** The purchase order's status (open, cancelled, …), when there is one. */
@@ -243,7 +245,7 @@ function decideForm(v: RequisitionPageView, open: ApprovalStep | undefined): Htm
   if (!v.acting.roles.includes(open.approverRole)) {
     return html`<p class="muted">Waiting for someone with the role <strong>${open.approverRole}</strong>. You act as ${v.acting.name}; <a href="/sandbox/setup#acting">switch</a> to decide.</p>`;
   }
-  const own = ownPart(r, preparersFrom(v.events.filter((e) => e.subjectType === 'requisition')), v.acting.id);
+  const own = ownPart(r, v.preparedBy, v.acting.id);
   if (own) return ownRequisitionNote(v.people, v.acting, open.approverRole, own);
   const problems = v.decide?.problems;
   return html`<form method="post" action="/sandbox/requisitions/${id}/decide" class="decide">

@@ -401,22 +401,30 @@ async function runAutomaticSteps(deps: ProcurementDeps, id: string): Promise<voi
 }
 
 /** What a person did to put a requisition together; each of these keeps them from deciding it. */
-export type Preparation = 'created' | 'submitted';
+export type Preparation = 'created' | 'submitted' | 'set up';
 export interface Preparer {
   readonly personId: string;
   readonly did: Preparation;
 }
 
+/** Kinds of item and schedule events by which a person shapes the re-orders and recurring orders they raise. */
+const SETUP_KINDS: ReadonlySet<string> = new Set(['created', 'changed', 'resumed', 'reorder-resumed']);
+
 /**
- * Who put the requisition together, from its history: created it or brought its cart back
- * ("created"), or submitted it. The requester field can be edited on a draft, the history cannot,
- * so four eyes looks at both. Pure.
+ * Who put the requisition together, from history: created it or brought its cart back
+ * ("created"), submitted it, or — for re-orders and recurring orders, which the worker raises as
+ * `system` — created, changed or resumed the inventory item or recurring order behind it ("set
+ * up"): whoever chose the quantities must not approve them. The requester field can be edited on a
+ * draft, the history cannot, so four eyes looks at both. Pure.
  */
-export function preparersFrom(events: readonly Pick<SandboxEvent, 'actor' | 'kind'>[]): Preparer[] {
+export function preparersFrom(events: readonly Pick<SandboxEvent, 'actor' | 'kind' | 'subjectType'>[]): Preparer[] {
   const out: Preparer[] = [];
   for (const e of events) {
     if (!e.actor.startsWith('person:')) continue;
-    const did: Preparation | undefined = e.kind === 'created' || e.kind === 'cart replaced' ? 'created' : e.kind === 'submitted' ? 'submitted' : undefined;
+    const did: Preparation | undefined =
+      e.subjectType === 'item' || e.subjectType === 'schedule'
+        ? SETUP_KINDS.has(e.kind) ? 'set up' : undefined
+        : e.kind === 'created' || e.kind === 'cart replaced' ? 'created' : e.kind === 'submitted' ? 'submitted' : undefined;
     const personId = e.actor.slice('person:'.length);
     if (did && !out.some((p) => p.personId === personId && p.did === did)) out.push({ personId, did });
   }
@@ -424,7 +432,15 @@ export function preparersFrom(events: readonly Pick<SandboxEvent, 'actor' | 'kin
 }
 
 export async function preparersOf(db: Store, requisitionId: string): Promise<Preparer[]> {
-  return preparersFrom(await eventsFor(db, [{ type: 'requisition', id: requisitionId }]));
+  const req = await findRequisition(db, requisitionId);
+  const items = [...new Set((req?.lines ?? []).flatMap((l) => (l.inventoryItemId ? [l.inventoryItemId] : [])))];
+  return preparersFrom(
+    await eventsFor(db, [
+      { type: 'requisition', id: requisitionId },
+      ...items.map((id) => ({ type: 'item' as const, id })),
+      ...(req?.scheduleId ? [{ type: 'schedule' as const, id: req.scheduleId }] : []),
+    ]),
+  );
 }
 
 /** What `personId` did to the requisition that keeps them from deciding it ("requested", "created and submitted"), or undefined. Pure. */
@@ -432,6 +448,7 @@ export function ownPart(req: Pick<Requisition, 'requesterId'>, preparedBy: reado
   const verbs = [
     ...(req.requesterId === personId ? ['requested'] : []),
     ...(['created', 'submitted'] as const).filter((did) => preparedBy.some((p) => p.personId === personId && p.did === did)),
+    ...(preparedBy.some((p) => p.personId === personId && p.did === 'set up') ? ['set up the item or recurring order that raised'] : []),
   ];
   if (verbs.length === 0) return undefined;
   return verbs.length === 1 ? verbs[0] : `${verbs.slice(0, -1).join(', ')} and ${verbs.at(-1)}`;

@@ -376,6 +376,21 @@ describe('a re-order that goes wrong stops re-ordering until a person resumes it
     assert.equal(resumed.reorder.kind, 'created');
     assert.equal((await resumeReorder(deps, item.id, 'person:sam')).resumed, false, 'nothing to resume');
   });
+
+  test('four eyes: whoever set up the item cannot approve the re-order it raises (the worker acts as system)', async () => {
+    // Maria (approver) creates an item with Sam as requester and a re-order that needs a manager.
+    const item = await createItem(deps, input({ stock: '9', unitPrice: '100', reorderQuantity: '20' }), 'person:maria');
+    const made = await checkReorder(deps, item.id);
+    assert.ok(made.kind === 'created' && made.requisition.status === 'pending');
+    if (made.kind !== 'created') return;
+    const maria = (await findPerson(t.store.db, 'maria'))!;
+    await assert.rejects(
+      decideStep(deps, made.requisition.id, { decision: 'approve', comment: '' }, maria),
+      (err: unknown) => err instanceof ProcurementError && err.status === 403 && /^Maria Schulz set up the item or recurring order that raised REQ-\S+ and cannot approve/.test(err.message),
+    );
+    const [pending] = await t.store.db.selectFrom('sandbox_requisitions').select('status').where('id', '=', made.requisition.id).execute();
+    assert.equal(pending!.status, 'pending', 'nothing decided');
+  });
 });
 
 describe('on-order rule (pure)', () => {

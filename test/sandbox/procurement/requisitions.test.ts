@@ -148,11 +148,25 @@ describe('submitting', () => {
   test('four eyes (pure): preparers from the history', () => {
     const staff = [{ id: 'maria', name: 'Maria Schulz', roles: ['approver' as const] }];
     const preparedBy = preparersFrom([
-      { actor: 'person:maria', kind: 'created' },
-      { actor: 'person:alex', kind: 'edited' },
-      { actor: 'system', kind: 'submitted' },
+      { subjectType: 'requisition', actor: 'person:maria', kind: 'created' },
+      { subjectType: 'requisition', actor: 'person:alex', kind: 'edited' },
+      { subjectType: 'requisition', actor: 'system', kind: 'submitted' },
+      { subjectType: 'item', actor: 'person:sam', kind: 'consumed' },
+      { subjectType: 'item', actor: 'system', kind: 'created' },
     ]);
     assert.deepEqual(preparedBy, [{ personId: 'maria', did: 'created' }]);
+    // Whoever created, changed or resumed the item or recurring order behind a re-order set it up.
+    const setUp = preparersFrom([
+      { subjectType: 'item', actor: 'person:maria', kind: 'changed' },
+      { subjectType: 'schedule', actor: 'person:felix', kind: 'resumed' },
+      { subjectType: 'item', actor: 'person:sam', kind: 'reorder-resumed' },
+      { subjectType: 'requisition', actor: 'person:maria', kind: 'changed' },
+    ]);
+    assert.deepEqual(setUp, [{ personId: 'maria', did: 'set up' }, { personId: 'felix', did: 'set up' }, { personId: 'sam', did: 'set up' }]);
+    assert.match(
+      ownRequisitionRefusal({ number: 'REQ-3', requesterId: 'alex', preparedBy: setUp }, { approverRole: 'approver' }, staff[0]!, staff)!,
+      /^Maria Schulz set up the item or recurring order that raised REQ-3 and cannot approve/,
+    );
     assert.match(ownRequisitionRefusal({ number: 'REQ-2', requesterId: 'alex', preparedBy }, { approverRole: 'approver' }, staff[0]!, staff)!, /^Maria Schulz created REQ-2 and cannot/);
     assert.equal(ownRequisitionRefusal({ number: 'REQ-2', requesterId: 'alex', preparedBy: [] }, { approverRole: 'approver' }, staff[0]!, staff), null);
   });

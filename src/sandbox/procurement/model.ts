@@ -145,7 +145,8 @@ export interface BudgetStanding extends Budget {
 /** open (sent and accepted by the supplier's endpoint) · cancelled (a `delete` accepted) · rejected (4xx on the `new`) · failed (not delivered; may be sent again). */
 export type PurchaseOrderStatus = 'open' | 'cancelled' | 'rejected' | 'failed';
 export type PoMessageType = 'new' | 'update' | 'delete';
-export type PoMessageStatus = 'sending' | 'accepted' | 'rejected' | 'failed';
+/** withdrawn: a cancellation that was not delivered and may no longer go (goods received or invoiced since). */
+export type PoMessageStatus = 'sending' | 'accepted' | 'rejected' | 'failed' | 'withdrawn';
 
 export interface PurchaseOrder {
   readonly id: string;

@@ -5,6 +5,7 @@
  *   POST /sandbox/orders/:id/change      quantities per line (`qty-<line>`; 0 removes) → OrderRequest update
  *   POST /sandbox/orders/:id/cancel      `reason` → OrderRequest delete
  *   POST /sandbox/orders/:id/resend      the failed message again, byte for byte
+ *   POST /sandbox/orders/:id/withdraw-cancel  drop a cancellation that was not delivered
  * Routes stay thin: the work is in purchase-orders.ts, the pages in po-views.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -19,7 +20,7 @@ import { ProcurementError, type ProcurementDeps, type SandboxActor } from './mod
 import { actingPerson, listPeople } from './people.js';
 import { orderPath, ordersListPage, purchaseOrderPage, shownOrderStatus, type FormState, type OrderListRow } from './po-views.js';
 import type { Store } from '../../store/database.js';
-import { cancelPurchaseOrder, cancelRefusal, changePurchaseOrder, findPurchaseOrder, listPurchaseOrders, messagesFor, poLines, resendMessage } from './purchase-orders.js';
+import { cancelPurchaseOrder, cancelRefusal, changePurchaseOrder, findPurchaseOrder, listPurchaseOrders, messagesFor, poLines, resendMessage, withdrawCancellation } from './purchase-orders.js';
 import { receiptsFor } from './receipts.js';
 
 type IdParams = { Params: { id: string } };
@@ -113,6 +114,17 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
     const id = request.params.id;
     try {
       await resendMessage(deps, id, await actor(request));
+    } catch (e) {
+      if (!(e instanceof ProcurementError)) throw e;
+      return answerRefusal(request, reply, id, e, {});
+    }
+    return seeOther(reply, `${orderPath(id)}#messages`);
+  });
+
+  app.post<IdParams>('/sandbox/orders/:id/withdraw-cancel', async (request, reply) => {
+    const id = request.params.id;
+    try {
+      await withdrawCancellation(deps, id, await actor(request));
     } catch (e) {
       if (!(e instanceof ProcurementError)) throw e;
       return answerRefusal(request, reply, id, e, {});

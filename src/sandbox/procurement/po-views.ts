@@ -25,6 +25,7 @@ const STATUS_LABEL: Record<string, string> = {
   cancelled: 'Cancelled',
   rejected: 'Rejected by the supplier',
   failed: 'Not delivered',
+  withdrawn: 'Withdrawn by the buyer; never delivered',
 };
 
 const MESSAGE_LABEL: Record<string, string> = {
@@ -33,9 +34,10 @@ const MESSAGE_LABEL: Record<string, string> = {
   accepted: 'Received by the supplier (cXML 200)',
   rejected: 'Rejected by the supplier',
   failed: 'Not delivered',
+  withdrawn: 'Withdrawn by the buyer; never delivered',
 };
 
-const MESSAGE_NOTICE: Record<string, string> = { sending: 'info', accepted: 'ok', rejected: 'error', failed: 'warning' };
+const MESSAGE_NOTICE: Record<string, string> = { sending: 'info', accepted: 'ok', rejected: 'error', failed: 'warning', withdrawn: 'info' };
 
 const TYPE_LABEL: Record<string, string> = { new: 'Order (new)', update: 'Change (update)', delete: 'Cancellation (delete)' };
 
@@ -265,6 +267,16 @@ ${problemFor(c, 'form')}
 </section>`;
 }
 
+/** Resend for a message that was not delivered; a cancellation may also be withdrawn, and only that once goods or an invoice came. */
+function undeliveredActions(view: PurchaseOrderPageView, m: PurchaseOrderPageView['messages'][number]): Html {
+  const path = orderPath(view.po.id);
+  const resend = html`<form method="post" action="${path}/resend"><p class="muted">Sends the identical document again (same payloadID and timestamp), as a cXML retry must.</p><button type="submit" class="button primary">Resend</button></form>`;
+  if (m.type !== 'delete') return resend;
+  const withdraw = html`<form method="post" action="${path}/withdraw-cancel"><p class="muted">Or keep the order: the supplier never received this cancellation.</p><button type="submit" class="button secondary">Withdraw the cancellation</button></form>`;
+  if (!view.cancelBlocked) return html`${resend}${withdraw}`;
+  return html`<p class="notice warning" id="cancel-unsendable">This cancellation can no longer be sent: ${view.cancelBlocked}</p>${withdraw}`;
+}
+
 function messagesSection(view: PurchaseOrderPageView): Html {
   const { po } = view;
   return html`<section class="card" id="messages">
@@ -275,7 +287,7 @@ ${view.messages.map(
 <p class="notice ${MESSAGE_NOTICE[m.status] ?? 'info'}">${MESSAGE_LABEL[m.status] ?? m.status}${m.attempts > 1 ? ` (after ${m.attempts} attempts)` : ''}${m.status === 'accepted' && m.type === 'new' ? html`. This is the receipt of the order, not its confirmation: the supplier's confirmation, ship notices and invoices appear under <a href="#documents">Documents from the supplier</a>.` : ''}</p>
 <p class="muted small">Created ${when(m.createdAt)} UTC${m.exchange ? '' : html` · payloadID <span class="code">${m.payloadId}</span>`}</p>
 ${m.exchange ? exchangeFacts(m.exchange) : ''}
-${m.status === 'failed' && po.status !== 'cancelled' ? html`<form method="post" action="${orderPath(po.id)}/resend"><p class="muted">Sends the identical document again (same payloadID and timestamp), as a cXML retry must.</p><button type="submit" class="button primary">Resend</button></form>` : ''}
+${m.status === 'failed' && po.status !== 'cancelled' ? undeliveredActions(view, m) : ''}
 ${m.status === 'sending' ? html`<p class="notice info">The document is being sent; reload this page in a moment.</p>` : ''}
 ${m.exchange ? rawAnswer(m.exchange, m.status !== 'accepted') : ''}
 <details><summary>The OrderRequest the sandbox sent (SharedSecret hidden)</summary><pre class="raw">${prettyXml(m.xml)}</pre></details>

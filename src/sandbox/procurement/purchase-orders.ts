@@ -41,7 +41,7 @@ import {
   type SandboxActor,
   type ApprovalStep,
 } from './model.js';
-import { receiptsFor } from './receipts.js';
+import { lockPurchaseOrderRow, receiptsFor } from './receipts.js';
 import { findRequisition, stepsOf } from './requisitions.js';
 
 const LANG = 'en-US';
@@ -256,16 +256,22 @@ export interface Delivered {
  * received does not block (the supplier decides whether it accepts the cancellation).
  */
 export function whyNotCancellable(orderId: string, delivered: Delivered): string | undefined {
-  const parts = delivered.lines
-    .filter((l) => new Decimal(l.received).gt(0))
-    .map((l) => `line ${l.lineNumber}: ${l.received}${l.unit ? ` ${l.unit}` : ''} received`);
-  if (delivered.invoices.length > 0) parts.push(`invoice ${delivered.invoices.join(', ')} accepted`);
+  const parts = cancelBlockers(delivered);
   if (parts.length === 0) return undefined;
   return (
     `Purchase order ${orderId} cannot be cancelled: ${parts.join('; ')}. ` +
     'To stop what is still open, lower the quantities with a change order (not below what was received or invoiced). ' +
     'To cancel it all, first send the goods back (a goods receipt with a negative quantity) and have the supplier delete its invoices.'
   );
+}
+
+/** What keeps an order from being cancelled ("line 1: 8 EA received", "invoice INV-1 accepted") — pure. */
+function cancelBlockers(delivered: Delivered): string[] {
+  const parts = delivered.lines
+    .filter((l) => new Decimal(l.received).gt(0))
+    .map((l) => `line ${l.lineNumber}: ${l.received}${l.unit ? ` ${l.unit}` : ''} received`);
+  if (delivered.invoices.length > 0) parts.push(`invoice ${delivered.invoices.join(', ')} accepted`);
+  return parts;
 }
 
 /**
@@ -628,12 +634,14 @@ async function changeOrCancel(
   const po = await findPurchaseOrder(db, poId);
   if (!po) throw new ProcurementError('There is no such purchase order.', undefined, 404);
   if (po.status !== 'open') throw new ProcurementError(`Purchase order ${po.orderId} is ${po.status}; only an open order can be ${change.type === 'update' ? 'changed' : 'cancelled'}.`);
-  const pending = await db.selectFrom('sandbox_po_messages').select(['version', 'status']).where('po_id', '=', poId).where('status', 'in', ['sending', 'failed']).executeTakeFirst();
+  const pending = await db.selectFrom('sandbox_po_messages').select(['version', 'status', 'type']).where('po_id', '=', poId).where('status', 'in', ['sending', 'failed']).executeTakeFirst();
   if (pending) {
     throw new ProcurementError(
       pending.status === 'sending'
         ? 'A document for this order is being sent; reload the page in a moment.'
-        : `Version ${pending.version} of this order was not delivered; send it again first.`,
+        : pending.type === 'delete'
+          ? `The cancellation (version ${pending.version}) was not delivered; send it again or withdraw it first.`
+          : `Version ${pending.version} of this order was not delivered; send it again first.`,
     );
   }
   const previous = await lastAccepted(db, poId);
@@ -850,6 +858,38 @@ async function cancelRequisitionOfOrder(trx: Store, po: PurchaseOrder, actor: Sa
   await recordEvent(trx, { subjectType: 'requisition', subjectId: po.requisitionId, actor, kind: 'cancelled', text, at });
 }
 
+/** Moves a message on only from the state the caller read (a second press changes nothing); true when it moved. */
+async function moveMessage(trx: Store, row: SandboxPoMessageTable, status: 'sending' | 'withdrawn', at: Date): Promise<boolean> {
+  const r = await trx
+    .updateTable('sandbox_po_messages')
+    .set({ status, ...(status === 'sending' ? { attempts: Number(row.attempts) + 1 } : {}), updated_at: at.toISOString() })
+    .where('id', '=', row.id)
+    .where('status', '=', row.status)
+    .where('updated_at', '=', row.updated_at)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Withdraws a cancellation that was not delivered: the order stays open and can be changed or
+ * cancelled again. Nothing is sent (the supplier never had it).
+ *
+ * @throws ProcurementError when the latest message is not an undelivered cancellation.
+ */
+export async function withdrawCancellation(deps: ProcurementDeps, poId: string, actor: SandboxActor): Promise<PurchaseOrder> {
+  const { db } = deps;
+  const po = await findPurchaseOrder(db, poId);
+  if (!po) throw new ProcurementError('There is no such purchase order.', undefined, 404);
+  const row = await db.selectFrom('sandbox_po_messages').selectAll().where('po_id', '=', poId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  if (!row || row.type !== 'delete' || row.status !== 'failed') throw new ProcurementError(`Purchase order ${po.orderId} has no undelivered cancellation to withdraw.`, undefined, 409);
+  const at = deps.now();
+  await inTransaction(db, async (trx) => {
+    if (!(await moveMessage(trx, row, 'withdrawn', at))) throw new ProcurementError('The cancellation was sent again meanwhile; look at the order again.', undefined, 409);
+    await recordEvent(trx, { subjectType: 'po', subjectId: poId, actor, kind: 'cancel-withdrawn', text: `Cancellation (version ${row.version}) withdrawn; it was never delivered, so the supplier still has the order.`, at });
+  });
+  return (await findPurchaseOrder(db, poId))!;
+}
+
 /**
  * Sends a message that was not delivered again: the identical document (same payloadID and
  * timestamp), as cXML retries must be. A second press while it is being sent does nothing.
@@ -868,23 +908,31 @@ export async function resendMessage(deps: ProcurementDeps, poId: string, actor: 
     throw new ProcurementError('There is nothing to send again: the latest document was delivered.');
   }
   if (po.status === 'cancelled') throw new ProcurementError(`Purchase order ${po.orderId} is cancelled; nothing is sent for it any more.`);
-  if (row.type === 'delete') {
-    // Goods received or an invoice accepted since the cancellation failed: it must not go now.
-    const why = whyNotCancellable(po.orderId, await deliveredSoFar(db, po));
-    if (why) throw new ProcurementError(why);
-  }
   const rebuild = parseExchange(row.exchange).rebuild;
   if (!rebuild) throw new ProcurementError('This order was placed before the sandbox kept what it needs to resend it; place a new order instead.');
   const doc = decodeDocument(rebuild);
   const written = writeBoth(po.supplier, doc);
-  const claimed = await db
-    .updateTable('sandbox_po_messages')
-    .set({ status: 'sending', attempts: Number(row.attempts) + 1, updated_at: at.toISOString() })
-    .where('id', '=', row.id)
-    .where('status', '=', row.status)
-    .where('updated_at', '=', row.updated_at)
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) return po;
+  const outcome = await inTransaction(db, async (trx): Promise<{ claimed: boolean; withdrawn?: string }> => {
+    const mark = (status: 'sending' | 'withdrawn'): Promise<boolean> => moveMessage(trx, row, status, at);
+    if (row.type === 'delete') {
+      // With the order row locked (a receipt or invoice waits), see what came since the
+      // cancellation failed: goods received or an invoice accepted make it wrong to send now.
+      // It is withdrawn, or it would block every change of the order for good.
+      await lockPurchaseOrderRow(trx, poId);
+      const delivered = await deliveredSoFar(trx, po);
+      const why = whyNotCancellable(po.orderId, delivered);
+      if (why) {
+        if (!(await mark('withdrawn'))) return { claimed: false };
+        await recordEvent(trx, { subjectType: 'po', subjectId: poId, actor, kind: 'cancel-withdrawn', text: `Cancellation (version ${row.version}) withdrawn, never delivered: ${cancelBlockers(delivered).join('; ')}.`, at });
+        return { claimed: false, withdrawn: why };
+      }
+    }
+    return { claimed: await mark('sending') };
+  });
+  if (outcome.withdrawn) {
+    throw new ProcurementError(`${outcome.withdrawn} The cancellation that was not delivered (version ${row.version}) is withdrawn; the order stays open and can be changed.`, undefined, 409);
+  }
+  if (!outcome.claimed) return po;
   await recordEvent(db, { subjectType: 'po', subjectId: poId, actor, kind: 'resent', text: `Version ${row.version} (${row.type}) sent again, attempt ${Number(row.attempts) + 1}, same payloadID ${row.payload_id}.`, at });
   // A change the supplier refuses on this attempt puts the order back to the last accepted version.
   const accepted = row.type === 'update' ? await lastAccepted(db, poId) : undefined;

@@ -107,8 +107,7 @@ export async function recordGoodsReceipt(deps: ProcurementDeps, poId: string, in
   return deps.db.transaction().execute(async (trx) => {
     // PostgreSQL: a second receipt for the same order waits here until the first commits, then
     // sees it below. SQLite runs one write transaction at a time, so no lock is needed there.
-    const lock = trx.selectFrom('sandbox_purchase_orders').select(['id', 'status']).where('id', '=', poId);
-    const locked = await (isPostgres(trx) ? lock.forUpdate() : lock).executeTakeFirst();
+    const locked = await lockPurchaseOrderRow(trx, poId);
     const po = locked ? await findPurchaseOrder(trx, poId) : undefined;
     if (!po) throw new ProcurementError(`There is no purchase order ${poId}.`, undefined, 404);
     if (po.status !== 'open') {
@@ -179,6 +178,16 @@ export async function recordGoodsReceipt(deps: ProcurementDeps, poId: string, in
 
     return { id, number, poId, receivedBy: actor, receivedOn, lines: stored, note, createdAt: at };
   });
+}
+
+/**
+ * Reads the order row inside `trx`, locking it on PostgreSQL until the transaction ends, so writers
+ * that decide on what was received, invoiced or is being cancelled take turns. SQLite runs one
+ * write transaction at a time and needs no lock. Undefined: no such order.
+ */
+export async function lockPurchaseOrderRow(trx: Store, poId: string): Promise<{ id: string; status: string } | undefined> {
+  const q = trx.selectFrom('sandbox_purchase_orders').select(['id', 'status']).where('id', '=', poId);
+  return (isPostgres(trx) ? q.forUpdate() : q).executeTakeFirst();
 }
 
 function isPostgres(db: Store): boolean {

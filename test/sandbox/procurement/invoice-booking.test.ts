@@ -264,6 +264,29 @@ describe('invoices against the budget', () => {
     assert.equal((await findPurchaseOrder(t.store.db, po.id))!.status, 'failed');
   });
 
+  test('an invoice while a cancellation is being sent: 409 and nothing booked; the same document again once it settled is decided afresh', async () => {
+    const { po } = await ordered(['1']);
+    const at = new Date().toISOString();
+    // The state cancelPurchaseOrder leaves while the supplier has not answered yet.
+    const messageId = `pm-test-${randomBytes(4).toString('hex')}`;
+    await t.store.db
+      .insertInto('sandbox_po_messages')
+      .values({ id: messageId, po_id: po.id, type: 'delete', version: 2, payload_id: `cancel-${po.id}@test`, xml: '<cXML/>', status: 'sending', attempts: 1, exchange: null, created_at: at, updated_at: at })
+      .execute();
+    const xml = await invoiceXml(po, 'INV-RACE');
+    const first = await post(xml);
+    assert.equal(first.code, 409, first.text);
+    assert.match(first.text, new RegExp(`A cancellation of purchase order ${po.orderId} is being sent to you right now; send the invoice again in a moment`));
+    assert.equal(await spent(po), '0.00');
+    // A credit memo or a delete books no spend: not held up.
+    assert.notEqual((await post(await invoiceXml(po, 'INV-RACE-CR', { purpose: 'creditMemo', original: 'INV-NONE' }))).code, 409);
+    // The supplier refused the cancellation: the retry (same payloadID, same bytes) is accepted and booked.
+    await t.store.db.updateTable('sandbox_po_messages').set({ status: 'rejected' }).where('id', '=', messageId).execute();
+    const retry = await post(xml);
+    assert.equal(retry.code, 200, retry.text);
+    assert.equal(await spent(po), net(po));
+  });
+
   test('a standard invoice with negative amounts is refused (400 naming the field) and books nothing', async () => {
     const { req, po } = await ordered(['2']);
     const before = (await requisitionLedger(t.store.db, req.id))!;

@@ -24,6 +24,7 @@ import {
   parseChangeQuantity,
   resendMessage,
   whyNotCancellable,
+  withdrawCancellation,
   type Delivered,
 } from '../../../src/sandbox/procurement/purchase-orders.js';
 import { recordGoodsReceipt } from '../../../src/sandbox/procurement/receipts.js';
@@ -35,9 +36,12 @@ import { startTestApp, type TestApp } from '../../helpers/app.js';
 let t: TestApp;
 let product: { sku: string; name: string; unit: string; price: string; currency: string };
 let posted: string[] = [];
+/** While true, every POST to the supplier fails as if it were down (nothing is counted as posted). */
+let supplierDown = false;
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
 const fetchSpy: typeof fetch = async (input, init) => {
+  if (supplierDown) throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED (test)') });
   posted.push(String(input));
   return fetch(input, init);
 };
@@ -378,6 +382,74 @@ describe('what was received or invoiced stays on the order', () => {
     assert.equal((await changePurchaseOrder(deps(), po.id, new Map([[1, '1']]), 'person:sam')).version, 2);
     await recordGoodsReceipt(deps(), po.id, { lines: [{ lineNumber: 1, quantity: '-1' }] }, 'person:sam');
     assert.equal((await cancelPurchaseOrder(deps(), po.id, 'person:sam', 'sent back')).status, 'cancelled');
+  });
+
+  test('a cancellation that was not delivered can be withdrawn; the order is changed and cancelled again as usual', async () => {
+    const { po } = await orderedReorder('2');
+    supplierDown = true;
+    try {
+      await cancelPurchaseOrder(deps(), po.id, 'person:sam', 'not needed');
+    } finally {
+      supplierDown = false;
+    }
+    assert.deepEqual((await messagesFor(t.store.db, po.id)).map((m) => [m.type, m.status]), [['new', 'accepted'], ['delete', 'failed']]);
+    assert.equal((await findPurchaseOrder(t.store.db, po.id))!.status, 'open');
+    await assert.rejects(changePurchaseOrder(deps(), po.id, new Map([[1, '1']]), 'person:sam'), /The cancellation \(version 2\) was not delivered; send it again or withdraw it first/);
+    const page = await (await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`)).text();
+    assert.match(page, /action="[^"]*\/resend"/);
+    assert.match(page, /action="[^"]*\/withdraw-cancel"/);
+
+    posted = [];
+    const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/withdraw-cancel`, { method: 'POST', redirect: 'manual', headers: form, body: '' });
+    assert.equal(res.status, 303);
+    assert.equal(posted.length, 0, 'nothing is sent');
+    assert.deepEqual((await messagesFor(t.store.db, po.id)).map((m) => m.status), ['accepted', 'withdrawn']);
+    const events = await eventsFor(t.store.db, [{ type: 'po', id: po.id }]);
+    // The form acts as whoever the acting-as cookie names; without one, the default person.
+    assert.ok(events.some((e) => e.kind === 'cancel-withdrawn' && e.actor === 'person:alex' && /never delivered/.test(e.text)), JSON.stringify(events.map((e) => [e.kind, e.actor, e.text])));
+    const again = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/withdraw-cancel`, { method: 'POST', redirect: 'manual', headers: form, body: '' });
+    assert.equal(again.status, 409);
+    assert.match(await again.text(), /has no undelivered cancellation to withdraw/);
+    await assert.rejects(resendMessage(deps(), po.id, 'person:sam'), /nothing to send again/);
+
+    // The order goes on: a change is sent (version 3), then a cancellation that is delivered.
+    assert.equal((await changePurchaseOrder(deps(), po.id, new Map([[1, '1']]), 'person:sam')).version, 3);
+    assert.equal((await cancelPurchaseOrder(deps(), po.id, 'person:sam', 'not needed after all')).status, 'cancelled');
+  });
+
+  test('goods received after a cancellation failed: it can no longer be sent, resending withdraws it, and the order is not stuck', async () => {
+    const { req, po } = await orderedReorder('2');
+    supplierDown = true;
+    try {
+      await cancelPurchaseOrder(deps(), po.id, 'person:sam', 'not needed');
+    } finally {
+      supplierDown = false;
+    }
+    // The goods arrive anyway (the supplier never had the cancellation): the receipt is recorded.
+    await recordGoodsReceipt(deps(), po.id, { lines: [{ lineNumber: 1, quantity: '1' }] }, 'person:sam');
+    const page = await (await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`)).text();
+    assert.doesNotMatch(page, /action="[^"]*\/resend"/, 'no resend of a cancellation that may not go');
+    assert.match(page, /id="cancel-unsendable">This cancellation can no longer be sent: Purchase order \S+ cannot be cancelled: line 1: 1 \S+ received/);
+    assert.match(page, /action="[^"]*\/withdraw-cancel"/);
+
+    // Resend (an old page, or a second tab): refused, nothing posted, and the cancellation is withdrawn.
+    posted = [];
+    await assert.rejects(resendMessage(deps(), po.id, 'person:sam'), (e: ProcurementError) => {
+      assert.equal(e.status, 409);
+      assert.match(e.message, new RegExp(`Purchase order ${po.orderId} cannot be cancelled: line 1: 1 \\S+ received`));
+      assert.match(e.message, /is withdrawn; the order stays open and can be changed/);
+      return true;
+    });
+    assert.equal(posted.length, 0, 'no delete sent');
+    assert.deepEqual((await messagesFor(t.store.db, po.id)).map((m) => m.status), ['accepted', 'withdrawn']);
+    const events = await eventsFor(t.store.db, [{ type: 'po', id: po.id }]);
+    assert.ok(events.some((e) => e.kind === 'cancel-withdrawn' && /never delivered: line 1: 1 \S+ received\./.test(e.text)), JSON.stringify(events.map((e) => e.text)));
+    assert.equal((await findRequisition(t.store.db, req.id))!.status, 'ordered');
+    // Not stuck: lowering to what was received is sent.
+    const lowered = await changePurchaseOrder(deps(), po.id, new Map([[1, '1']]), 'person:sam');
+    assert.equal(lowered.version, 3);
+    assert.equal(lowered.status, 'open');
+    await assert.rejects(withdrawCancellation(deps(), po.id, 'person:sam'), (e: ProcurementError) => e.status === 409);
   });
 
   test('no goods receipt while a cancellation is being sent (it was allowed because nothing was received)', async () => {

@@ -29,6 +29,7 @@ import {
   type SandboxRole,
 } from './model.js';
 import { DEFAULT_PERSON_ID, findPerson, hasRole, listPeople } from './people.js';
+import { QUANTITY_DECIMALS, QUANTITY_INTEGER_DIGITS } from './quantities.js';
 import { placePurchaseOrder, RequisitionNotApproved } from './purchase-orders.js';
 
 export interface NewRequisition {
@@ -141,6 +142,18 @@ export function lineSignProblem(l: Pick<RequisitionLine, 'line' | 'quantity' | '
 }
 
 /**
+ * A quantity finer or larger than the sandbox keeps (3 decimals, 11 integer digits, like an OCI
+ * QUANTITY; see quantities.ts) — cXML sets no limit, but such a line could never be received in
+ * full through the receipt form, so its match would never close. Trailing zeros do not count.
+ */
+export function quantitySizeProblem(l: Pick<RequisitionLine, 'line' | 'quantity'>): string | undefined {
+  const q = tryDec(l.quantity);
+  if (!q) return undefined;
+  if (q.decimalPlaces() <= QUANTITY_DECIMALS && q.trunc().abs().toFixed().length <= QUANTITY_INTEGER_DIGITS) return undefined;
+  return `line ${l.line} has the quantity ${l.quantity}; quantities are kept to ${QUANTITY_DECIMALS} decimals and ${QUANTITY_INTEGER_DIGITS} digits before the point (like an OCI QUANTITY), so it could not be received in full.`;
+}
+
+/**
  * Sum of the line totals, rounded to the currency. A line with a negative amount or a quantity of
  * 0 or less is refused (422) instead of summed: approval and budget are decided on this total.
  */
@@ -230,7 +243,7 @@ export function cartProblem(cart: readonly SandboxCartLine[]): string | undefine
   for (const c of cart) {
     const missing = [c.quantity === '' ? 'quantity' : '', c.unitPrice === '' || c.lineTotal === '' ? 'price' : '', c.currency === '' ? 'currency' : ''].filter((x) => x !== '');
     if (missing.length > 0) return `line ${c.line} has no ${missing.join(', ')}.`;
-    const signs = lineSignProblem(c);
+    const signs = lineSignProblem(c) ?? quantitySizeProblem(c);
     if (signs) return signs;
   }
   const currencies = [...new Set(cart.map((c) => c.currency.toUpperCase()))];

@@ -23,6 +23,7 @@ import {
   ownRequisitionRefusal,
   pendingApprovalsFor,
   preparersFrom,
+  quantitySizeProblem,
   requisitionForPunchout,
   requisitionTotal,
   stepsOf,
@@ -363,6 +364,17 @@ describe('requisitionForPunchout', () => {
     assert.equal(stored.length, 0);
     const free = await requisitionForPunchout(deps, await punchout([line(1, '1', '5.00'), line(2, '2', '0.00')]), 'person:alex');
     assert.equal(free.total, '5.00');
+  });
+
+  test('a cart quantity finer than 3 decimals (or over 11 digits) makes no requisition: it could never be received in full; trailing zeros are fine', async () => {
+    const fine = await punchout([line(1, '0.0005', '10.00')]);
+    await assert.rejects(requisitionForPunchout(deps, fine, 'person:alex'), (e: unknown) => e instanceof ProcurementError && e.status === 422 && /line 1 has the quantity 0\.0005; quantities are kept to 3 decimals/.test(e.message));
+    const huge = await punchout([line(1, '123456789012', '0.01')]);
+    await assert.rejects(requisitionForPunchout(deps, huge, 'person:alex'), (e: unknown) => e instanceof ProcurementError && /line 1 has the quantity 123456789012;/.test(e.message));
+    const zeros = await requisitionForPunchout(deps, await punchout([line(1, '2.50000', '1.00')]), 'person:alex');
+    assert.equal(zeros.total, '2.50');
+    assert.equal(quantitySizeProblem({ line: 1, quantity: '1.125' }), undefined);
+    assert.equal(quantitySizeProblem({ line: 1, quantity: '99999999999.999' }), undefined);
   });
 
   test('requisitionTotal never lets a negative line lower the total: it refuses the line', () => {

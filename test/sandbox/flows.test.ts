@@ -570,9 +570,14 @@ describe('cXML punchout', () => {
     const rowEnd = row.indexOf('</tr>');
     assert.ok(row.slice(0, rowEnd).includes(`<a class="code" href="${req[1]}">${req[2]}</a>`), 'requisition link in the row');
     assert.ok(row.slice(0, rowEnd).includes(`<a class="code" href="${po[1]}">${po[2]}</a>`), 'order link in the row');
-    // The framed shop page says it too.
-    const shop = await sandbox.inject({ method: 'GET', url: `/sandbox/punchouts/${id}/shop`, headers: asSam });
-    if (shop.statusCode === 200) assert.match(shop.body, /Acting as <strong>Sam Okafor<\/strong>/);
+    // The framed shop page of a framed punchout says it too.
+    supplier.received = [];
+    const framed = await startCxml('&framed=1');
+    assert.notEqual(framed.id, id);
+    const shop = await sandbox.inject({ method: 'GET', url: `/sandbox/punchouts/${framed.id}/shop`, headers: asSam });
+    assert.equal(shop.statusCode, 200);
+    assert.match(shop.body, /<iframe /);
+    assert.match(shop.body, /Acting as <strong>Sam Okafor<\/strong>/);
   });
 
   it('lists punchouts on the start page and prefills "with these settings"', async () => {

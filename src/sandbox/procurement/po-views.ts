@@ -272,9 +272,9 @@ function undeliveredActions(view: PurchaseOrderPageView, m: PurchaseOrderPageVie
   const path = orderPath(view.po.id);
   const resend = html`<form method="post" action="${path}/resend"><p class="muted">Sends the identical document again (same payloadID and timestamp), as a cXML retry must.</p><button type="submit" class="button primary">Resend</button></form>`;
   if (m.type !== 'delete') return resend;
-  const withdraw = html`<form method="post" action="${path}/withdraw-cancel"><p class="muted">Or keep the order: the supplier never received this cancellation.</p><button type="submit" class="button secondary">Withdraw the cancellation</button></form>`;
-  if (!view.cancelBlocked) return html`${resend}${withdraw}`;
-  return html`<p class="notice warning" id="cancel-unsendable">This cancellation can no longer be sent: ${view.cancelBlocked}</p>${withdraw}`;
+  const withdraw = (why: string) => html`<form method="post" action="${path}/withdraw-cancel"><p class="muted">${why}</p><button type="submit" class="button secondary">Withdraw the cancellation</button></form>`;
+  if (!view.cancelBlocked) return html`${resend}${withdraw('Or keep the order: the supplier never received this cancellation.')}`;
+  return html`<p class="notice warning" id="cancel-unsendable">This cancellation can no longer be sent: ${view.cancelBlocked}</p>${withdraw('The supplier never received it: withdraw it, and the order stays open to be changed.')}`;
 }
 
 function messagesSection(view: PurchaseOrderPageView): Html {

@@ -333,7 +333,7 @@ export async function receiveSupplierDocument(db: Store, body: Buffer | string, 
           // One invoice decision per order at a time (PostgreSQL row lock; SQLite writes one at a time).
           await trx.updateTable('sandbox_purchase_orders').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', s.invoice.po.id).execute();
           // A cancellation on its way was allowed because nothing was invoiced; an invoice booked now
-          // would be cancelled with the order. 409: the supplier sends it again once that is settled.
+          // would be cancelled with the order. 560 (temporary): suppliers retry 5xx, never 4xx.
           if (isCharge(s.invoice.doc)) {
             const cancelling = await trx.selectFrom('sandbox_po_messages').select('id').where('po_id', '=', s.invoice.po.id).where('type', '=', 'delete').where('status', '=', 'sending').executeTakeFirst();
             if (cancelling) throw new CancellationUnderway(s.invoice.po.orderId);
@@ -377,7 +377,7 @@ export async function receiveSupplierDocument(db: Store, body: Buffer | string, 
       if (err instanceof CancellationUnderway) {
         // Kept under its own id, so the supplier's retry with the same payloadID is decided afresh.
         const { invoice: _none, ...rest } = s;
-        return store({ code: 409, detail: err.message }, { ...rest, id: `sd-${randomBytes(12).toString('base64url')}` });
+        return store({ code: 560, detail: err.message }, { ...rest, id: `sd-${randomBytes(12).toString('base64url')}` });
       }
       // The same document posted twice at once: the other request stored it first.
       const row = s.authenticated ? await db.selectFrom('sandbox_documents').selectAll().where('id', '=', s.id).executeTakeFirst() : undefined;
@@ -399,7 +399,7 @@ export async function receiveSupplierDocument(db: Store, body: Buffer | string, 
 /** An invoice arrived while a cancellation of its order is being sent (see store). */
 class CancellationUnderway extends Error {
   constructor(orderId: string | null) {
-    super(`A cancellation of purchase order ${orderId ?? ''} is being sent to you right now; send the invoice again in a moment (if the order is cancelled, it is not booked).`);
+    super(`A cancellation of purchase order ${orderId ?? ''} is being sent to you right now; this is temporary: send the invoice again in a moment (if the order is cancelled by then, it is accepted but not booked).`);
   }
 }
 

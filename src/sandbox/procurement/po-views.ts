@@ -25,7 +25,7 @@ const STATUS_LABEL: Record<string, string> = {
   cancelled: 'Cancelled',
   rejected: 'Rejected by the supplier',
   failed: 'Not delivered',
-  withdrawn: 'Withdrawn by the buyer; never delivered',
+  withdrawn: 'Withdrawn by the buyer (the supplier had not confirmed it)',
 };
 
 const MESSAGE_LABEL: Record<string, string> = {
@@ -34,7 +34,7 @@ const MESSAGE_LABEL: Record<string, string> = {
   accepted: 'Received by the supplier (cXML 200)',
   rejected: 'Rejected by the supplier',
   failed: 'Not delivered',
-  withdrawn: 'Withdrawn by the buyer; never delivered',
+  withdrawn: 'Withdrawn by the buyer (the supplier had not confirmed it)',
 };
 
 const MESSAGE_NOTICE: Record<string, string> = { sending: 'info', accepted: 'ok', rejected: 'error', failed: 'warning', withdrawn: 'info' };
@@ -273,8 +273,9 @@ function undeliveredActions(view: PurchaseOrderPageView, m: PurchaseOrderPageVie
   const resend = html`<form method="post" action="${path}/resend"><p class="muted">Sends the identical document again (same payloadID and timestamp), as a cXML retry must.</p><button type="submit" class="button primary">Resend</button></form>`;
   if (m.type !== 'delete') return resend;
   const withdraw = (why: string) => html`<form method="post" action="${path}/withdraw-cancel"><p class="muted">${why}</p><button type="submit" class="button secondary">Withdraw the cancellation</button></form>`;
-  if (!view.cancelBlocked) return html`${resend}${withdraw('Or keep the order: the supplier never received this cancellation.')}`;
-  return html`<p class="notice warning" id="cancel-unsendable">This cancellation can no longer be sent: ${view.cancelBlocked}</p>${withdraw('The supplier never received it: withdraw it, and the order stays open to be changed.')}`;
+  const unconfirmed = m.exchange?.httpStatus === undefined ? 'the supplier did not answer' : 'the supplier did not confirm it';
+  if (!view.cancelBlocked) return html`${resend}${withdraw(`Or keep the order: ${unconfirmed}. Withdrawing sends nothing; if the supplier did process it, agree with them.`)}`;
+  return html`<p class="notice warning" id="cancel-unsendable">This cancellation can no longer be sent: ${view.cancelBlocked}</p>${withdraw(`Withdraw it (${unconfirmed}), and the order stays open to be changed; if the supplier did process it, agree with them.`)}`;
 }
 
 function messagesSection(view: PurchaseOrderPageView): Html {

@@ -41,6 +41,7 @@ import {
   type SandboxActor,
   type ApprovalStep,
 } from './model.js';
+import { QUANTITY_DECIMALS, QUANTITY_INTEGER_DIGITS, readQuantity } from './quantities.js';
 import { lockPurchaseOrderRow, receiptsFor } from './receipts.js';
 import { findRequisition, stepsOf } from './requisitions.js';
 
@@ -190,12 +191,14 @@ export function orderHeader(input: {
   };
 }
 
-/** A plain decimal: no sign, exponent, hex or spaces inside; at most 12 integer digits and 6 decimals. */
-const CHANGE_QUANTITY = /^(\d{1,12})(\.\d{1,6})?$/;
+/** A plain decimal: no sign, exponent, hex or spaces inside (its size is checked by readQuantity). */
+const CHANGE_QUANTITY = /^\d+(\.\d+)?$/;
 
 /**
  * A typed change quantity, read strictly (surrounding spaces trimmed): Decimal would also take
- * "0x10", "1e1" or "1e-30", which no one means as a quantity.
+ * "0x10", "1e1" or "1e-30", which no one means as a quantity. At most 11 digits before the point
+ * and 3 after it, as every quantity the sandbox keeps (quantities.ts): a finer one could never be
+ * received in full through the receipt form.
  *
  * @throws ProcurementError 422 naming the field `qty-<line>`.
  */
@@ -203,12 +206,14 @@ export function parseChangeQuantity(line: number, typed: string): Decimal {
   const text = typed.trim();
   if (!CHANGE_QUANTITY.test(text)) {
     throw new ProcurementError(
-      `Line ${line}: "${typed}" is not a quantity; type a plain number such as 3 or 2.5 (0 removes the line; at most 12 digits before and 6 after the point).`,
+      `Line ${line}: "${typed}" is not a quantity; type a plain number such as 3 or 2.5 (0 removes the line; at most ${QUANTITY_INTEGER_DIGITS} digits before and ${QUANTITY_DECIMALS} after the point).`,
       `qty-${line}`,
       422,
     );
   }
-  return new Decimal(text);
+  const read = readQuantity(text, `Line ${line}: quantity`);
+  if (!read.ok) throw new ProcurementError(read.problem, `qty-${line}`, 422);
+  return read.value;
 }
 
 /**
@@ -539,7 +544,7 @@ export async function placePurchaseOrder(deps: ProcurementDeps, requisition: Req
     if (other) return other;
     throw notApproved(requisition, await requisitionStatus(db, requisition.id));
   }
-  await send(deps, { poId, messageId, type: 'new', xml: written.xml, payloadID, actor });
+  await send(deps, { poId, messageId, type: 'new', xml: written.xml, payloadID, actor, claimedAt: iso });
   return (await findPurchaseOrder(db, poId))!;
 }
 
@@ -565,7 +570,7 @@ async function existingOrderOf(db: Store, requisitionId: string): Promise<Purcha
 /** POSTs a claimed message and records the answer on the message, the order and the history. */
 async function send(
   deps: ProcurementDeps,
-  m: { poId: string; messageId: string; type: PoMessageType; xml: string; payloadID: string; actor: SandboxActor; previous?: { orderXml: string; total: string } },
+  m: { poId: string; messageId: string; type: PoMessageType; xml: string; payloadID: string; actor: SandboxActor; previous?: { orderXml: string; total: string }; claimedAt: string },
 ): Promise<PoMessageStatus> {
   const { db } = deps;
   const po = (await findPurchaseOrder(db, m.poId))!;
@@ -576,13 +581,21 @@ async function send(
   await inTransaction(db, async (trx) => {
     const row = await trx.selectFrom('sandbox_po_messages').select(['exchange', 'version']).where('id', '=', m.messageId).executeTakeFirstOrThrow();
     const stored = parseExchange(row.exchange);
-    await trx
+    const label = m.type === 'new' ? 'Order' : m.type === 'update' ? `Change (version ${row.version})` : 'Cancellation';
+    const answer = result.status ? `cXML ${result.status.code} ${result.status.text}` : result.error ?? `HTTP ${result.httpStatus ?? '—'}`;
+    // Only the attempt that holds the claim records its answer: a later attempt (a resend of a
+    // send that looked stuck) owns the message now, and its answer decides.
+    const recorded = await trx
       .updateTable('sandbox_po_messages')
       .set({ status: outcome.status, exchange: JSON.stringify({ ...stored, exchange }), updated_at: at.toISOString() })
       .where('id', '=', m.messageId)
-      .execute();
-    const label = m.type === 'new' ? 'Order' : m.type === 'update' ? `Change (version ${row.version})` : 'Cancellation';
-    const answer = result.status ? `cXML ${result.status.code} ${result.status.text}` : result.error ?? `HTTP ${result.httpStatus ?? '—'}`;
+      .where('status', '=', 'sending')
+      .where('updated_at', '=', m.claimedAt)
+      .executeTakeFirst();
+    if (Number(recorded.numUpdatedRows) !== 1) {
+      await recordEvent(trx, { subjectType: 'po', subjectId: m.poId, actor: 'system', kind: 'sent', text: `${label}: a late answer of an earlier attempt (${answer}) was not recorded; a later attempt owns the document.`, at });
+      return;
+    }
     if (m.type === 'new') {
       const status: PurchaseOrderStatus = outcome.status === 'accepted' ? 'open' : outcome.status;
       await trx.updateTable('sandbox_purchase_orders').set({ status, updated_at: at.toISOString() }).where('id', '=', m.poId).execute();
@@ -707,7 +720,7 @@ async function changeOrCancel(
       at,
     });
   });
-  await send(deps, { poId, messageId, type: change.type, xml: written.xml, payloadID, actor, previous: { orderXml: po.orderXml, total: po.total } });
+  await send(deps, { poId, messageId, type: change.type, xml: written.xml, payloadID, actor, previous: { orderXml: po.orderXml, total: po.total }, claimedAt: iso });
   return (await findPurchaseOrder(db, poId))!;
 }
 
@@ -871,8 +884,9 @@ async function moveMessage(trx: Store, row: SandboxPoMessageTable, status: 'send
 }
 
 /**
- * Withdraws a cancellation that was not delivered: the order stays open and can be changed or
- * cancelled again. Nothing is sent (the supplier never had it).
+ * Withdraws a cancellation the supplier did not confirm (not delivered, timed out or answered
+ * with a transient error): the order stays open and can be changed or cancelled again. Nothing is
+ * sent. A supplier that did process it still has it cancelled — the page says to check with them.
  *
  * @throws ProcurementError when the latest message is not an undelivered cancellation.
  */
@@ -885,7 +899,7 @@ export async function withdrawCancellation(deps: ProcurementDeps, poId: string, 
   const at = deps.now();
   await inTransaction(db, async (trx) => {
     if (!(await moveMessage(trx, row, 'withdrawn', at))) throw new ProcurementError('The cancellation was sent again meanwhile; look at the order again.', undefined, 409);
-    await recordEvent(trx, { subjectType: 'po', subjectId: poId, actor, kind: 'cancel-withdrawn', text: `Cancellation (version ${row.version}) withdrawn; it was never delivered, so the supplier still has the order.`, at });
+    await recordEvent(trx, { subjectType: 'po', subjectId: poId, actor, kind: 'cancel-withdrawn', text: `Cancellation (version ${row.version}) withdrawn; the supplier had not confirmed it, so the order stays open here.`, at });
   });
   return (await findPurchaseOrder(db, poId))!;
 }
@@ -912,7 +926,7 @@ export async function resendMessage(deps: ProcurementDeps, poId: string, actor: 
   if (!rebuild) throw new ProcurementError('This order was placed before the sandbox kept what it needs to resend it; place a new order instead.');
   const doc = decodeDocument(rebuild);
   const written = writeBoth(po.supplier, doc);
-  const outcome = await inTransaction(db, async (trx): Promise<{ claimed: boolean; withdrawn?: string }> => {
+  const outcome = await inTransaction(db, async (trx): Promise<{ claimed: boolean; withdrawn?: string; refused?: string }> => {
     const mark = (status: 'sending' | 'withdrawn'): Promise<boolean> => moveMessage(trx, row, status, at);
     if (row.type === 'delete') {
       // With the order row locked (a receipt or invoice waits), see what came since the
@@ -922,21 +936,24 @@ export async function resendMessage(deps: ProcurementDeps, poId: string, actor: 
       const delivered = await deliveredSoFar(trx, po);
       const why = whyNotCancellable(po.orderId, delivered);
       if (why) {
+        // A send that only looks stuck may still be answered: refuse, but leave it to that answer.
+        if (row.status !== 'failed') return { claimed: false, refused: why };
         if (!(await mark('withdrawn'))) return { claimed: false };
-        await recordEvent(trx, { subjectType: 'po', subjectId: poId, actor, kind: 'cancel-withdrawn', text: `Cancellation (version ${row.version}) withdrawn, never delivered: ${cancelBlockers(delivered).join('; ')}.`, at });
+        await recordEvent(trx, { subjectType: 'po', subjectId: poId, actor, kind: 'cancel-withdrawn', text: `Cancellation (version ${row.version}) withdrawn, not sent again: ${cancelBlockers(delivered).join('; ')}.`, at });
         return { claimed: false, withdrawn: why };
       }
     }
     return { claimed: await mark('sending') };
   });
   if (outcome.withdrawn) {
-    throw new ProcurementError(`${outcome.withdrawn} The cancellation that was not delivered (version ${row.version}) is withdrawn; the order stays open and can be changed.`, undefined, 409);
+    throw new ProcurementError(`${outcome.withdrawn} The cancellation the supplier did not confirm (version ${row.version}) is withdrawn; the order stays open and can be changed.`, undefined, 409);
   }
+  if (outcome.refused) throw new ProcurementError(outcome.refused, undefined, 409);
   if (!outcome.claimed) return po;
   await recordEvent(db, { subjectType: 'po', subjectId: poId, actor, kind: 'resent', text: `Version ${row.version} (${row.type}) sent again, attempt ${Number(row.attempts) + 1}, same payloadID ${row.payload_id}.`, at });
   // A change the supplier refuses on this attempt puts the order back to the last accepted version.
   const accepted = row.type === 'update' ? await lastAccepted(db, poId) : undefined;
   const previous = accepted ? { orderXml: accepted.message.xml, total: amountText(previousInput(po, accepted.doc).header.total.amount, po.currency) } : undefined;
-  await send(deps, { poId, messageId: row.id, type: row.type as PoMessageType, xml: written.xml, payloadID: row.payload_id, actor, ...(previous ? { previous } : {}) });
+  await send(deps, { poId, messageId: row.id, type: row.type as PoMessageType, xml: written.xml, payloadID: row.payload_id, actor, ...(previous ? { previous } : {}), claimedAt: at.toISOString() });
   return (await findPurchaseOrder(db, poId))!;
 }

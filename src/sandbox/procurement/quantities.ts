@@ -31,7 +31,8 @@ function readPlain(text: string, label: string, example: string, intDigits: numb
   if (m[1]!.replace(/^0+/, '').length > intDigits) {
     return { ok: false, kind: 'size', problem: `${label}: at most ${intDigits} digits before the decimal point, got "${typed}".` };
   }
-  if ((m[2] ?? '').length > decimals) {
+  // Trailing zeros add no precision: 2.5000 is 2.5 (a quantity copied from a cart may carry them).
+  if ((m[2] ?? '').replace(/0+$/, '').length > decimals) {
     return { ok: false, kind: 'size', problem: `${label}: at most ${decimals} decimals (${what}), got "${typed}".` };
   }
   return { ok: true, value: new Decimal(typed.endsWith('.') ? typed.slice(0, -1) : typed) };

@@ -426,8 +426,9 @@ const SETUP_KINDS: ReadonlySet<string> = new Set(['created', 'changed', 'resumed
 /**
  * Who put the requisition together, from history: created it or brought its cart back
  * ("created"), submitted it, or — for re-orders and recurring orders, which the worker raises as
- * `system` — created, changed or resumed the inventory item or recurring order behind it ("set
- * up"): whoever chose the quantities must not approve them. The requester field can be edited on a
+ * `system` — created, changed or resumed the inventory item or recurring order behind it before
+ * it was raised ("set up"; preparersOf picks those events): whoever chose the quantities must not
+ * approve them. The requester field can be edited on a
  * draft, the history cannot, so four eyes looks at both. Pure.
  */
 export function preparersFrom(events: readonly Pick<SandboxEvent, 'actor' | 'kind' | 'subjectType'>[]): Preparer[] {
@@ -447,13 +448,14 @@ export function preparersFrom(events: readonly Pick<SandboxEvent, 'actor' | 'kin
 export async function preparersOf(db: Store, requisitionId: string): Promise<Preparer[]> {
   const req = await findRequisition(db, requisitionId);
   const items = [...new Set((req?.lines ?? []).flatMap((l) => (l.inventoryItemId ? [l.inventoryItemId] : [])))];
-  return preparersFrom(
-    await eventsFor(db, [
-      { type: 'requisition', id: requisitionId },
-      ...items.map((id) => ({ type: 'item' as const, id })),
-      ...(req?.scheduleId ? [{ type: 'schedule' as const, id: req.scheduleId }] : []),
-    ]),
-  );
+  const events = await eventsFor(db, [
+    { type: 'requisition', id: requisitionId },
+    ...items.map((id) => ({ type: 'item' as const, id })),
+    ...(req?.scheduleId ? [{ type: 'schedule' as const, id: req.scheduleId }] : []),
+  ]);
+  // Only the set-up that shaped this requisition: fixing the item while it waits does not bar its approver.
+  const made = req ? Date.parse(req.createdAt) : Number.POSITIVE_INFINITY;
+  return preparersFrom(events.filter((e) => e.subjectType === 'requisition' || Date.parse(e.createdAt) <= made));
 }
 
 /** What `personId` did to the requisition that keeps them from deciding it ("requested", "created and submitted"), or undefined. Pure. */

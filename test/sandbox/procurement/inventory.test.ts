@@ -390,6 +390,18 @@ describe('a re-order that goes wrong stops re-ordering until a person resumes it
     );
     const [pending] = await t.store.db.selectFrom('sandbox_requisitions').select('status').where('id', '=', made.requisition.id).execute();
     assert.equal(pending!.status, 'pending', 'nothing decided');
+
+    // Someone who only touches the item after the re-order was raised did not shape it: Maria
+    // saves an item Sam set up while its re-order waits, and may still decide that re-order.
+    const samsItem = await createItem(deps, input({ stock: '9', unitPrice: '100', reorderQuantity: '20' }), 'person:sam');
+    const waiting = await checkReorder(deps, samsItem.id);
+    assert.ok(waiting.kind === 'created' && waiting.requisition.status === 'pending');
+    if (waiting.kind !== 'created') return;
+    await new Promise((r) => setTimeout(r, 5)); // a later millisecond than the requisition
+    const form = itemFromForm(new URLSearchParams({ ...itemFormValues(samsItem, t.baseUrl), name: `${samsItem.name} (renamed)` }), t.baseUrl, samsItem);
+    await editItem(deps, samsItem.id, form.input!, 'person:maria');
+    const decided = await decideStep(deps, waiting.requisition.id, { decision: 'approve', comment: 'ok' }, maria);
+    assert.equal(decided.status, 'ordered');
   });
 });
 

@@ -264,7 +264,7 @@ describe('invoices against the budget', () => {
     assert.equal((await findPurchaseOrder(t.store.db, po.id))!.status, 'failed');
   });
 
-  test('an invoice while a cancellation is being sent: 409 and nothing booked; the same document again once it settled is decided afresh', async () => {
+  test('an invoice while a cancellation is being sent: 560 (temporary, so suppliers retry) and nothing booked; the same document again once it settled is decided afresh', async () => {
     const { po } = await ordered(['1']);
     const at = new Date().toISOString();
     // The state cancelPurchaseOrder leaves while the supplier has not answered yet.
@@ -275,11 +275,11 @@ describe('invoices against the budget', () => {
       .execute();
     const xml = await invoiceXml(po, 'INV-RACE');
     const first = await post(xml);
-    assert.equal(first.code, 409, first.text);
-    assert.match(first.text, new RegExp(`A cancellation of purchase order ${po.orderId} is being sent to you right now; send the invoice again in a moment`));
+    assert.equal(first.code, 560, first.text);
+    assert.match(first.text, new RegExp(`A cancellation of purchase order ${po.orderId} is being sent to you right now; this is temporary: send the invoice again`));
     assert.equal(await spent(po), '0.00');
     // A credit memo or a delete books no spend: not held up.
-    assert.notEqual((await post(await invoiceXml(po, 'INV-RACE-CR', { purpose: 'creditMemo', original: 'INV-NONE' }))).code, 409);
+    assert.notEqual((await post(await invoiceXml(po, 'INV-RACE-CR', { purpose: 'creditMemo', original: 'INV-NONE' }))).code, 560);
     // The supplier refused the cancellation: the retry (same payloadID, same bytes) is accepted and booked.
     await t.store.db.updateTable('sandbox_po_messages').set({ status: 'rejected' }).where('id', '=', messageId).execute();
     const retry = await post(xml);

@@ -23,6 +23,7 @@ import {
   missingApprovals,
   parseChangeQuantity,
   resendMessage,
+  STALE_SENDING_MS,
   whyNotCancellable,
   withdrawCancellation,
   type Delivered,
@@ -168,8 +169,11 @@ describe('change quantities are read strictly', () => {
     assert.equal(parseChangeQuantity(1, ' 3 ').toFixed(), '3');
     assert.equal(parseChangeQuantity(1, '2.5').toFixed(), '2.5');
     assert.equal(parseChangeQuantity(1, '0').toFixed(), '0');
-    assert.equal(parseChangeQuantity(1, '123456789012.123456').toFixed(), '123456789012.123456');
-    for (const bad of ['0x10', '1e1', '1e-30', '-1', '+3', '1.1234567', '1234567890123', '1 000', '.5', '5.', 'Infinity', 'NaN', '']) {
+    assert.equal(parseChangeQuantity(1, '12345678901.125').toFixed(), '12345678901.125');
+    assert.equal(parseChangeQuantity(1, '2.5000').toFixed(), '2.5', 'trailing zeros are not decimals that count');
+    // Finer than 3 decimals could never be received in full through the receipt form.
+    assert.throws(() => parseChangeQuantity(1, '1.0005'), (e: ProcurementError) => e.status === 422 && e.field === 'qty-1' && /at most 3 decimals/.test(e.message));
+    for (const bad of ['0x10', '1e1', '1e-30', '-1', '+3', '1.1234', '123456789012', '1 000', '.5', '5.', 'Infinity', 'NaN', '']) {
       assert.throws(() => parseChangeQuantity(2, bad), (e: ProcurementError) => e.status === 422 && e.field === 'qty-2', bad);
     }
   });
@@ -398,6 +402,7 @@ describe('what was received or invoiced stays on the order', () => {
     const page = await (await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`)).text();
     assert.match(page, /action="[^"]*\/resend"/);
     assert.match(page, /action="[^"]*\/withdraw-cancel"/);
+    assert.match(page, /Or keep the order: the supplier did not answer\. Withdrawing sends nothing/);
 
     posted = [];
     const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/withdraw-cancel`, { method: 'POST', redirect: 'manual', headers: form, body: '' });
@@ -406,7 +411,7 @@ describe('what was received or invoiced stays on the order', () => {
     assert.deepEqual((await messagesFor(t.store.db, po.id)).map((m) => m.status), ['accepted', 'withdrawn']);
     const events = await eventsFor(t.store.db, [{ type: 'po', id: po.id }]);
     // The form acts as whoever the acting-as cookie names; without one, the default person.
-    assert.ok(events.some((e) => e.kind === 'cancel-withdrawn' && e.actor === 'person:alex' && /never delivered/.test(e.text)), JSON.stringify(events.map((e) => [e.kind, e.actor, e.text])));
+    assert.ok(events.some((e) => e.kind === 'cancel-withdrawn' && e.actor === 'person:alex' && /withdrawn; the supplier had not confirmed it/.test(e.text)), JSON.stringify(events.map((e) => [e.kind, e.actor, e.text])));
     const again = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/withdraw-cancel`, { method: 'POST', redirect: 'manual', headers: form, body: '' });
     assert.equal(again.status, 409);
     assert.match(await again.text(), /has no undelivered cancellation to withdraw/);
@@ -443,13 +448,56 @@ describe('what was received or invoiced stays on the order', () => {
     assert.equal(posted.length, 0, 'no delete sent');
     assert.deepEqual((await messagesFor(t.store.db, po.id)).map((m) => m.status), ['accepted', 'withdrawn']);
     const events = await eventsFor(t.store.db, [{ type: 'po', id: po.id }]);
-    assert.ok(events.some((e) => e.kind === 'cancel-withdrawn' && /never delivered: line 1: 1 \S+ received\./.test(e.text)), JSON.stringify(events.map((e) => e.text)));
+    assert.ok(events.some((e) => e.kind === 'cancel-withdrawn' && /withdrawn, not sent again: line 1: 1 \S+ received\./.test(e.text)), JSON.stringify(events.map((e) => e.text)));
     assert.equal((await findRequisition(t.store.db, req.id))!.status, 'ordered');
     // Not stuck: lowering to what was received is sent.
     const lowered = await changePurchaseOrder(deps(), po.id, new Map([[1, '1']]), 'person:sam');
     assert.equal(lowered.version, 3);
     assert.equal(lowered.status, 'open');
     await assert.rejects(withdrawCancellation(deps(), po.id, 'person:sam'), (e: ProcurementError) => e.status === 409);
+  });
+
+  test('a cancellation that only looks stuck (sending for a minute) is not withdrawn by a resend after goods came: its answer decides', async () => {
+    const { po } = await orderedReorder('2');
+    await recordGoodsReceipt(deps(), po.id, { lines: [{ lineNumber: 1, quantity: '1' }] }, 'person:sam');
+    const old = new Date(Date.now() - STALE_SENDING_MS - 5000).toISOString();
+    // What a resend would rebuild from (the order's own document will do: it is never sent).
+    const { exchange } = await t.store.db.selectFrom('sandbox_po_messages').select('exchange').where('po_id', '=', po.id).executeTakeFirstOrThrow();
+    await t.store.db
+      .insertInto('sandbox_po_messages')
+      .values({ id: newId('pm'), po_id: po.id, type: 'delete', version: 2, payload_id: `cancel-${po.id}@test`, xml: '<cXML/>', status: 'sending', attempts: 1, exchange, created_at: old, updated_at: old })
+      .execute();
+    posted = [];
+    await assert.rejects(resendMessage(deps(), po.id, 'person:sam'), (e: ProcurementError) => e.status === 409 && /cannot be cancelled: line 1: 1 \S+ received/.test(e.message) && !/withdrawn/.test(e.message));
+    assert.equal(posted.length, 0);
+    assert.deepEqual((await messagesFor(t.store.db, po.id)).map((m) => m.status), ['accepted', 'sending']);
+  });
+
+  test('a late answer of a send that looked stuck does not overwrite the resend that now owns the document', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The first attempt hangs, then fails; meanwhile a resend (the first looked stuck) is accepted.
+    const hanging: typeof fetch = async () => {
+      await gate;
+      throw new TypeError('fetch failed', { cause: new Error('socket hang up (test)') });
+    };
+    const draft = await createRequisition(deps(), { source: 'reorder', title: 'Stuck send', requesterId: 'sam', costCenter: '1000', lines: [line('1')], currency: 'EUR', supplier: defaultSettings(t.baseUrl) }, 'system');
+    const placing = submitRequisition({ ...deps(), fetch: hanging }, draft.id, 'system');
+    let poId: string | null = null;
+    for (let i = 0; i < 200 && !poId; i++) {
+      poId = (await t.store.db.selectFrom('sandbox_requisitions').select('po_id').where('id', '=', draft.id).executeTakeFirst())?.po_id ?? null;
+      if (!poId) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(poId, 'the order was placed and is being sent');
+    const later = () => new Date(Date.now() + STALE_SENDING_MS + 1000);
+    const resent = await resendMessage({ ...deps(), now: later }, poId, 'person:sam');
+    assert.equal(resent.status, 'open');
+    release();
+    await placing;
+    assert.deepEqual((await messagesFor(t.store.db, poId)).map((m) => [m.status, m.attempts]), [['accepted', 2]]);
+    assert.equal((await findPurchaseOrder(t.store.db, poId))!.status, 'open', 'the late failure did not undo the accepted resend');
+    const events = await eventsFor(t.store.db, [{ type: 'po', id: poId }]);
+    assert.ok(events.some((e) => /a late answer of an earlier attempt \(fetch failed|a late answer of an earlier attempt \(.*not recorded/.test(e.text)), JSON.stringify(events.map((e) => e.text)));
   });
 
   test('no goods receipt while a cancellation is being sent (it was allowed because nothing was received)', async () => {

@@ -6,7 +6,7 @@ import { readQuantity, readUnitPrice } from '../../../src/sandbox/procurement/qu
 const value = (r: ReturnType<typeof readQuantity>) => (r.ok ? r.value.toFixed() : r.problem);
 
 test('plain decimals up to 11 digits and 3 decimals read exactly', () => {
-  for (const [typed, read] of [['3', '3'], [' 2.5 ', '2.5'], ['0.001', '0.001'], ['-3', '-3'], ['+4', '4'], ['.5', '0.5'], ['7.', '7'], ['99999999999.999', '99999999999.999'], ['000012', '12']]) {
+  for (const [typed, read] of [['3', '3'], [' 2.5 ', '2.5'], ['0.001', '0.001'], ['-3', '-3'], ['+4', '4'], ['.5', '0.5'], ['7.', '7'], ['99999999999.999', '99999999999.999'], ['000012', '12'], ['2.50000', '2.5'], ['1.0000000', '1']]) {
     assert.equal(value(readQuantity(typed!, 'Quantity')), read, typed);
   }
 });

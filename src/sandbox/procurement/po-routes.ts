@@ -110,27 +110,23 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
     return seeOther(reply, `${orderPath(id)}#messages`);
   });
 
-  app.post<IdParams>('/sandbox/orders/:id/resend', async (request, reply) => {
-    const id = request.params.id;
-    try {
-      await resendMessage(deps, id, await actor(request));
-    } catch (e) {
-      if (!(e instanceof ProcurementError)) throw e;
-      return answerRefusal(request, reply, id, e, {});
-    }
-    return seeOther(reply, `${orderPath(id)}#messages`);
-  });
-
-  app.post<IdParams>('/sandbox/orders/:id/withdraw-cancel', async (request, reply) => {
-    const id = request.params.id;
-    try {
-      await withdrawCancellation(deps, id, await actor(request));
-    } catch (e) {
-      if (!(e instanceof ProcurementError)) throw e;
-      return answerRefusal(request, reply, id, e, {});
-    }
-    return seeOther(reply, `${orderPath(id)}#messages`);
-  });
+  // Buttons without fields: the action, then the order's messages; a refusal comes back on the page.
+  const buttons: readonly [string, (deps: ProcurementDeps, poId: string, actor: SandboxActor) => Promise<unknown>][] = [
+    ['resend', resendMessage],
+    ['withdraw-cancel', withdrawCancellation],
+  ];
+  for (const [action, run] of buttons) {
+    app.post<IdParams>(`/sandbox/orders/:id/${action}`, async (request, reply) => {
+      const id = request.params.id;
+      try {
+        await run(deps, id, await actor(request));
+      } catch (e) {
+        if (!(e instanceof ProcurementError)) throw e;
+        return answerRefusal(request, reply, id, e, {});
+      }
+      return seeOther(reply, `${orderPath(id)}#messages`);
+    });
+  }
 
   async function answerRefusal(
     request: FastifyRequest,

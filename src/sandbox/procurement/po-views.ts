@@ -25,7 +25,6 @@ const STATUS_LABEL: Record<string, string> = {
   cancelled: 'Cancelled',
   rejected: 'Rejected by the supplier',
   failed: 'Not delivered',
-  withdrawn: 'Withdrawn by the buyer (the supplier had not confirmed it)',
 };
 
 const MESSAGE_LABEL: Record<string, string> = {

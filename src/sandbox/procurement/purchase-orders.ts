@@ -927,7 +927,6 @@ export async function resendMessage(deps: ProcurementDeps, poId: string, actor: 
   const doc = decodeDocument(rebuild);
   const written = writeBoth(po.supplier, doc);
   const outcome = await inTransaction(db, async (trx): Promise<{ claimed: boolean; withdrawn?: string; refused?: string }> => {
-    const mark = (status: 'sending' | 'withdrawn'): Promise<boolean> => moveMessage(trx, row, status, at);
     if (row.type === 'delete') {
       // With the order row locked (a receipt or invoice waits), see what came since the
       // cancellation failed: goods received or an invoice accepted make it wrong to send now.
@@ -938,12 +937,12 @@ export async function resendMessage(deps: ProcurementDeps, poId: string, actor: 
       if (why) {
         // A send that only looks stuck may still be answered: refuse, but leave it to that answer.
         if (row.status !== 'failed') return { claimed: false, refused: why };
-        if (!(await mark('withdrawn'))) return { claimed: false };
+        if (!(await moveMessage(trx, row, 'withdrawn', at))) return { claimed: false };
         await recordEvent(trx, { subjectType: 'po', subjectId: poId, actor, kind: 'cancel-withdrawn', text: `Cancellation (version ${row.version}) withdrawn, not sent again: ${cancelBlockers(delivered).join('; ')}.`, at });
         return { claimed: false, withdrawn: why };
       }
     }
-    return { claimed: await mark('sending') };
+    return { claimed: await moveMessage(trx, row, 'sending', at) };
   });
   if (outcome.withdrawn) {
     throw new ProcurementError(`${outcome.withdrawn} The cancellation the supplier did not confirm (version ${row.version}) is withdrawn; the order stays open and can be changed.`, undefined, 409);

@@ -145,6 +145,7 @@ export function lineSignProblem(l: Pick<RequisitionLine, 'line' | 'quantity' | '
  * A quantity finer or larger than the sandbox keeps (3 decimals, 11 integer digits, like an OCI
  * QUANTITY; see quantities.ts) — cXML sets no limit, but such a line could never be received in
  * full through the receipt form, so its match would never close. Trailing zeros do not count.
+ * Measured on the Decimal (not readQuantity's typed-text rules): the supplier's text is already read.
  */
 export function quantitySizeProblem(l: Pick<RequisitionLine, 'line' | 'quantity'>): string | undefined {
   const q = tryDec(l.quantity);

@@ -362,8 +362,12 @@ export async function registerInventoryRoutes(app: FastifyInstance, deps: Procur
     const s = ID.test(request.params.id) ? await findSchedule(db, request.params.id) : undefined;
     if (!s) return sendHtml(reply, 404, unknownItemPage(acting, 'recurring order'));
     const seen = formOf(request).get('runs') ?? '';
+    // Without the count the page showed, a double click could not be told from a second order.
+    if (!/^\d{1,9}$/.test(seen)) {
+      return sendHtml(reply, 400, await recurringView(acting, { notice: { kind: 'error', text: `Nothing was ordered: the Run now form for "${s.name}" did not say how often the page had seen it run. Reload the page and click Run now again.` } }));
+    }
     try {
-      const run = await runNow(deps, s.id, actor, /^\d{1,9}$/.test(seen) ? Number(seen) : undefined);
+      const run = await runNow(deps, s.id, actor, Number(seen));
       if (run.error || !run.requisition) return seeOther(reply, `/sandbox/recurring?done=run-failed&s=${encodeURIComponent(s.id)}#s-${s.id}`);
       return seeOther(reply, `/sandbox/recurring?done=ran&s=${encodeURIComponent(s.id)}&req=${encodeURIComponent(run.requisition.id)}#s-${s.id}`);
     } catch (err) {

@@ -361,12 +361,13 @@ export async function runDueSchedules(deps: ProcurementDeps): Promise<ScheduleRu
  * Runs a schedule at once (also when paused); its next_run_at stays. `seenRunCount` is the
  * run_count the person's page showed: the claim raises it only from that value in one UPDATE,
  * so of two clicks (or two people) only one runs and the other gets a 409 saying it just ran.
- * Without it the value read here is used (callers without a page).
+ * It is required: a count read here would let a second click that reads after the first
+ * run's claim order again.
  */
-export async function runNow(deps: ProcurementDeps, id: string, actor: SandboxActor, seenRunCount?: number): Promise<ScheduleRun> {
+export async function runNow(deps: ProcurementDeps, id: string, actor: SandboxActor, seenRunCount: number): Promise<ScheduleRun> {
   const s = await findSchedule(deps.db, id);
   if (!s) throw new ProcurementError('There is no such recurring order.', undefined, 404);
-  const expected = seenRunCount ?? s.runCount;
+  const expected = seenRunCount;
   const now = deps.now().toISOString();
   const claimed = await deps.db
     .updateTable('sandbox_schedules')

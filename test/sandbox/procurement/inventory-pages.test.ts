@@ -198,7 +198,13 @@ describe('recurring-order pages', () => {
     await post(`/sandbox/recurring/${s.id}`, { action: 'resume' });
     assert.equal((await t.store.db.selectFrom('sandbox_schedules').select('active').where('id', '=', s.id).executeTakeFirstOrThrow()).active, 1);
 
-    const run = await post(`/sandbox/recurring/${s.id}/run`, {});
+    // A form without the run count it was shown with orders nothing and says to reload.
+    const stale = await post(`/sandbox/recurring/${s.id}/run`, {});
+    assert.equal(stale.statusCode, 400);
+    assert.match(stale.body, /Nothing was ordered: the Run now form for &quot;[^&]+&quot; did not say how often the page had seen it run\. Reload the page/);
+    assert.equal((await t.store.db.selectFrom('sandbox_requisitions').select('id').where('schedule_id', '=', s.id).execute()).length, 0);
+
+    const run = await post(`/sandbox/recurring/${s.id}/run`, { runs: '0' });
     assert.equal(run.statusCode, 303);
     const after = await get(run.headers.location as string);
     assert.match(after.body, /run now\. Requisition <a class="code" href="\/sandbox\/requisitions\/[^"]+">REQ-\d{8}-\d+<\/a> created; purchase order <a class="code" href="\/sandbox\/orders\/[^"]+">SBX-\d{8}-\d+<\/a> sent\./);

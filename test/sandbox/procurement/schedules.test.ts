@@ -115,7 +115,7 @@ describe('recurring orders', () => {
     const s = await createSchedule(deps, schedule({ nextRunAt: new Date(clock + DAY).toISOString() }), 'person:sam');
     assert.equal((await runDueSchedules(deps)).filter((r) => r.scheduleId === s.id).length, 0);
     await Promise.all([1, 2, 3, 4].map(() => sql`select 1`.execute(t.store.db)));
-    const results = await Promise.allSettled([runNow(deps, s.id, 'person:sam'), runNow(deps, s.id, 'person:sam')]);
+    const results = await Promise.allSettled([runNow(deps, s.id, 'person:sam', s.runCount), runNow(deps, s.id, 'person:sam', s.runCount)]);
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     assert.ok(refused.reason instanceof AlreadyRunError, String(refused.reason));
@@ -166,7 +166,7 @@ describe('recurring orders', () => {
     const lastEvent = async () => (await eventsFor(t.store.db, [{ type: 'schedule', id: s.id }])).at(-1)!;
 
     await change(b.id, { currency: 'JPY', unitPrice: '500000' });
-    let run = await runNow(deps, s.id, 'person:sam');
+    let run = await runNow(deps, s.id, 'person:sam', (await findSchedule(t.store.db, s.id))!.runCount);
     assert.match(run.error ?? '', /Item B is priced in JPY, Item A in EUR/);
     assert.equal((await requisitionsOf(s.id)).length, 0, 'no requisition adding EUR and JPY');
     assert.equal((await lastEvent()).kind, 'run-failed');
@@ -182,16 +182,16 @@ describe('recurring orders', () => {
     }
 
     await change(b.id, { currency: 'EUR', unitPrice: '500', cxmlUrl: 'https://other.example/cxml' });
-    run = await runNow(deps, s.id, 'person:sam');
+    run = await runNow(deps, s.id, 'person:sam', (await findSchedule(t.store.db, s.id))!.runCount);
     assert.match(run.error ?? '', /Item B comes from another supplier than Item A/);
 
     await change(b.id, { cxmlUrl: supplier.cxmlUrl, active: '0' });
-    run = await runNow(deps, s.id, 'person:sam');
+    run = await runNow(deps, s.id, 'person:sam', (await findSchedule(t.store.db, s.id))!.runCount);
     assert.match(run.error ?? '', /Item B is inactive/);
     assert.equal((await requisitionsOf(s.id)).length, 0);
 
     await change(b.id, { active: '1' });
-    run = await runNow(deps, s.id, 'person:sam');
+    run = await runNow(deps, s.id, 'person:sam', (await findSchedule(t.store.db, s.id))!.runCount);
     assert.equal(run.error, undefined);
     assert.equal(run.requisition!.total, '600.00');
     assert.equal(run.requisition!.currency, 'EUR');

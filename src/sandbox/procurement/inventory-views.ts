@@ -85,6 +85,12 @@ function peopleOptions(c: Choices): [string, string][] {
   return c.people.map((p) => [p.id, `${p.name} (${p.id})`]);
 }
 
+/** "Sam Okafor (sam)", as in the forms; the bare id when the person is gone. */
+function personLabel(people: readonly SandboxPerson[], id: string): string {
+  const p = people.find((x) => x.id === id);
+  return p ? `${p.name} (${p.id})` : id;
+}
+
 function when(iso: string): string {
   return iso.replace('T', ' ').slice(0, 16);
 }
@@ -255,7 +261,7 @@ ${holdBox(it)}
 <dt>Price</dt><dd>${money(it.unitPrice, it.currency)} per ${it.unit}</dd>
 <dt>Stock</dt><dd><strong>${it.stock} ${it.unit}</strong> (minimum ${it.minStock}, on order ${v.onOrder}, re-order ${it.reorderQuantity})</dd>
 <dt>Open re-order</dt><dd>${it.reorderHold ? html`none: automatic re-ordering stopped (see above)` : v.openRequisition ? html`<a href="/sandbox/requisitions/${encodeURIComponent(v.openRequisition.id)}">${v.openRequisition.number}</a>` : it.openRequisitionId ? 'being made…' : 'none'}</dd>
-<dt>Charged to</dt><dd>cost center ${it.costCenter}, requested for ${it.requesterId}</dd>
+<dt>Charged to</dt><dd>cost center ${it.costCenter}, requested for ${personLabel(v.choices.people, it.requesterId)}</dd>
 <dt>Supplier</dt><dd class="code">${it.supplier.cxmlUrl} (To ${it.supplier.to.domain}/${it.supplier.to.identity})</dd>
 <dt>Status</dt><dd>${it.active ? 'active' : 'inactive'}</dd>
 </dl>
@@ -395,7 +401,7 @@ ${lastRun?.kind === 'run-failed' ? html`<div class="notice error" role="alert"><
 <dt>Next run</dt><dd>${when(s.nextRunAt)} UTC${s.active ? '' : ' (paused: will not run)'}</dd>
 <dt>Last run</dt><dd>${s.lastRunAt ? `${when(s.lastRunAt)} UTC` : 'never'}</dd>
 <dt>Items</dt><dd>${s.lines.map((l, i) => html`${i ? ', ' : ''}${l.quantity} × <a href="${itemPath(l.itemId)}">${name(l.itemId)}</a>`)}</dd>
-<dt>Charged to</dt><dd>cost center ${s.costCenter}, requested for ${s.requesterId}</dd>
+<dt>Charged to</dt><dd>cost center ${s.costCenter}, requested for ${personLabel(c.people, s.requesterId)}</dd>
 </dl>
 <div class="actions">
 <form method="post" action="${path}/run" class="inline"><input type="hidden" name="runs" value="${String(s.runCount)}"><button type="submit" class="button small">Run now</button></form>

@@ -124,6 +124,7 @@ describe('inventory pages', () => {
     const page = await get(location);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Item added\./);
+    assert.match(page.body, /requested for Sam Okafor \(sam\)<\/dd>/);
     assert.ok(!page.body.includes('top-secret-typed'));
     const id = /\/sandbox\/inventory\/([^?]+)/.exec(location)![1]!;
     const item = (await findItem(t.store.db, id))!;
@@ -179,6 +180,7 @@ describe('recurring-order pages', () => {
     assert.equal(list.statusCode, 200);
     assert.ok(list.body.includes(DEMO_SCHEDULE_NAME));
     assert.match(list.body, /aria-current="page">Recurring orders/);
+    assert.match(list.body, /requested for Sam Okafor \(sam\)<\/dd>/, 'the person by name, as in the forms');
 
     const bad = await post('/sandbox/recurring', { name: 'Monthly paper', everyDays: 'thirty', nextRun: '2030-01-01', 'qty_inv-paper': '4', costCenter: '1000', requesterId: 'sam', active: '1' });
     assert.equal(bad.statusCode, 422);

@@ -27,6 +27,16 @@ type IdParams = { Params: { id: string } };
 const ID = /^[A-Za-z0-9_-]{1,80}$/;
 const QTY_FIELD = /^qty-(\d{1,6})$/;
 
+/** The order version the change and cancel forms were shown at (hidden field `version`). */
+function seenVersion(form: URLSearchParams): number | undefined {
+  const v = form.get('version') ?? '';
+  return /^\d{1,9}$/.test(v) ? Number(v) : undefined;
+}
+
+function staleForm(): ProcurementError {
+  return new ProcurementError('Nothing was sent: the form did not say which version of the order it was filled in on. Reload the page and send it again.', 'form', 400);
+}
+
 function documentUrl(deps: ProcurementDeps): string {
   return `${deps.config.baseUrl.replace(/\/+$/, '')}/sandbox/cxml`;
 }
@@ -85,8 +95,10 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
       values[name] = value;
       if (value.trim() !== '') quantities.set(Number(m[1]), value);
     }
+    const seen = seenVersion(form);
+    if (seen === undefined) return answerRefusal(request, reply, id, staleForm(), { changeForm: { values, problems: [{ field: 'form', message: staleForm().message }] } });
     try {
-      await changePurchaseOrder(deps, id, quantities, await actor(request));
+      await changePurchaseOrder(deps, id, quantities, await actor(request), seen);
     } catch (e) {
       if (!(e instanceof ProcurementError)) throw e;
       return answerRefusal(request, reply, id, e, { changeForm: { values, problems: [{ field: e.field ?? 'form', message: e.message }] } });
@@ -96,13 +108,16 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
 
   app.post<IdParams>('/sandbox/orders/:id/cancel', async (request, reply) => {
     const id = request.params.id;
-    const reason = (formOf(request).get('reason') ?? '').trim();
+    const form = formOf(request);
+    const reason = (form.get('reason') ?? '').trim();
+    const seen = seenVersion(form);
+    if (seen === undefined) return answerRefusal(request, reply, id, staleForm(), { cancelForm: { values: { reason }, problems: [{ field: 'form', message: staleForm().message }] } });
     if (reason === '') {
       const e = new ProcurementError('Say why the order is cancelled; the supplier sees it.', 'reason', 422);
       return answerRefusal(request, reply, id, e, { cancelForm: { values: { reason }, problems: [{ field: 'reason', message: e.message }] } });
     }
     try {
-      await cancelPurchaseOrder(deps, id, await actor(request), reason);
+      await cancelPurchaseOrder(deps, id, await actor(request), reason, seen);
     } catch (e) {
       if (!(e instanceof ProcurementError)) throw e;
       return answerRefusal(request, reply, id, e, { cancelForm: { values: { reason }, problems: [{ field: e.field ?? 'form', message: e.message }] } });

@@ -213,7 +213,8 @@ function changeSection(view: PurchaseOrderPageView, complete: boolean): Html {
   const { po } = view;
   const f = view.changeForm;
   const c = view.cancelForm;
-  const forms = html`<form method="post" action="${orderPath(po.id)}/change">
+  const version = html`<input type="hidden" name="version" value="${String(po.version)}">`;
+  const forms = html`<form method="post" action="${orderPath(po.id)}/change">${version}
 <p class="muted">A change goes to the supplier as an OrderRequest of type update (version ${po.version + 1}) with every remaining line; 0 removes a line. The budget is checked first.</p>
 ${problemFor(f, 'form')}
 <div class="table-wrap"><table class="table change">
@@ -228,7 +229,7 @@ ${problemFor(f, 'form')}
 ${
     view.cancelBlocked && !c
       ? html`<p class="muted" id="cancel-blocked">${view.cancelBlocked}</p>`
-      : html`<form method="post" action="${orderPath(po.id)}/cancel">
+      : html`<form method="post" action="${orderPath(po.id)}/cancel">${version}
 <p class="muted">A cancellation goes as an OrderRequest of type delete; once the supplier accepts it the order is cancelled and its budget released.</p>
 ${problemFor(c, 'form')}
 <label class="field"><span>Reason (required; the supplier sees it)</span> <input type="text" name="reason" value="${c?.values.reason ?? ''}" size="40" required> ${problemFor(c, 'reason')}</label>
@@ -257,7 +258,7 @@ function cancelUndeliveredSection(view: PurchaseOrderPageView): Html {
   const c = view.cancelForm;
   return html`<section class="card" id="change">
 <h2>Cancel</h2>
-<form method="post" action="${orderPath(po.id)}/cancel">
+<form method="post" action="${orderPath(po.id)}/cancel"><input type="hidden" name="version" value="${String(po.version)}">
 <p class="muted">The supplier never accepted this order, so nothing is sent to the supplier: the order is only marked cancelled here and its budget commitment released. To order after all, send it again instead.</p>
 ${problemFor(c, 'form')}
 <label class="field"><span>Reason (required)</span> <input type="text" name="reason" value="${c?.values.reason ?? ''}" size="40" required> ${problemFor(c, 'reason')}</label>

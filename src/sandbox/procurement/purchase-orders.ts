@@ -642,11 +642,17 @@ async function changeOrCancel(
   poId: string,
   actor: SandboxActor,
   change: { type: 'update' | 'delete'; quantities?: ReadonlyMap<number, string>; reason?: string },
+  seenVersion: number | undefined,
 ): Promise<PurchaseOrder> {
   const { db } = deps;
   const po = await findPurchaseOrder(db, poId);
   if (!po) throw new ProcurementError('There is no such purchase order.', undefined, 404);
   if (po.status !== 'open') throw new ProcurementError(`Purchase order ${po.orderId} is ${po.status}; only an open order can be ${change.type === 'update' ? 'changed' : 'cancelled'}.`);
+  // The page's version: a second person (or tab) whose page is older than a change already sent
+  // must look at the order again, or two different changes would both go to the supplier.
+  if (seenVersion !== undefined && seenVersion !== po.version) {
+    throw new ProcurementError(`Purchase order ${po.orderId} was changed since this page was shown (it was version ${seenVersion}, it is now version ${po.version}); nothing was sent. Check the lines above and send again if still needed.`);
+  }
   const pending = await db.selectFrom('sandbox_po_messages').select(['version', 'status', 'type']).where('po_id', '=', poId).where('status', 'in', ['sending', 'failed']).executeTakeFirst();
   if (pending) {
     throw new ProcurementError(
@@ -788,16 +794,21 @@ export async function changePurchaseOrder(
   poId: string,
   quantities: ReadonlyMap<number, string> | Readonly<Record<number, string>>,
   actor: SandboxActor,
+  seenVersion?: number,
 ): Promise<PurchaseOrder> {
   const map = quantities instanceof Map ? quantities : new Map(Object.entries(quantities).map(([k, v]) => [Number(k), String(v)]));
-  return changeOrCancel(deps, poId, actor, { type: 'update', quantities: map as ReadonlyMap<number, string> });
+  return changeOrCancel(deps, poId, actor, { type: 'update', quantities: map as ReadonlyMap<number, string> }, seenVersion);
 }
 
-/** Sends an OrderRequest `delete`; once the supplier accepts it, the order is cancelled and its commitment released. */
-export async function cancelPurchaseOrder(deps: ProcurementDeps, poId: string, actor: SandboxActor, reason: string): Promise<PurchaseOrder> {
+/**
+ * Sends an OrderRequest `delete`; once the supplier accepts it, the order is cancelled and its
+ * commitment released. `seenVersion` (also for changes): the version the person's page showed;
+ * the web forms always send it; scripts without a page may leave it out.
+ */
+export async function cancelPurchaseOrder(deps: ProcurementDeps, poId: string, actor: SandboxActor, reason: string, seenVersion?: number): Promise<PurchaseOrder> {
   const po = await findPurchaseOrder(deps.db, poId);
   if (po?.status === 'failed') return cancelUndelivered(deps, po, actor, reason.trim());
-  return changeOrCancel(deps, poId, actor, { type: 'delete', reason: reason.trim() });
+  return changeOrCancel(deps, poId, actor, { type: 'delete', reason: reason.trim() }, seenVersion);
 }
 
 /** True when the order's `new` never reached the supplier and is not being sent: cancelling it sends nothing. */

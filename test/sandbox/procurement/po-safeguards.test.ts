@@ -41,6 +41,11 @@ let posted: string[] = [];
 let supplierDown = false;
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
+/** The order version a freshly loaded page would put into its change and cancel forms. */
+async function shownVersion(poId: string): Promise<number> {
+  return (await findPurchaseOrder(t.store.db, poId))!.version;
+}
+
 const fetchSpy: typeof fetch = async (input, init) => {
   if (supplierDown) throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED (test)') });
   posted.push(String(input));
@@ -138,7 +143,7 @@ describe('a change order cannot skip approval', () => {
     await assert.rejects(changePurchaseOrder(deps(), po.id, new Map([[1, quantityFor(1000)]]), 'person:alex'), /needs approval by approver \(/);
 
     // The form answers 409 with the figures and keeps what was typed.
-    const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: `qty-1=${raise}` });
+    const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: `version=${await shownVersion(po.id)}&qty-1=${raise}` });
     assert.equal(res.status, 409);
     const page = await res.text();
     assert.match(page, new RegExp(`name="qty-1" value="${raise}"`));
@@ -180,11 +185,11 @@ describe('change quantities are read strictly', () => {
 
   test('the change form: spaces around a number are fine (no 500); hex and exponents are a 422 with the value kept', async () => {
     const { po } = await orderedReorder('2');
-    const spaced = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'qty-1=+3+' });
+    const spaced = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: `version=${await shownVersion(po.id)}&qty-1=+3+` });
     assert.equal(spaced.status, 303);
     assert.equal((await findPurchaseOrder(t.store.db, po.id))!.version, 2);
     for (const typed of ['0x10', '1e1', '1e-30']) {
-      const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: new URLSearchParams({ 'qty-1': typed }).toString() });
+      const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: new URLSearchParams({ version: String(await shownVersion(po.id)), 'qty-1': typed }).toString() });
       assert.equal(res.status, 422, typed);
       const page = await res.text();
       assert.match(page, new RegExp(`name="qty-1" value="${typed}"`));
@@ -204,7 +209,7 @@ describe('an order the supplier never received', () => {
     posted = [];
     const page = await (await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`)).text();
     assert.match(page, /nothing is sent to the supplier/);
-    const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: 'reason=supplier+gone' });
+    const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: `version=${await shownVersion(po.id)}&reason=supplier+gone` });
     assert.equal(res.status, 303);
     assert.equal(posted.length, 0);
     const cancelled = (await findPurchaseOrder(t.store.db, po.id))!;
@@ -218,7 +223,7 @@ describe('an order the supplier never received', () => {
     const after = await (await fetch(`${t.baseUrl}/sandbox/orders/${po.id}`)).text();
     assert.doesNotMatch(after, /action="[^"]*\/resend"/);
     // Cancelled twice: a real state conflict.
-    const again = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: 'reason=again' });
+    const again = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: `version=${await shownVersion(po.id)}&reason=again` });
     assert.equal(again.status, 409);
   });
 
@@ -368,7 +373,7 @@ describe('what was received or invoiced stays on the order', () => {
     assert.match(after, /id="cancel-blocked">Purchase order \S+ cannot be cancelled: line 1: 1 \S+ received/);
     const committed = (await requisitionLedger(t.store.db, req.id))!.committed.toFixed();
     posted = [];
-    const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: 'reason=too+late' });
+    const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: `version=${await shownVersion(po.id)}&reason=too+late` });
     assert.equal(res.status, 409);
     const page = await res.text();
     assert.match(page, new RegExp(`Purchase order ${po.orderId} cannot be cancelled: line 1: 1 \\S+ received`));

@@ -194,8 +194,11 @@ describe('placing', () => {
     const { po } = await orderedReorder([line(3, '1')]);
     assert.equal(po.status, 'failed');
     assert.equal((await messagesFor(t.store.db, po.id))[0]!.status, 'failed');
-    // Two presses at once: one resend.
-    const [again] = await Promise.all([resendMessage(deps(), po.id), resendMessage(deps(), po.id)]);
+    // Two presses at once: one resend. The second press finds the message being sent (and does
+    // nothing) or, when it reads after the first has finished, already accepted (409, nothing sent).
+    const presses = await Promise.allSettled([resendMessage(deps(), po.id), resendMessage(deps(), po.id)]);
+    const again = presses.find((r) => r.status === 'fulfilled')!.value;
+    for (const r of presses) if (r.status === 'rejected') assert.ok(r.reason instanceof ProcurementError && r.reason.status === 409, String(r.reason));
     assert.equal(posted.length, 2);
     assert.equal(posted[0]!.body, posted[1]!.body, 'the same payloadID, timestamp and content');
     const done = (await findPurchaseOrder(t.store.db, again.id))!;
@@ -246,9 +249,10 @@ describe('changing and cancelling', () => {
     const { po } = await orderedReorder([line(1, '2')]);
     posted = [];
     const results = await Promise.allSettled([
-      changePurchaseOrder(deps(), po.id, new Map([[1, '3']]), 'person:sam'),
-      changePurchaseOrder(deps(), po.id, new Map([[1, '4']]), 'person:sam'),
+      changePurchaseOrder(deps(), po.id, new Map([[1, '3']]), 'person:sam', po.version),
+      changePurchaseOrder(deps(), po.id, new Map([[1, '4']]), 'person:sam', po.version),
     ]);
+    for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof ProcurementError && r.reason.status === 409, String(r.reason));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     assert.equal(posted.length, 1);
     assert.equal((await messagesFor(t.store.db, po.id)).length, 2);
@@ -346,17 +350,37 @@ describe('pages', () => {
     assert.match(page, /<button type="submit" class="button secondary danger">Cancel the order<\/button>/);
     assert.doesNotMatch(page, /Complete|Change or cancel anyway/, 'nothing received yet: not complete');
 
-    const bad = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'qty-1=lots&qty-2=1' });
+    const bad = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=1&qty-1=lots&qty-2=1' });
     assert.equal(bad.status, 422);
     const badPage = await bad.text();
     assert.match(badPage, /name="qty-1" value="lots"/, 'the typed value comes back');
     assert.match(badPage, /is not a quantity/);
 
-    const ok = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'qty-1=3&qty-2=1' });
+    assert.match(page, /action="\/sandbox\/orders\/[^"]+\/change"><input type="hidden" name="version" value="1">/);
+    assert.match(page, /action="\/sandbox\/orders\/[^"]+\/cancel"><input type="hidden" name="version" value="1">/);
+    const ok = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=1&qty-1=3&qty-2=1' });
     assert.equal(ok.status, 303);
     assert.equal((await findPurchaseOrder(t.store.db, po.id))!.version, 2);
 
-    const noReason = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: 'reason=' });
+    // A second tab still showing version 1: its change and its cancellation send nothing and say why; what was typed stays.
+    const sent = (await messagesFor(t.store.db, po.id)).length;
+    const stale = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=1&qty-1=5&qty-2=1' });
+    assert.equal(stale.status, 409);
+    const stalePage = await stale.text();
+    assert.match(stalePage, /was changed since this page was shown \(it was version 1, it is now version 2\); nothing was sent/);
+    assert.match(stalePage, /name="qty-1" value="5"/);
+    assert.match(stalePage, /name="version" value="2"/, 'the page now offers the current version');
+    const staleCancel = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=1&reason=changed+my+mind' });
+    assert.equal(staleCancel.status, 409);
+    assert.match(await staleCancel.text(), /name="reason" value="changed my mind"/);
+    // A form without the version (an old page, a script) sends nothing either.
+    const bare = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'qty-1=5&qty-2=1' });
+    assert.equal(bare.status, 400);
+    assert.match(await bare.text(), /Nothing was sent: the form did not say which version of the order it was filled in on\. Reload the page/);
+    assert.equal((await messagesFor(t.store.db, po.id)).length, sent, 'nothing more was sent');
+    assert.equal((await findPurchaseOrder(t.store.db, po.id))!.version, 2);
+
+    const noReason = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=2&reason=' });
     assert.equal(noReason.status, 422);
     const resend = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/resend`, { method: 'POST', redirect: 'manual', headers: form, body: '' });
     assert.equal(resend.status, 409);

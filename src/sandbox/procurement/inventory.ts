@@ -34,7 +34,7 @@ import type { Store } from '../../store/database.js';
 import { Decimal, dec, isCurrencyCode, minorUnits, roundMoney } from '../../protocol/money.js';
 import { defaultSettings, settingsFromForm, type SandboxSettings } from '../settings.js';
 import { newId, recordEvent } from './history.js';
-import { ProcurementError, type InventoryItem, type ProcurementDeps, type ReorderHold, type Requisition, type RequisitionLine, type SandboxActor } from './model.js';
+import { newestFirst, ProcurementError, type InventoryItem, type ProcurementDeps, type ReorderHold, type Requisition, type RequisitionLine, type SandboxActor } from './model.js';
 import { findPurchaseOrder, poLines } from './purchase-orders.js';
 import { readQuantity, readUnitPrice } from './quantities.js';
 import { createRequisition, submitRequisition } from './requisitions.js';
@@ -967,6 +967,7 @@ export async function requisitionsForItem(db: Store, itemId: string, limit = 50)
     .limit(limit * 4)
     .execute();
   const mine = rows
+    .sort(newestFirst)
     .map((r) => ({ r, lines: (JSON.parse(r.lines) as RequisitionLine[]).filter((l) => l.inventoryItemId === itemId) }))
     .filter((x) => x.lines.length > 0)
     .slice(0, limit);

@@ -269,3 +269,16 @@ export interface PoLine {
   readonly unitPrice: string;
   readonly currency: string;
 }
+
+/**
+ * Newest first for numbered records (REQ-…-n, GR-n): by creation time, and within one instant
+ * by the series number (…-10 after …-9, not as text), the order they were numbered in.
+ */
+export function newestFirst(a: { created_at: string; number: string }, b: { created_at: string; number: string }): number {
+  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
+  return seriesNumber(b.number) - seriesNumber(a.number);
+}
+
+function seriesNumber(number: string): number {
+  return Number(number.slice(number.lastIndexOf('-') + 1)) || 0;
+}

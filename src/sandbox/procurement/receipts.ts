@@ -8,7 +8,7 @@ import { Decimal } from '../../protocol/money.js';
 import type { Store } from '../../store/database.js';
 import { nextNumber, newId, recordEvent } from './history.js';
 import { stockFromReceipt } from './inventory.js';
-import { ProcurementError, type GoodsReceipt, type PoLine, type ProcurementDeps, type SandboxActor } from './model.js';
+import { newestFirst, ProcurementError, type GoodsReceipt, type PoLine, type ProcurementDeps, type SandboxActor } from './model.js';
 import { findPurchaseOrder, poLines } from './purchase-orders.js';
 import { findRequisition } from './requisitions.js';
 import { receivedPerLine } from './match.js';
@@ -35,8 +35,7 @@ const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export async function receiptsFor(db: Store, poId: string): Promise<GoodsReceipt[]> {
   const rows = await db.selectFrom('sandbox_receipts').selectAll().where('po_id', '=', poId).orderBy('created_at').execute();
-  // Within one instant by the series number (GR-9 before GR-10, not as text), the order they were recorded in.
-  rows.sort((a, b) => (a.created_at === b.created_at ? seriesNumber(a.number) - seriesNumber(b.number) : a.created_at < b.created_at ? -1 : 1));
+  rows.sort((a, b) => -newestFirst(a, b));
   return rows.map((r) => ({
     id: r.id,
     number: r.number,
@@ -192,10 +191,6 @@ export async function lockPurchaseOrderRow(trx: Store, poId: string): Promise<{ 
 
 function isPostgres(db: Store): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
-}
-
-function seriesNumber(number: string): number {
-  return Number(number.slice(number.lastIndexOf('-') + 1)) || 0;
 }
 
 function validDay(text: string): boolean {

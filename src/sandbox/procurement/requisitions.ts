@@ -16,6 +16,7 @@ import { commitRequisition, inTransaction, money, releaseRequisition } from './b
 import { assertNoProblems } from './form-problems.js';
 import { datedNumber, eventsFor, newId, nextNumber, recordEvent, type SandboxEvent } from './history.js';
 import {
+  newestFirst,
   ProcurementError,
   type ApprovalStep,
   type ApprovalStepStatus,
@@ -111,7 +112,7 @@ export async function listRequisitions(db: Store, filters: RequisitionFilters = 
   if (filters.requesterId) q = q.where('requester_id', '=', filters.requesterId);
   if (filters.source) q = q.where('source', '=', filters.source);
   const rows = await q.orderBy('created_at', 'desc').orderBy('number', 'desc').limit(limit).execute();
-  return rows.map(fromRow);
+  return rows.sort(newestFirst).map(fromRow);
 }
 
 export async function stepsOf(db: Store, requisitionId: string): Promise<ApprovalStep[]> {

@@ -21,7 +21,7 @@ import { Decimal, dec, minorUnits, roundMoney, tryDec } from '../../protocol/mon
 import { newId, recordEvent } from './history.js';
 import { findItem, type FieldProblem } from './inventory.js';
 import { readQuantity } from './quantities.js';
-import { ProcurementError, type InventoryItem, type ProcurementDeps, type Requisition, type RequisitionLine, type SandboxActor, type Schedule } from './model.js';
+import { newestFirst, ProcurementError, type InventoryItem, type ProcurementDeps, type Requisition, type RequisitionLine, type SandboxActor, type Schedule } from './model.js';
 import { createRequisition, submitRequisition } from './requisitions.js';
 
 const DAY_MS = 86_400_000;
@@ -396,5 +396,5 @@ export async function requisitionsForSchedule(db: Store, id: string, limit = 20)
     .orderBy('created_at', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ id: r.id, number: r.number, status: r.status, total: r.total, currency: r.currency, createdAt: r.created_at }));
+  return rows.sort(newestFirst).map((r) => ({ id: r.id, number: r.number, status: r.status, total: r.total, currency: r.currency, createdAt: r.created_at }));
 }

@@ -20,7 +20,7 @@ import { ProcurementError, type ProcurementDeps, type SandboxActor } from './mod
 import { actingPerson, listPeople } from './people.js';
 import { orderPath, ordersListPage, purchaseOrderPage, shownOrderStatus, type FormState, type OrderListRow } from './po-views.js';
 import type { Store } from '../../store/database.js';
-import { cancelPurchaseOrder, cancelRefusal, changePurchaseOrder, findPurchaseOrder, listPurchaseOrders, messagesFor, poLines, resendMessage, withdrawCancellation } from './purchase-orders.js';
+import { cancelPurchaseOrder, cancelRefusal, changePurchaseOrder, findPurchaseOrder, listPurchaseOrders, messagesFor, poLines, resendMessage, StaleOrderError, withdrawCancellation } from './purchase-orders.js';
 import { receiptsFor } from './receipts.js';
 
 type IdParams = { Params: { id: string } };
@@ -101,7 +101,8 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
       await changePurchaseOrder(deps, id, quantities, await actor(request), seen);
     } catch (e) {
       if (!(e instanceof ProcurementError)) throw e;
-      return answerRefusal(request, reply, id, e, { changeForm: { values, problems: [{ field: e.field ?? 'form', message: e.message }] } });
+      const shown = e instanceof StaleOrderError ? await ownEditsOnCurrent(id, form) : { values, message: e.message };
+      return answerRefusal(request, reply, id, e, { changeForm: { values: shown.values, problems: [{ field: e.field ?? 'form', message: e instanceof StaleOrderError ? `${e.message}${shown.message}` : e.message }] } });
     }
     return seeOther(reply, `${orderPath(id)}#messages`);
   });
@@ -117,7 +118,7 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
       return answerRefusal(request, reply, id, e, { cancelForm: { values: { reason }, problems: [{ field: 'reason', message: e.message }] } });
     }
     try {
-      await cancelPurchaseOrder(deps, id, await actor(request), reason, seen);
+      await cancelPurchaseOrder(deps, id, await actor(request), reason, { version: seen, undelivered: form.get('undelivered') === '1' });
     } catch (e) {
       if (!(e instanceof ProcurementError)) throw e;
       return answerRefusal(request, reply, id, e, { cancelForm: { values: { reason }, problems: [{ field: e.field ?? 'form', message: e.message }] } });
@@ -141,6 +142,28 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
       }
       return seeOther(reply, `${orderPath(id)}#messages`);
     });
+  }
+
+  /**
+   * A change typed on an older version: the form comes back with the current quantities, and
+   * only the lines this person changed (typed other than the page showed, `was-N`) keep what was
+   * typed; sending it again would otherwise undo the other change.
+   */
+  async function ownEditsOnCurrent(id: string, form: URLSearchParams): Promise<{ values: Record<string, string>; message: string }> {
+    const po = await findPurchaseOrder(db, id);
+    const values: Record<string, string> = {};
+    const kept: string[] = [];
+    for (const line of po ? poLines(po) : []) {
+      const typed = form.get(`qty-${line.lineNumber}`);
+      const was = form.get(`was-${line.lineNumber}`);
+      if (typed !== null && was !== null && typed.trim() !== was.trim()) {
+        values[`qty-${line.lineNumber}`] = typed;
+        kept.push(`line ${line.lineNumber}: ${typed.trim()}`);
+      } else {
+        values[`qty-${line.lineNumber}`] = line.quantity;
+      }
+    }
+    return { values, message: kept.length ? ` Your own edits are kept in the form (${kept.join(', ')}); the other lines show the current quantities.` : '' };
   }
 
   async function answerRefusal(

@@ -221,7 +221,7 @@ ${problemFor(f, 'form')}
 <thead><tr><th class="num">Line</th><th>Item</th><th class="num">Quantity</th></tr></thead>
 <tbody>${view.lines.map(
       (l) => html`<tr><td class="num">${l.lineNumber}</td><td>${shortText(l.description)}</td>
-<td class="num"><label><span class="visually-hidden">Quantity of line ${l.lineNumber}</span> <input type="text" inputmode="decimal" name="qty-${l.lineNumber}" value="${f?.values[`qty-${l.lineNumber}`] ?? l.quantity}" size="8"></label> ${l.unit} ${problemFor(f, `qty-${l.lineNumber}`)}</td></tr>`,
+<td class="num"><label><span class="visually-hidden">Quantity of line ${l.lineNumber}</span> <input type="text" inputmode="decimal" name="qty-${l.lineNumber}" value="${f?.values[`qty-${l.lineNumber}`] ?? l.quantity}" size="8"></label><input type="hidden" name="was-${l.lineNumber}" value="${l.quantity}"> ${l.unit} ${problemFor(f, `qty-${l.lineNumber}`)}</td></tr>`,
     )}</tbody>
 </table></div>
 <p class="actions"><button type="submit" class="button primary">Send the change</button></p>
@@ -258,7 +258,7 @@ function cancelUndeliveredSection(view: PurchaseOrderPageView): Html {
   const c = view.cancelForm;
   return html`<section class="card" id="change">
 <h2>Cancel</h2>
-<form method="post" action="${orderPath(po.id)}/cancel"><input type="hidden" name="version" value="${String(po.version)}">
+<form method="post" action="${orderPath(po.id)}/cancel"><input type="hidden" name="version" value="${String(po.version)}"><input type="hidden" name="undelivered" value="1">
 <p class="muted">The supplier never accepted this order, so nothing is sent to the supplier: the order is only marked cancelled here and its budget commitment released. To order after all, send it again instead.</p>
 ${problemFor(c, 'form')}
 <label class="field"><span>Reason (required)</span> <input type="text" name="reason" value="${c?.values.reason ?? ''}" size="40" required> ${problemFor(c, 'reason')}</label>

@@ -650,9 +650,7 @@ async function changeOrCancel(
   if (po.status !== 'open') throw new ProcurementError(`Purchase order ${po.orderId} is ${po.status}; only an open order can be ${change.type === 'update' ? 'changed' : 'cancelled'}.`);
   // The page's version: a second person (or tab) whose page is older than a change already sent
   // must look at the order again, or two different changes would both go to the supplier.
-  if (seenVersion !== undefined && seenVersion !== po.version) {
-    throw new ProcurementError(`Purchase order ${po.orderId} was changed since this page was shown (it was version ${seenVersion}, it is now version ${po.version}); nothing was sent. Check the lines above and send again if still needed.`);
-  }
+  if (seenVersion !== undefined && seenVersion !== po.version) throw new StaleOrderError(po, seenVersion);
   const pending = await db.selectFrom('sandbox_po_messages').select(['version', 'status', 'type']).where('po_id', '=', poId).where('status', 'in', ['sending', 'failed']).executeTakeFirst();
   if (pending) {
     throw new ProcurementError(
@@ -800,15 +798,44 @@ export async function changePurchaseOrder(
   return changeOrCancel(deps, poId, actor, { type: 'update', quantities: map as ReadonlyMap<number, string> }, seenVersion);
 }
 
+/** The person's page showed an older version of the order than the one now stored; nothing was sent. */
+export class StaleOrderError extends ProcurementError {
+  readonly currentVersion: number;
+  constructor(po: PurchaseOrder, seenVersion: number) {
+    super(
+      seenVersion > po.version
+        ? `The form names version ${seenVersion} of purchase order ${po.orderId}, which is at version ${po.version}; nothing was sent. Reload the page.`
+        : `Purchase order ${po.orderId} was changed since this page was shown (it was version ${seenVersion}, it is now version ${po.version}); nothing was sent. The lines above are the current ones; check them and send again if still needed.`,
+    );
+    this.name = 'StaleOrderError';
+    this.currentVersion = po.version;
+  }
+}
+
 /**
  * Sends an OrderRequest `delete`; once the supplier accepts it, the order is cancelled and its
- * commitment released. `seenVersion` (also for changes): the version the person's page showed;
- * the web forms always send it; scripts without a page may leave it out.
+ * commitment released. An order the supplier never received is cancelled here without a message.
+ * `seen` is what the person's page showed (the web forms always send it; scripts may leave it
+ * out): its version (also for changes), and whether it offered the cancellation that sends
+ * nothing, so a stale page of an undelivered order that was resent meanwhile sends no delete.
  */
-export async function cancelPurchaseOrder(deps: ProcurementDeps, poId: string, actor: SandboxActor, reason: string, seenVersion?: number): Promise<PurchaseOrder> {
+export async function cancelPurchaseOrder(
+  deps: ProcurementDeps,
+  poId: string,
+  actor: SandboxActor,
+  reason: string,
+  seen?: { readonly version: number; readonly undelivered: boolean },
+): Promise<PurchaseOrder> {
   const po = await findPurchaseOrder(deps.db, poId);
+  if (po && seen && seen.undelivered !== (po.status === 'failed')) {
+    throw new ProcurementError(
+      seen.undelivered
+        ? `Purchase order ${po.orderId} was sent again since this page was shown and is now ${po.status}; nothing was cancelled. A cancellation now goes to the supplier: use the cancel form on this page if it is still needed.`
+        : `Purchase order ${po.orderId} was not delivered to the supplier; nothing was cancelled. Look at the page again: it can be cancelled without sending anything.`,
+    );
+  }
   if (po?.status === 'failed') return cancelUndelivered(deps, po, actor, reason.trim());
-  return changeOrCancel(deps, poId, actor, { type: 'delete', reason: reason.trim() }, seenVersion);
+  return changeOrCancel(deps, poId, actor, { type: 'delete', reason: reason.trim() }, seen?.version);
 }
 
 /** True when the order's `new` never reached the supplier and is not being sent: cancelling it sends nothing. */

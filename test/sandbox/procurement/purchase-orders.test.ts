@@ -362,25 +362,38 @@ describe('pages', () => {
     assert.equal(ok.status, 303);
     assert.equal((await findPurchaseOrder(t.store.db, po.id))!.version, 2);
 
-    // A second tab still showing version 1: its change and its cancellation send nothing and say why; what was typed stays.
+    assert.match(page, /name="was-1" value="2"/, 'the form says what it showed');
+
+    // A second tab still showing version 1 (line 1 at 2, line 2 at 1) raises line 2 to 4: nothing
+    // is sent; the form comes back with the current line 1 (3) and only this person's edit kept.
     const sent = (await messagesFor(t.store.db, po.id)).length;
-    const stale = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=1&qty-1=5&qty-2=1' });
+    const stale = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=1&qty-1=2&was-1=2&qty-2=4&was-2=1' });
     assert.equal(stale.status, 409);
     const stalePage = await stale.text();
-    assert.match(stalePage, /was changed since this page was shown \(it was version 1, it is now version 2\); nothing was sent/);
-    assert.match(stalePage, /name="qty-1" value="5"/);
+    assert.match(stalePage, /was changed since this page was shown \(it was version 1, it is now version 2\); nothing was sent\..* Your own edits are kept in the form \(line 2: 4\); the other lines show the current quantities\./);
+    assert.match(stalePage, /name="qty-1" value="3"/, 'the other tab\'s change is not undone');
+    assert.match(stalePage, /name="qty-2" value="4"/);
     assert.match(stalePage, /name="version" value="2"/, 'the page now offers the current version');
     const staleCancel = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=1&reason=changed+my+mind' });
     assert.equal(staleCancel.status, 409);
     assert.match(await staleCancel.text(), /name="reason" value="changed my mind"/);
-    // A form without the version (an old page, a script) sends nothing either.
+    // A form from the future or without the version (an old page, a script) sends nothing either.
+    const future = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=7&qty-1=5&qty-2=1' });
+    assert.equal(future.status, 409);
+    assert.match(await future.text(), /The form names version 7 of purchase order \S+, which is at version 2; nothing was sent\. Reload the page\./);
     const bare = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'qty-1=5&qty-2=1' });
     assert.equal(bare.status, 400);
     assert.match(await bare.text(), /Nothing was sent: the form did not say which version of the order it was filled in on\. Reload the page/);
     assert.equal((await messagesFor(t.store.db, po.id)).length, sent, 'nothing more was sent');
     assert.equal((await findPurchaseOrder(t.store.db, po.id))!.version, 2);
+    // Sent again from the page it came back on: both changes hold.
+    const resent = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=2&qty-1=3&was-1=3&qty-2=4&was-2=1' });
+    assert.equal(resent.status, 303);
+    const v3 = (await findPurchaseOrder(t.store.db, po.id))!;
+    assert.equal(v3.version, 3);
+    assert.deepEqual(poLines(v3).map((l) => [l.lineNumber, l.quantity]), [[1, '3'], [2, '4']]);
 
-    const noReason = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=2&reason=' });
+    const noReason = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=3&reason=' });
     assert.equal(noReason.status, 422);
     const resend = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/resend`, { method: 'POST', redirect: 'manual', headers: form, body: '' });
     assert.equal(resend.status, 409);

@@ -368,6 +368,7 @@ export async function runNow(deps: ProcurementDeps, id: string, actor: SandboxAc
   const s = await findSchedule(deps.db, id);
   if (!s) throw new ProcurementError('There is no such recurring order.', undefined, 404);
   const expected = seenRunCount;
+  if (expected > s.runCount) throw new ProcurementError(`The Run now form names run ${expected} of "${s.name}", which has run ${s.runCount} time(s); nothing was ordered. Reload the page.`, undefined, 400);
   const now = deps.now().toISOString();
   const claimed = await deps.db
     .updateTable('sandbox_schedules')

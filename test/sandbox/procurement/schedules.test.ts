@@ -10,7 +10,7 @@ import { seedDemo } from '../../../src/app/demo-seed.js';
 import { defaultSettings } from '../../../src/sandbox/settings.js';
 import { createItem, editItem, findItem, itemFormValues, itemFromForm } from '../../../src/sandbox/procurement/inventory.js';
 import { eventsFor } from '../../../src/sandbox/procurement/history.js';
-import type { InventoryItem, ProcurementDeps } from '../../../src/sandbox/procurement/model.js';
+import type { InventoryItem, ProcurementDeps, ProcurementError } from '../../../src/sandbox/procurement/model.js';
 import {
   AlreadyRunError,
   createSchedule,
@@ -148,6 +148,8 @@ describe('recurring orders', () => {
       clock -= 2 * DAY;
     }
     await assert.rejects(runNow(deps, s.id, 'person:sam', fresh.runCount + 1), AlreadyRunError);
+    // A count the page cannot have shown is not "just ran": reload.
+    await assert.rejects(runNow(deps, s.id, 'person:sam', 99), (e: ProcurementError) => !(e instanceof AlreadyRunError) && e.status === 400 && /names run 99 of "[^"]+", which has run 3 time\(s\); nothing was ordered\. Reload the page\./.test(e.message));
     assert.equal((await requisitionsOf(s.id)).length, 3);
   });
 

@@ -22,10 +22,12 @@ import { orderPath, ordersListPage, purchaseOrderPage, shownOrderStatus, type Fo
 import type { Store } from '../../store/database.js';
 import { cancelPurchaseOrder, cancelRefusal, changePurchaseOrder, findPurchaseOrder, listPurchaseOrders, messagesFor, poLines, resendMessage, StaleOrderError, withdrawCancellation } from './purchase-orders.js';
 import { receiptsFor } from './receipts.js';
+import { mergeStaleChange, pageStillCurrent } from './stale-change.js';
 
 type IdParams = { Params: { id: string } };
 const ID = /^[A-Za-z0-9_-]{1,80}$/;
 const QTY_FIELD = /^qty-(\d{1,6})$/;
+const WAS_FIELD = /^was-(\d{1,6})$/;
 
 /** The order version the change and cancel forms were shown at (hidden field `version`). */
 function seenVersion(form: URLSearchParams): number | undefined {
@@ -88,21 +90,32 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
     const id = request.params.id;
     const form = formOf(request);
     const values: Record<string, string> = {};
-    const quantities = new Map<number, string>();
+    const typed = new Map<number, string>();
+    const shown = new Map<number, string>();
     for (const [name, value] of form) {
       const m = QTY_FIELD.exec(name);
+      const w = WAS_FIELD.exec(name);
+      if (w) shown.set(Number(w[1]), value);
       if (!m) continue;
       values[name] = value;
-      if (value.trim() !== '') quantities.set(Number(m[1]), value);
+      typed.set(Number(m[1]), value);
     }
-    const seen = seenVersion(form);
+    const quantities = new Map([...typed].filter(([, v]) => v.trim() !== ''));
+    let seen = seenVersion(form);
     if (seen === undefined) return answerRefusal(request, reply, id, staleForm(), { changeForm: { values, problems: [{ field: 'form', message: staleForm().message }] } });
+    // A page of an older version whose lines are still exactly the order's (a change the supplier
+    // refused, a withdrawn cancellation) is as good as current: its change goes ahead.
+    const po = await findPurchaseOrder(db, id);
+    if (po && seen < po.version && pageStillCurrent(poLines(po), shown)) seen = po.version;
     try {
       await changePurchaseOrder(deps, id, quantities, await actor(request), seen);
     } catch (e) {
       if (!(e instanceof ProcurementError)) throw e;
-      const shown = e instanceof StaleOrderError ? await ownEditsOnCurrent(id, form) : { values, message: e.message };
-      return answerRefusal(request, reply, id, e, { changeForm: { values: shown.values, problems: [{ field: e.field ?? 'form', message: e instanceof StaleOrderError ? `${e.message}${shown.message}` : e.message }] } });
+      if (e instanceof StaleOrderError) {
+        const { refusal, form: back } = await staleChange(id, e, typed, shown);
+        return answerRefusal(request, reply, id, refusal, { changeForm: back });
+      }
+      return answerRefusal(request, reply, id, e, { changeForm: { values, problems: [{ field: e.field ?? 'form', message: e.message }] } });
     }
     return seeOther(reply, `${orderPath(id)}#messages`);
   });
@@ -145,25 +158,25 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
   }
 
   /**
-   * A change typed on an older version: the form comes back with the current quantities, and
-   * only the lines this person changed (typed other than the page showed, `was-N`) keep what was
-   * typed; sending it again would otherwise undo the other change.
+   * A change typed on an older version comes back laid over the current order (see
+   * stale-change.ts), and the message says what became of each edit; when the order cannot be
+   * changed right now (a document still being sent or undelivered) the edits are named instead.
    */
-  async function ownEditsOnCurrent(id: string, form: URLSearchParams): Promise<{ values: Record<string, string>; message: string }> {
+  async function staleChange(id: string, e: StaleOrderError, typed: ReadonlyMap<number, string>, shown: ReadonlyMap<number, string>): Promise<{ refusal: ProcurementError; form: FormState }> {
     const po = await findPurchaseOrder(db, id);
-    const values: Record<string, string> = {};
-    const kept: string[] = [];
-    for (const line of po ? poLines(po) : []) {
-      const typed = form.get(`qty-${line.lineNumber}`);
-      const was = form.get(`was-${line.lineNumber}`);
-      if (typed !== null && was !== null && typed.trim() !== was.trim()) {
-        values[`qty-${line.lineNumber}`] = typed;
-        kept.push(`line ${line.lineNumber}: ${typed.trim()}`);
-      } else {
-        values[`qty-${line.lineNumber}`] = line.quantity;
-      }
+    const merged = mergeStaleChange(po ? poLines(po) : [], typed, shown);
+    const edits = [...merged.kept, ...merged.clashes];
+    const changeable = po?.status === 'open' && !(await messagesFor(db, id)).some((m) => m.status === 'sending' || m.status === 'failed');
+    let text = e.message;
+    if (!changeable) {
+      if (edits.length) text += ` Your edits (${edits.join('; ')}) were not sent, and the order cannot be changed right now; see its documents below.`;
+    } else {
+      text += ' The change form shows the current quantities';
+      text += merged.kept.length ? ` with your own edits (${merged.kept.join(', ')})` : '';
+      text += merged.clashes.length ? `. Check: ${merged.clashes.join('; ')}` : '';
+      text += '. Send it again if still needed.';
     }
-    return { values, message: kept.length ? ` Your own edits are kept in the form (${kept.join(', ')}); the other lines show the current quantities.` : '' };
+    return { refusal: new ProcurementError(text, 'form', e.status), form: { values: merged.values, problems: [{ field: 'form', message: text }] } };
   }
 
   async function answerRefusal(

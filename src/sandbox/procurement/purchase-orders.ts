@@ -805,7 +805,7 @@ export class StaleOrderError extends ProcurementError {
     super(
       seenVersion > po.version
         ? `The form names version ${seenVersion} of purchase order ${po.orderId}, which is at version ${po.version}; nothing was sent. Reload the page.`
-        : `Purchase order ${po.orderId} was changed since this page was shown (it was version ${seenVersion}, it is now version ${po.version}); nothing was sent. The lines above are the current ones; check them and send again if still needed.`,
+        : `Purchase order ${po.orderId} was changed since this page was shown (it was version ${seenVersion}, it is now version ${po.version}); nothing was sent.`,
     );
     this.name = 'StaleOrderError';
     this.currentVersion = po.version;
@@ -829,9 +829,13 @@ export async function cancelPurchaseOrder(
   const po = await findPurchaseOrder(deps.db, poId);
   if (po && seen && seen.undelivered !== (po.status === 'failed')) {
     throw new ProcurementError(
-      seen.undelivered
-        ? `Purchase order ${po.orderId} was sent again since this page was shown and is now ${po.status}; nothing was cancelled. A cancellation now goes to the supplier: use the cancel form on this page if it is still needed.`
-        : `Purchase order ${po.orderId} was not delivered to the supplier; nothing was cancelled. Look at the page again: it can be cancelled without sending anything.`,
+      !seen.undelivered
+        ? `Purchase order ${po.orderId} was not delivered to the supplier; nothing was cancelled. Look at the page again: it can be cancelled without sending anything.`
+        : po.status === 'open'
+          ? `Purchase order ${po.orderId} was sent again since this page was shown and the supplier accepted it; nothing was cancelled. A cancellation now goes to the supplier: use the cancel form on this page if it is still needed.`
+          : po.status === 'cancelled'
+            ? `Purchase order ${po.orderId} was cancelled meanwhile (by someone else or another tab); nothing more to do.`
+            : `Purchase order ${po.orderId} was sent again since this page was shown and is now ${po.status}; nothing was cancelled, and there is nothing left to cancel.`,
     );
   }
   if (po?.status === 'failed') return cancelUndelivered(deps, po, actor, reason.trim());

@@ -22,6 +22,7 @@ import {
   messagesFor,
   missingApprovals,
   parseChangeQuantity,
+  poLines,
   resendMessage,
   STALE_SENDING_MS,
   whyNotCancellable,
@@ -243,7 +244,7 @@ describe('an order the supplier never received', () => {
     // The pages post through the server's own fetch: the order's messages say what was sent.
     const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/cancel`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=1&undelivered=1&reason=supplier+gone' });
     assert.equal(res.status, 409);
-    assert.match(await res.text(), /was sent again since this page was shown and is now open; nothing was cancelled\. A cancellation now goes to the supplier/);
+    assert.match(await res.text(), /was sent again since this page was shown and the supplier accepted it; nothing was cancelled\. A cancellation now goes to the supplier/);
     assert.deepEqual((await messagesFor(t.store.db, po.id)).map((m) => m.type), ['new'], 'no delete went to the supplier');
     assert.equal((await findPurchaseOrder(t.store.db, po.id))!.status, 'open');
     // The open order's own cancel form says so and sends the delete.
@@ -447,9 +448,30 @@ describe('what was received or invoiced stays on the order', () => {
     assert.match(await again.text(), /has no undelivered cancellation to withdraw/);
     await assert.rejects(resendMessage(deps(), po.id, 'person:sam'), /nothing to send again/);
 
-    // The order goes on: a change is sent (version 3), then a cancellation that is delivered.
-    assert.equal((await changePurchaseOrder(deps(), po.id, new Map([[1, '1']]), 'person:sam')).version, 3);
+    // The order goes on: a change from a page opened before the cancellation (version 1, whose
+    // lines are still the order's) is sent as version 3; then a cancellation that is delivered.
+    const change = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=1&was-1=2&qty-1=1' });
+    assert.equal(change.status, 303, await change.text());
+    const v3 = (await findPurchaseOrder(t.store.db, po.id))!;
+    assert.equal(v3.version, 3);
+    assert.equal(poLines(v3)[0]!.quantity, '1');
     assert.equal((await cancelPurchaseOrder(deps(), po.id, 'person:sam', 'not needed after all')).status, 'cancelled');
+  });
+
+  test('a change from an old page while the order cannot be changed names the edits that were not sent', async () => {
+    const { po } = await orderedReorder('2');
+    await changePurchaseOrder(deps(), po.id, new Map([[1, '3']]), 'person:sam');
+    supplierDown = true;
+    try {
+      await cancelPurchaseOrder(deps(), po.id, 'person:sam', 'not needed');
+    } finally {
+      supplierDown = false;
+    }
+    // The page was opened at version 1 (line 1 at 2); the order is at version 3 with its cancellation undelivered.
+    const res = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=1&was-1=2&qty-1=5' });
+    assert.equal(res.status, 409);
+    assert.match(await res.text(), /it was version 1, it is now version 3\); nothing was sent\. Your edits \(line 1: you typed 5, but it was changed from 2 to 3 meanwhile\) were not sent, and the order cannot be changed right now; see its documents below\./);
+    assert.deepEqual((await messagesFor(t.store.db, po.id)).map((m) => [m.type, m.status]), [['new', 'accepted'], ['update', 'accepted'], ['delete', 'failed']]);
   });
 
   test('goods received after a cancellation failed: it can no longer be sent, resending withdraws it, and the order is not stuck', async () => {

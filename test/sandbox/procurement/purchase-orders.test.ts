@@ -370,7 +370,7 @@ describe('pages', () => {
     const stale = await fetch(`${t.baseUrl}/sandbox/orders/${po.id}/change`, { method: 'POST', redirect: 'manual', headers: form, body: 'version=1&qty-1=2&was-1=2&qty-2=4&was-2=1' });
     assert.equal(stale.status, 409);
     const stalePage = await stale.text();
-    assert.match(stalePage, /was changed since this page was shown \(it was version 1, it is now version 2\); nothing was sent\..* Your own edits are kept in the form \(line 2: 4\); the other lines show the current quantities\./);
+    assert.match(stalePage, /was changed since this page was shown \(it was version 1, it is now version 2\); nothing was sent\. The change form shows the current quantities with your own edits \(line 2 → 4\)\. Send it again if still needed\./);
     assert.match(stalePage, /name="qty-1" value="3"/, 'the other tab\'s change is not undone');
     assert.match(stalePage, /name="qty-2" value="4"/);
     assert.match(stalePage, /name="version" value="2"/, 'the page now offers the current version');

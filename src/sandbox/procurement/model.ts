@@ -282,3 +282,8 @@ export function newestFirst(a: { created_at: string; number: string }, b: { crea
 function seriesNumber(number: string): number {
   return Number(number.slice(number.lastIndexOf('-') + 1)) || 0;
 }
+
+/** An open order with no document still being sent or undelivered: one that can be changed or cancelled now. */
+export function changeableNow(po: Pick<PurchaseOrder, 'status'>, messages: readonly Pick<PoMessage, 'status'>[]): boolean {
+  return po.status === 'open' && !messages.some((m) => m.status === 'sending' || m.status === 'failed');
+}

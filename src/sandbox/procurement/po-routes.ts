@@ -16,7 +16,7 @@ import { formOf, seeOther, sendHtml } from '../http.js';
 import { eventsFor, type SubjectType } from './history.js';
 import { matchSection, receiptSection } from './match-views.js';
 import { threeWayMatch } from './match.js';
-import { ProcurementError, type ProcurementDeps, type SandboxActor } from './model.js';
+import { changeableNow, ProcurementError, type ProcurementDeps, type SandboxActor } from './model.js';
 import { actingPerson, listPeople } from './people.js';
 import { orderPath, ordersListPage, purchaseOrderPage, shownOrderStatus, type FormState, type OrderListRow } from './po-views.js';
 import type { Store } from '../../store/database.js';
@@ -35,9 +35,7 @@ function seenVersion(form: URLSearchParams): number | undefined {
   return /^\d{1,9}$/.test(v) ? Number(v) : undefined;
 }
 
-function staleForm(): ProcurementError {
-  return new ProcurementError('Nothing was sent: the form did not say which version of the order it was filled in on. Reload the page and send it again.', 'form', 400);
-}
+const STALE_FORM = new ProcurementError('Nothing was sent: the form did not say which version of the order it was filled in on. Reload the page and send it again.', 'form', 400);
 
 function documentUrl(deps: ProcurementDeps): string {
   return `${deps.config.baseUrl.replace(/\/+$/, '')}/sandbox/cxml`;
@@ -102,7 +100,7 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
     }
     const quantities = new Map([...typed].filter(([, v]) => v.trim() !== ''));
     let seen = seenVersion(form);
-    if (seen === undefined) return answerRefusal(request, reply, id, staleForm(), { changeForm: { values, problems: [{ field: 'form', message: staleForm().message }] } });
+    if (seen === undefined) return answerRefusal(request, reply, id, STALE_FORM, { changeForm: { values, problems: [{ field: 'form', message: STALE_FORM.message }] } });
     // A page of an older version whose lines are still exactly the order's (a change the supplier
     // refused, a withdrawn cancellation) is as good as current: its change goes ahead.
     const po = await findPurchaseOrder(db, id);
@@ -125,7 +123,7 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
     const form = formOf(request);
     const reason = (form.get('reason') ?? '').trim();
     const seen = seenVersion(form);
-    if (seen === undefined) return answerRefusal(request, reply, id, staleForm(), { cancelForm: { values: { reason }, problems: [{ field: 'form', message: staleForm().message }] } });
+    if (seen === undefined) return answerRefusal(request, reply, id, STALE_FORM, { cancelForm: { values: { reason }, problems: [{ field: 'form', message: STALE_FORM.message }] } });
     if (reason === '') {
       const e = new ProcurementError('Say why the order is cancelled; the supplier sees it.', 'reason', 422);
       return answerRefusal(request, reply, id, e, { cancelForm: { values: { reason }, problems: [{ field: 'reason', message: e.message }] } });
@@ -163,12 +161,10 @@ export async function registerPurchaseOrderRoutes(app: FastifyInstance, deps: Pr
    * changed right now (a document still being sent or undelivered) the edits are named instead.
    */
   async function staleChange(id: string, e: StaleOrderError, typed: ReadonlyMap<number, string>, shown: ReadonlyMap<number, string>): Promise<{ refusal: ProcurementError; form: FormState }> {
-    const po = await findPurchaseOrder(db, id);
-    const merged = mergeStaleChange(po ? poLines(po) : [], typed, shown);
+    const merged = mergeStaleChange(poLines(e.current), typed, shown);
     const edits = [...merged.kept, ...merged.clashes];
-    const changeable = po?.status === 'open' && !(await messagesFor(db, id)).some((m) => m.status === 'sending' || m.status === 'failed');
     let text = e.message;
-    if (!changeable) {
+    if (!changeableNow(e.current, await messagesFor(db, id))) {
       if (edits.length) text += ` Your edits (${edits.join('; ')}) were not sent, and the order cannot be changed right now; see its documents below.`;
     } else {
       text += ' The change form shows the current quantities';

@@ -14,7 +14,7 @@ import { DOC_TITLE, exchangeFacts, looksLikeXml, rawAnswer } from '../views.js';
 import type { SandboxEvent } from './history.js';
 import { actorName } from './requisition-views.js';
 import type { MatchResult } from './match.js';
-import type { PoLine, PoMessage, PurchaseOrder, SandboxPerson } from './model.js';
+import { changeableNow, type PoLine, type PoMessage, type PurchaseOrder, type SandboxPerson } from './model.js';
 
 export function orderPath(id: string): string {
   return `/sandbox/orders/${encodeURIComponent(id)}`;
@@ -152,8 +152,7 @@ function problemFor(form: FormState | undefined, field: string): Html | string {
 export function purchaseOrderPage(view: PurchaseOrderPageView): Html {
   const { po } = view;
   const s = po.supplier;
-  const busy = view.messages.some((m) => m.status === 'sending' || m.status === 'failed');
-  const open = po.status === 'open' && !busy;
+  const open = changeableNow(po, view.messages);
   // Everything received and invoiced, matching: nothing is left to do (the data still says open).
   const complete = shownOrderStatus(po.status, view.matchStatus) === 'complete';
   return sandboxFrame(

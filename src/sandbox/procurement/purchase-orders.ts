@@ -800,7 +800,8 @@ export async function changePurchaseOrder(
 
 /** The person's page showed an older version of the order than the one now stored; nothing was sent. */
 export class StaleOrderError extends ProcurementError {
-  readonly currentVersion: number;
+  /** The order as it was when the form was refused, to lay the form over. */
+  readonly current: PurchaseOrder;
   constructor(po: PurchaseOrder, seenVersion: number) {
     super(
       seenVersion > po.version
@@ -808,7 +809,7 @@ export class StaleOrderError extends ProcurementError {
         : `Purchase order ${po.orderId} was changed since this page was shown (it was version ${seenVersion}, it is now version ${po.version}); nothing was sent.`,
     );
     this.name = 'StaleOrderError';
-    this.currentVersion = po.version;
+    this.current = po;
   }
 }
 
